@@ -1,0 +1,132 @@
+// The audit rule engine (SPEC §8–§9): replays admitted log entries in index order into a state
+// per chip, site, shipment, license, party and agent, and evaluates the custody, licensing and
+// agent rules over it as of a given time. The same engine runs in batch (chipledger-audit) and
+// live inside chipledgerd, so their findings over the same log and as-of time are identical.
+//
+// Memory grows with chips, sites, shipments and findings, not with events.
+// Not thread-safe: callers serialise Apply and the queries.
+#ifndef CHIPLEDGER_AUDITOR_ENGINE_H_
+#define CHIPLEDGER_AUDITOR_ENGINE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/entry.h"
+#include "ledger/event.h"
+#include "ledger/status.h"
+#include "ledger/time.h"
+
+namespace chipledger::audit {
+
+// Rule parameters, named as chipledger-audit's --param NAME=VALUE (SPEC §7).
+struct Params {
+  double receipt_days = 14;
+  double install_days = 30;
+  double inspection_days = 90;
+  double heartbeat_gap_hours = 24;
+  int dark_cluster = 10;
+  double max_speed_kmh = 900;
+  double chip_watts = 700;
+  double max_backdate_days = 7;
+  double max_skew_s = 300;
+
+  // Sets one parameter from "NAME=VALUE"; an unknown name or bad value is InvalidArgument.
+  Status Set(std::string_view assignment);
+};
+
+enum class Severity { kMedium, kHigh, kCritical };
+std::string_view SeverityName(Severity severity);
+std::optional<Severity> SeverityFromName(std::string_view name);
+
+struct Finding {
+  std::string id;  // FindingId(rule, subject_kind, subject_id)
+  std::string rule;  // "D1" … "A3"
+  Severity severity = Severity::kMedium;
+  std::string subject_kind;  // shipment, chip, site, seal, check, license, party, inspection, agent, event
+  std::string subject_id;
+  std::optional<std::string> site, party;
+  std::string message;
+  std::vector<uint64_t> evidence;  // entry indices
+  bool resolved = false;
+};
+
+// First 32 hex chars of SHA-256(rule + "\n" + subject_kind + ":" + subject_id).
+std::string FindingId(std::string_view rule, std::string_view subject_kind,
+                      std::string_view subject_id);
+// SPEC §8: {id, rule, severity, subject: {kind, id}, site, party, message, evidence, status}.
+nlohmann::json FindingToJson(const Finding& finding);
+
+enum class StandingStatus { kNotApproved, kSuspended, kLapsed, kGoodStanding };
+std::string_view StandingStatusName(StandingStatus status);
+
+// One end user's line of the white list (SPEC §9).
+struct WhitelistEntry {
+  std::string party;
+  StandingStatus status = StandingStatus::kNotApproved;
+  std::vector<std::string> sites, licenses;
+  uint64_t chips_installed = 0;
+  std::optional<Timestamp> last_inspection;
+  std::map<std::string, uint64_t> open_findings;  // severity name -> count
+};
+nlohmann::json WhitelistEntryToJson(const WhitelistEntry& entry);
+
+// Per-site material balance: book inventory against the latest inspection's observations.
+struct SiteBalance {
+  std::string site, party;
+  std::vector<std::string> book;        // received or installed, not transferred/decommissioned
+  std::optional<uint64_t> inspection;   // entry index of the latest inspection
+  std::vector<std::string> observed;    // what it observed
+  std::vector<std::string> missing;     // book − observed (within what it covered)
+  std::vector<std::string> unexpected;  // observed − book
+  std::map<std::string, std::vector<std::string>> in_transit;  // shipment -> serials
+};
+nlohmann::json SiteBalanceToJson(const SiteBalance& balance);
+
+class Engine {
+ public:
+  explicit Engine(Params params = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Feeds the next admitted entry (index order, no gaps) and its parsed payload.
+  void Apply(const LogEntry& entry, const Event& event);
+  uint64_t entries_applied() const;
+
+  // Every finding as of `as_of` (open and resolved), ordered by rule then subject.
+  std::vector<Finding> Findings(Timestamp as_of) const;
+  // The white list as of `as_of`, one entry per registered end user, ordered by party id.
+  std::vector<WhitelistEntry> Whitelist(Timestamp as_of) const;
+  std::vector<SiteBalance> MaterialBalance() const;
+
+  // Current state views for the API (null when unknown): a chip's status, site, host, license,
+  // last seen and the entry indices of its history; a site's, party's, license's state.
+  nlohmann::json ChipState(std::string_view serial) const;
+  nlohmann::json SiteState(std::string_view site) const;
+  nlohmann::json PartyState(std::string_view party) const;
+  nlohmann::json LicenseState(std::string_view license) const;
+
+  // Counters for report.json's `stats`.
+  nlohmann::json Stats() const;
+
+ private:
+  struct State;
+  Params params_;
+  std::unique_ptr<State> state_;
+};
+
+// The signed white list's payload (SPEC §9): {as_of, checkpoint, end_users: [...]}.
+nlohmann::json WhitelistPayload(const Engine& engine, Timestamp as_of,
+                                std::string_view checkpoint_note);
+inline constexpr std::string_view kWhitelistPayloadType =
+    "application/vnd.chipledger.whitelist.v1+json";
+
+}  // namespace chipledger::audit
+
+#endif  // CHIPLEDGER_AUDITOR_ENGINE_H_
