@@ -1,0 +1,246 @@
+#include "ledger/json_fields_internal.h"
+
+#include <functional>
+#include <sstream>
+#include <string_view>
+
+namespace chipledger::internal {
+
+namespace {
+
+// ISO 3166-1 alpha-2 codes officially assigned by the ISO 3166 Maintenance Agency (249, as in
+// Debian's iso-codes); user-assigned codes such as XK are refused. schemas/common.json lists the
+// same codes and the conformance test compares the two.
+constexpr std::string_view kCountryCodes =
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR "
+    "BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ "
+    "EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW "
+    "GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY "
+    "KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV "
+    "MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY "
+    "QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG "
+    "TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM "
+    "ZW";
+
+bool IsCountry(std::string_view code) {
+  if (code.size() != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z') {
+    return false;
+  }
+  for (size_t i = 0; i + 2 <= kCountryCodes.size(); i += 3) {
+    if (kCountryCodes.substr(i, 2) == code) return true;
+  }
+  return false;
+}
+
+bool IsIdChar(char c, bool allow_colon) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-' || (allow_colon && c == ':');
+}
+
+bool IsToken(std::string_view text, bool allow_colon) {
+  if (text.empty() || text.size() > 64) return false;
+  for (char c : text) {
+    if (!IsIdChar(c, allow_colon)) return false;
+  }
+  return true;
+}
+
+std::string FormatNumber(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+std::string Join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+}  // namespace
+
+Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const char* code) {
+  auto fail = [&](const std::string& why) {
+    return Status::InvalidArgument(code, std::string(what) + ": " + why);
+  };
+  // nlohmann skips a leading BOM silently; other parsers refuse it.
+  if (text.starts_with("\xEF\xBB\xBF")) return fail("must not start with a byte-order mark");
+  std::vector<std::set<std::string>> open_objects;
+  std::string duplicate;
+  auto callback = [&](int, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::object_start) {
+      open_objects.emplace_back();
+    } else if (event == Json::parse_event_t::object_end) {
+      open_objects.pop_back();
+    } else if (event == Json::parse_event_t::key && !open_objects.empty()) {
+      const auto& key = parsed.get_ref<const std::string&>();
+      if (!open_objects.back().insert(key).second && duplicate.empty()) duplicate = key;
+    }
+    return true;
+  };
+  Json parsed;
+  try {
+    parsed = Json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/false);
+  } catch (const std::exception&) {
+    return fail("not valid UTF-8 JSON");
+  }
+  if (parsed.is_discarded()) return fail("not valid UTF-8 JSON");
+  if (!duplicate.empty()) return fail("duplicate key \"" + duplicate + "\"");
+  return parsed;
+}
+
+size_t CodePoints(std::string_view utf8) {
+  size_t count = 0;
+  for (unsigned char c : utf8) count += (c & 0xC0) != 0x80;
+  return count;
+}
+
+void JsonValue::Fail(const std::string& why) {
+  if (error_->ok()) *error_ = Status::InvalidArgument("schema", path_ + ": " + why);
+}
+
+bool JsonValue::Expect(bool condition, const char* why) {
+  if (!error_->ok()) return false;
+  if (!condition) Fail(why);
+  return condition;
+}
+
+std::string JsonValue::String() {
+  if (!Expect(value_ && value_->is_string(), "must be a string")) return {};
+  return value_->get<std::string>();
+}
+
+std::string JsonValue::Id() {
+  std::string text = String();
+  Expect(!error_->ok() || IsToken(text, true), "must be 1-64 chars of [A-Za-z0-9._:-]");
+  return text;
+}
+
+std::string JsonValue::Serial() {
+  std::string text = String();
+  Expect(!error_->ok() || IsToken(text, false), "must be 1-64 chars of [A-Za-z0-9._-]");
+  return text;
+}
+
+std::string JsonValue::Country() {
+  std::string text = String();
+  Expect(!error_->ok() || IsCountry(text), "must be an ISO 3166-1 alpha-2 country code");
+  return text;
+}
+
+std::string JsonValue::Text(size_t min_chars, size_t max_chars) {
+  std::string text = String();
+  if (!error_->ok()) return text;
+  size_t chars = CodePoints(text);
+  if (chars < min_chars || chars > max_chars) {
+    Fail("must be " + std::to_string(min_chars) + "-" + std::to_string(max_chars) +
+         " characters (has " + std::to_string(chars) + ")");
+  }
+  return text;
+}
+
+Hash JsonValue::Hex() {
+  std::string text = String();
+  if (!error_->ok()) return {};
+  auto hash = HashFromHex(text, path_);
+  if (!hash.ok()) {
+    Fail("must be 64 lowercase hex characters");
+    return {};
+  }
+  return *hash;
+}
+
+PublicKey JsonValue::Base64Key() {
+  std::string text = String();
+  if (!error_->ok()) return {};
+  auto key = PublicKeyFromBase64(text, path_);
+  if (!key.ok()) {
+    *error_ = Status::InvalidArgument("schema", key.status().message());
+    return {};
+  }
+  return *key;
+}
+
+Timestamp JsonValue::Time() {
+  std::string text = String();
+  if (!error_->ok()) return {};
+  auto time = ParseTime(text, path_);
+  if (!time.ok()) {
+    *error_ = Status::InvalidArgument("schema", time.status().message());
+    return {};
+  }
+  return *time;
+}
+
+double JsonValue::Number(NumberRange range) {
+  if (!Expect(value_ && value_->is_number(), "must be a number")) return 0;
+  double number = value_->get<double>();
+  bool above_min = range.exclusive_min ? number > range.min : number >= range.min;
+  if (!above_min || number > range.max) {
+    std::string lower = (range.exclusive_min ? "> " : ">= ") + FormatNumber(range.min);
+    Fail(range.max == NumberRange().max ? "must be a number " + lower
+                                        : "must be a number from " + FormatNumber(range.min) +
+                                              " to " + FormatNumber(range.max));
+  }
+  return number;
+}
+
+int64_t JsonValue::Integer(int64_t min, int64_t max) {
+  const std::string why =
+      min == max ? "must be the integer " + std::to_string(min)
+                 : "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+  if (!Expect(value_ && value_->is_number_integer(), why.c_str())) return 0;
+  const bool too_big =
+      value_->is_number_unsigned() && value_->get<uint64_t>() > static_cast<uint64_t>(max);
+  const int64_t number = too_big ? max : value_->get<int64_t>();
+  if (too_big || number < min || number > max) {
+    Fail(why);
+    return 0;
+  }
+  return number;
+}
+
+bool JsonValue::Bool() {
+  if (!Expect(value_ && value_->is_boolean(), "must be true or false")) return false;
+  return value_->get<bool>();
+}
+
+void JsonValue::Members(const std::function<void(const std::string&, JsonValue)>& read) {
+  if (!Expect(value_ && value_->is_object(), "must be an object")) return;
+  for (const auto& [key, member] : value_->items()) {
+    if (!error_->ok()) return;
+    read(key, JsonValue(&member, Join(path_, key), error_));
+  }
+}
+
+JsonValue FieldReader::Get(std::string_view key) {
+  read_.emplace(key);
+  auto it = object_.find(key);
+  if (it == object_.end()) {
+    if (error_->ok()) {
+      *error_ = Status::InvalidArgument("schema", Join(path_, key) + ": required field missing");
+    }
+    return JsonValue(nullptr, Join(path_, key), error_);
+  }
+  return JsonValue(&*it, Join(path_, key), error_);
+}
+
+std::optional<JsonValue> FieldReader::Optional(std::string_view key) {
+  read_.emplace(key);
+  auto it = object_.find(key);
+  if (it == object_.end()) return std::nullopt;
+  return JsonValue(&*it, Join(path_, key), error_);
+}
+
+void FieldReader::Fail(const std::string& why) {
+  if (error_->ok()) *error_ = Status::InvalidArgument("schema", path_ + ": " + why);
+}
+
+void FieldReader::Finish() {
+  for (const auto& [key, value] : object_.items()) {
+    if (!error_->ok()) return;
+    if (!read_.contains(key)) {
+      *error_ = Status::InvalidArgument("schema", Join(path_, key) + ": unknown field");
+    }
+  }
+}
+
+}  // namespace chipledger::internal

@@ -1,0 +1,152 @@
+// Private to ledger/: strict JSON parsing and typed field extraction whose errors name the field by
+// its JSON path. A reader remembers the first error it meets and turns every later read into a
+// no-op, so that a parser reads like the schema it implements (see event.cc).
+#ifndef CHIPLEDGER_LEDGER_JSON_FIELDS_INTERNAL_H_
+#define CHIPLEDGER_LEDGER_JSON_FIELDS_INTERNAL_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ledger/crypto.h"
+#include "ledger/status.h"
+#include "ledger/time.h"
+
+namespace chipledger::internal {
+
+using Json = nlohmann::json;
+
+// Parses UTF-8 JSON text, refusing what parsers could read two ways: duplicate object keys and a
+// byte-order mark. Failures are InvalidArgument with `code`, the message prefixed by `what`.
+Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const char* code);
+
+// Unicode code points in valid UTF-8 text (JSON Schema's measure of string length).
+size_t CodePoints(std::string_view utf8);
+
+// An (inclusive) range of numbers; `exclusive_min` makes the lower bound strict.
+struct NumberRange {
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+  bool exclusive_min = false;
+};
+
+// Integers limited to the I-JSON range (RFC 7493) so every JSON implementation reads them exactly.
+inline constexpr int64_t kMaxSafeInteger = 9007199254740991;
+
+template <typename E>
+using NameTable = std::vector<std::pair<std::string_view, E>>;
+
+class FieldReader;
+
+// One JSON value at a path (or a missing one, once an error is recorded).
+class JsonValue {
+ public:
+  JsonValue(const Json* value, std::string path, Status* error)
+      : value_(value), path_(std::move(path)), error_(error) {}
+
+  const std::string& path() const { return path_; }
+  std::string String();  // any string
+  std::string Id();
+  std::string Serial();
+  std::string Country();
+  std::string Text(size_t min_chars, size_t max_chars);  // length in code points
+  Hash Hex();                                            // 64 lowercase hex
+  PublicKey Base64Key();
+  Timestamp Time();
+  double Number(NumberRange range);
+  int64_t Integer(int64_t min, int64_t max);
+  bool Bool();
+
+  template <typename E>
+  E Enum(const NameTable<E>& names) {
+    std::string name = String();
+    for (const auto& [text, value] : names) {
+      if (text == name) return value;
+    }
+    std::string choices;
+    for (const auto& entry : names) {
+      choices += (choices.empty() ? "" : ", ") + std::string(entry.first);
+    }
+    Fail("must be one of " + choices);
+    return names.front().second;
+  }
+
+  // `read(JsonValue)` reads each item; at least `min_items` items.
+  template <typename F>
+  auto List(F read, size_t min_items = 0)
+      -> std::vector<decltype(read(std::declval<JsonValue>()))> {
+    std::vector<decltype(read(std::declval<JsonValue>()))> out;
+    if (!Expect(value_ && value_->is_array(), "must be an array")) return out;
+    if (value_->size() < min_items) {
+      Fail("must have at least " + std::to_string(min_items) + " item(s)");
+      return out;
+    }
+    for (size_t i = 0; i < value_->size() && error_->ok(); ++i) {
+      out.push_back(read(JsonValue(&(*value_)[i], path_ + "[" + std::to_string(i) + "]", error_)));
+    }
+    return out;
+  }
+
+  // `read(FieldReader&)` reads the object's fields; unknown fields are then refused.
+  template <typename F>
+  auto Object(F read) -> decltype(read(std::declval<FieldReader&>()));
+
+  // Calls `read(key, member)` for every member of an object (a map with free keys).
+  void Members(const std::function<void(const std::string&, JsonValue)>& read);
+  // The value itself, or nullptr when missing.
+  const Json* json() const { return value_; }
+
+  void Fail(const std::string& why);
+
+ private:
+  bool Expect(bool condition, const char* why);
+
+  const Json* value_;
+  std::string path_;
+  Status* error_;
+};
+
+// The fields of one JSON object. Every field must be read (Get or Optional) before Finish, which
+// refuses the ones left over as unknown.
+class FieldReader {
+ public:
+  FieldReader(const Json& object, std::string path, Status* error)
+      : object_(object), path_(std::move(path)), error_(error) {}
+
+  // A required field; records "required field missing" when absent.
+  JsonValue Get(std::string_view key);
+  // An optional field, or nullopt when absent.
+  std::optional<JsonValue> Optional(std::string_view key);
+  // Records an error about the object as a whole (e.g. a rule across fields).
+  void Fail(const std::string& why);
+  // Refuses every field not read, as unknown.
+  void Finish();
+
+ private:
+  std::string PathOf(std::string_view key) const;
+
+  const Json& object_;
+  std::string path_;
+  Status* error_;
+  std::set<std::string, std::less<>> read_;
+};
+
+template <typename F>
+auto JsonValue::Object(F read) -> decltype(read(std::declval<FieldReader&>())) {
+  if (!Expect(value_ && value_->is_object(), "must be an object")) return {};
+  FieldReader fields(*value_, path_, error_);
+  auto out = read(fields);
+  fields.Finish();
+  return out;
+}
+
+}  // namespace chipledger::internal
+
+#endif  // CHIPLEDGER_LEDGER_JSON_FIELDS_INTERNAL_H_
