@@ -1,0 +1,245 @@
+// The write path: LevelDB's writer queue. Appenders queue; the writer at the front becomes the
+// leader, takes the whole queue as a group, admits each event in order against the evolving
+// in-memory state, writes one synced WriteBatch, signs one checkpoint, publishes, and answers
+// every member with a receipt proved against that checkpoint.
+#include <algorithm>
+#include <chrono>
+
+#include "ledger/store/event_terms.h"
+#include "ledger/store/keys.h"
+#include "ledger/store/rocks_ledger.h"
+
+namespace chipledger::store {
+
+namespace {
+
+// Bounds one WriteBatch (entries are at most 64 KiB each).
+constexpr size_t kMaxGroupSize = 256;
+
+AppendResult Refused(Status status) {
+  AppendResult result;
+  result.status = std::move(status);
+  return result;
+}
+
+}  // namespace
+
+AppendResult RocksLedger::Append(std::string_view envelope_json) {
+  if (options_.read_only) {
+    return Refused(Status::Unavailable("the ledger is open read-only"));
+  }
+  Result<Candidate> candidate = ParseCandidate(envelope_json);
+  if (!candidate.ok()) {
+    CountRefusals(1);
+    return Refused(candidate.status());
+  }
+  return Enqueue(*candidate);
+}
+
+AppendResult RocksLedger::Enqueue(const Candidate& candidate) {
+  Writer self;
+  self.candidate = &candidate;
+  std::unique_lock lock(queue_mu_);
+  writers_.push_back(&self);
+  self.cv.wait(lock, [&] { return self.done || &self == writers_.front(); });
+  if (self.done) return std::move(self.result);
+
+  std::vector<Writer*> group(writers_.begin(),
+                             writers_.begin() + std::min(writers_.size(), kMaxGroupSize));
+  lock.unlock();
+  CommitGroup(group);
+  lock.lock();
+  for (Writer* writer : group) {
+    writers_.pop_front();
+    if (writer != &self) {
+      writer->done = true;
+      writer->cv.notify_one();
+    }
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return std::move(self.result);
+}
+
+std::vector<AppendResult> RocksLedger::AppendGroup(std::vector<Candidate> candidates) {
+  std::vector<Writer> writers(candidates.size());
+  std::vector<Writer*> group;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    writers[i].candidate = &candidates[i];
+    group.push_back(&writers[i]);
+  }
+  CommitGroup(group);
+  std::vector<AppendResult> results;
+  for (Writer& writer : writers) results.push_back(std::move(writer.result));
+  return results;
+}
+
+Timestamp RocksLedger::AdmissionClock() {
+  // Millisecond precision, as the entry records it, so replaying admission at integrated_time
+  // gives the same answers; never before the previous entry, even if the wall clock steps back.
+  int64_t now = options_.clock().unix_nanos;
+  now -= now % (kNanosPerSecond / 1000);
+  return std::max(Timestamp{now}, last_time_);
+}
+
+void RocksLedger::Admit(Writer* writer, Group* group) {
+  const Candidate& candidate = *writer->candidate;
+  AppendResult& result = writer->result;
+  uint64_t index = tree_.size();
+  Timestamp now = AdmissionClock();
+  result.status = registry_.Authorize(candidate, index, now);
+  if (!result.status.ok()) return;
+
+  auto in_group = group->payloads.find(candidate.payload_hash);
+  if (in_group != group->payloads.end()) {
+    writer->outcome = Writer::Outcome::kDuplicate;
+    writer->index = in_group->second;
+    return;
+  }
+  Result<bool> stored = PayloadIndex(candidate.payload_hash, &writer->index);
+  if (!stored.ok() || *stored) {
+    result.status = stored.status();
+    if (stored.ok()) writer->outcome = Writer::Outcome::kDuplicate;
+    return;
+  }
+
+  result.status = registry_.CheckSequence(candidate, &result.expected_seq, &result.expected_prev);
+  if (!result.status.ok()) return;
+  std::string entry_bytes = SerializeEntry(LogEntry{index, now, last_leaf_, candidate.envelope});
+  if (entry_bytes.size() > kMaxEntryBytes) {
+    result.status = Status::TooLarge("too_large", "entry: " + std::to_string(entry_bytes.size()) +
+                                                      " bytes, at most " +
+                                                      std::to_string(kMaxEntryBytes) + " allowed");
+    return;
+  }
+  registry_.Apply(candidate);
+  Stage(candidate, entry_bytes, index, group);
+  writer->outcome = Writer::Outcome::kAppended;
+  writer->index = index;
+  writer->integrated_time = now;
+  writer->leaf = last_leaf_;
+  last_time_ = now;
+}
+
+void RocksLedger::Stage(const Candidate& candidate, const std::string& entry_bytes, uint64_t index,
+                        Group* group) {
+  rocksdb::WriteBatch& batch = group->batch;
+  std::vector<TreeBuilder::Node> nodes;
+  last_leaf_ = LeafHash(entry_bytes);
+  tree_.Append(last_leaf_, &nodes);
+  batch.Put(EntryKey(index), entry_bytes);
+  for (const TreeBuilder::Node& node : nodes) {
+    batch.Put(NodeKey(node.level, node.index), AsBytes(node.hash));
+  }
+  batch.Put(PayloadKey(candidate.payload_hash), EncodeU64(index));
+  for (const auto& [term, value] : EventTerms(candidate.event)) {
+    batch.Put(TermKey(term, value, index), "");
+  }
+  if (auto record = RegisteredRecord(candidate.event)) {
+    batch.Put(RecordKey(record->first, record->second), EncodeU64(index));
+  }
+  group->touched_agents.insert(candidate.event.agent);
+  if (const auto* enroll = std::get_if<AgentEnrolled>(&candidate.event.body)) {
+    group->touched_agents.insert(enroll->agent);
+  } else if (const auto* revoke = std::get_if<AgentRevoked>(&candidate.event.body)) {
+    group->touched_agents.insert(revoke->agent);
+  }
+  group->payloads.emplace(candidate.payload_hash, index);
+  group->entries.push_back(entry_bytes);
+}
+
+Status RocksLedger::WriteGroup(Group* group) {
+  rocksdb::WriteBatch& batch = group->batch;
+  for (const std::string& id : group->touched_agents) {
+    if (const AgentState* agent = registry_.Find(id)) {
+      batch.Put(AgentKey(id), EncodeAgentState(*agent));
+    }
+  }
+  uint64_t size = tree_.size();
+  group->checkpoint = SignCheckpoint(Checkpoint{origin_, size, tree_.Root()}, *log_key_);
+  batch.Put(CheckpointKey(size), group->checkpoint);
+  batch.Put(MetaKey(kMetaSize), EncodeU64(size));
+  batch.Put(MetaKey(kMetaClock), EncodeU64(static_cast<uint64_t>(last_time_.unix_nanos)));
+  batch.Put(MetaKey(kMetaGenesisOpen), registry_.genesis_open() ? "1" : "0");
+
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  auto start = std::chrono::steady_clock::now();
+  rocksdb::Status status = db_->Write(write_options, &batch);
+  double fsync_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (!status.ok()) return Status::IOError("writing group commit: " + status.ToString());
+
+  AppendListener listener;
+  {
+    std::lock_guard lock(published_mu_);
+    checkpoint_note_ = group->checkpoint;
+    size_.store(size, std::memory_order_release);
+    stats_.groups += 1;
+    stats_.grouped_events += group->entries.size();
+    stats_.last_fsync_ms = fsync_ms;
+    listener = listener_;
+  }
+  if (listener) {
+    uint64_t first = size - group->entries.size();
+    for (size_t i = 0; i < group->entries.size(); ++i) listener(first + i, group->entries[i]);
+  }
+  return Status::Ok();
+}
+
+void RocksLedger::CommitGroup(const std::vector<Writer*>& writers) {
+  Group group;
+  for (Writer* writer : writers) {
+    if (!failed_.ok()) {
+      writer->result.status = failed_;
+      continue;
+    }
+    Admit(writer, &group);
+  }
+  if (!group.entries.empty()) {
+    Status written = WriteGroup(&group);
+    if (!written.ok()) failed_ = written;
+  }
+  uint64_t refusals = 0;
+  for (Writer* writer : writers) {
+    AppendResult& result = writer->result;
+    if (writer->outcome == Writer::Outcome::kRefused) {
+      refusals += result.status.ok() ? 0 : 1;
+      continue;
+    }
+    if (!failed_.ok()) {
+      result.status = failed_;
+      continue;
+    }
+    Result<Receipt> receipt = writer->outcome == Writer::Outcome::kAppended
+                                  ? GroupReceipt(*writer, group)
+                                  : ReceiptFor(writer->index, writer->candidate->payload_hash);
+    if (!receipt.ok()) {
+      result.status = receipt.status();
+      continue;
+    }
+    result.receipt = std::move(receipt).value();
+    result.duplicate = writer->outcome == Writer::Outcome::kDuplicate;
+  }
+  CountRefusals(refusals);
+}
+
+Result<Receipt> RocksLedger::GroupReceipt(const Writer& writer, const Group& group) const {
+  uint64_t size = tree_.size();
+  Result<std::vector<Hash>> proof = ::chipledger::InclusionProof(writer.index, size, Nodes());
+  if (!proof.ok()) return proof.status();
+  return Receipt{writer.index,
+                 writer.leaf,
+                 writer.candidate->payload_hash,
+                 FormatTime(writer.integrated_time),
+                 group.checkpoint,
+                 size,
+                 std::move(proof).value()};
+}
+
+void RocksLedger::CountRefusals(uint64_t refusals) {
+  if (refusals == 0) return;
+  std::lock_guard lock(published_mu_);
+  stats_.refusals += refusals;
+}
+
+}  // namespace chipledger::store

@@ -1,0 +1,130 @@
+// The Ledger on RocksDB. One writer at a time (the leader of the writer queue) admits a group of
+// events against the in-memory registry and tree edge, writes them in one synced WriteBatch,
+// signs one checkpoint and publishes; readers go to RocksDB and the published size only.
+#ifndef CHIPLEDGER_LEDGER_STORE_ROCKS_LEDGER_H_
+#define CHIPLEDGER_LEDGER_STORE_ROCKS_LEDGER_H_
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger.h"
+
+namespace chipledger::store {
+
+// Metadata names (keys.h MetaKey).
+inline constexpr std::string_view kMetaOrigin = "origin";
+inline constexpr std::string_view kMetaLogPublicKey = "log_public_key";
+inline constexpr std::string_view kMetaSize = "size";
+inline constexpr std::string_view kMetaClock = "clock";  // integrated time of the last entry, ns
+inline constexpr std::string_view kMetaGenesisOpen = "genesis_open";
+
+class RocksLedger final : public Ledger {
+ public:
+  // Opens the database under `dir`; `log_key` is required unless options.read_only.
+  static Result<std::unique_ptr<RocksLedger>> OpenDb(const std::string& dir,
+                                                     const OpenOptions& options,
+                                                     std::optional<KeyPair> log_key);
+  ~RocksLedger() override;
+
+  // Admits and commits `candidates` as one group (used for the genesis enrolments).
+  std::vector<AppendResult> AppendGroup(std::vector<Candidate> candidates);
+
+  AppendResult Append(std::string_view envelope_json) override;
+  const std::string& origin() const override { return origin_; }
+  NoteVerifier verifier() const override { return verifier_; }
+  uint64_t size() const override { return size_.load(std::memory_order_acquire); }
+  std::string CheckpointNote() const override;
+  Result<std::string> CheckpointNoteAt(uint64_t tree_size) const override;
+  Result<std::string> EntryBytes(uint64_t index) const override;
+  Result<Hash> LeafHashAt(uint64_t index) const override;
+  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t tree_size) const override;
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const override;
+  Result<std::string> Tile(const TileId& tile) const override;
+  Result<EventPage> QueryEvents(const EventQuery& query) const override;
+  std::optional<uint64_t> LatestRecord(RecordKind kind, std::string_view id) const override;
+  std::optional<AgentState> Agent(std::string_view id) const override;
+  void SetAppendListener(AppendListener listener) override;
+  Stats stats() const override;
+
+ private:
+  // One queued Append, owned by its caller's stack frame.
+  struct Writer {
+    const Candidate* candidate = nullptr;
+    AppendResult result;
+    bool done = false;
+    std::condition_variable cv;
+    // Set by the leader while committing.
+    enum class Outcome { kRefused, kAppended, kDuplicate } outcome = Outcome::kRefused;
+    uint64_t index = 0;
+    Timestamp integrated_time;
+    Hash leaf{};
+  };
+  // What the leader accumulates for one group.
+  struct Group {
+    rocksdb::WriteBatch batch;
+    std::map<Hash, uint64_t> payloads;  // payload hash -> index, for duplicates in the group
+    std::set<std::string> touched_agents;
+    std::vector<std::string> entries;  // new entry bytes, in index order
+    std::string checkpoint;            // the signed note of the group's new size
+  };
+
+  RocksLedger(std::unique_ptr<rocksdb::DB> db, const OpenOptions& options, std::string origin,
+              const PublicKey& log_public_key, std::optional<KeyPair> log_key);
+  Status Load();
+
+  AppendResult Enqueue(const Candidate& candidate);
+  // Leader only (the writer at the front of the queue, or the single-threaded genesis).
+  void CommitGroup(const std::vector<Writer*>& writers);
+  void Admit(Writer* writer, Group* group);
+  void Stage(const Candidate& candidate, const std::string& entry_bytes, uint64_t index,
+             Group* group);
+  Status WriteGroup(Group* group);
+  Result<Receipt> GroupReceipt(const Writer& writer, const Group& group) const;
+  Timestamp AdmissionClock();
+  void CountRefusals(uint64_t refusals);
+
+  Result<Hash> ReadNode(int level, uint64_t index) const;
+  NodeReader Nodes() const;
+  Result<std::string> Get(const std::string& key) const;
+  Result<bool> PayloadIndex(const Hash& payload_hash, uint64_t* index) const;
+  Result<Receipt> ReceiptFor(uint64_t index, const Hash& payload_hash) const;
+  Result<bool> Matches(const EventQuery& query, uint64_t index) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  const OpenOptions options_;
+  const std::string origin_;
+  const NoteVerifier verifier_;
+  const std::optional<KeyPair> log_key_;
+
+  std::mutex queue_mu_;
+  std::deque<Writer*> writers_;
+
+  // Leader-only state: the registry, the tree's right edge and the chain head.
+  AgentRegistry registry_;
+  TreeBuilder tree_;
+  Hash last_leaf_{};
+  Timestamp last_time_;
+  Status failed_;  // a failed write leaves memory ahead of disk: refuse until reopened
+
+  // Published state.
+  std::atomic<uint64_t> size_{0};
+  mutable std::mutex published_mu_;
+  std::string checkpoint_note_;
+  AppendListener listener_;
+  Stats stats_;
+};
+
+}  // namespace chipledger::store
+
+#endif  // CHIPLEDGER_LEDGER_STORE_ROCKS_LEDGER_H_
