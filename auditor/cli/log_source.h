@@ -1,0 +1,34 @@
+// Where chipledger-audit reads the log from: a ledger data directory (read-only) or a server's
+// C2SP tiles. Either way the source is untrusted: it only hands over the checkpoint note and the
+// entries' bytes, and the verifier checks everything.
+#ifndef CHIPLEDGER_AUDITOR_CLI_LOG_SOURCE_H_
+#define CHIPLEDGER_AUDITOR_CLI_LOG_SOURCE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ledger/status.h"
+
+namespace chipledger::audit {
+
+class LogSource {
+ public:
+  using EntryVisitor = std::function<void(std::string_view entry_bytes)>;
+
+  virtual ~LogSource() = default;
+  // The latest signed checkpoint note.
+  virtual Result<std::string> CheckpointNote() = 0;
+  // Visits entries 0 .. size-1 in order, streaming; stops at the first read error.
+  virtual Status ReadEntries(uint64_t size, const EntryVisitor& visit) = 0;
+};
+
+Result<std::unique_ptr<LogSource>> OpenDataDir(const std::string& dir);
+// `url` without a trailing slash; the token is sent as `Authorization: Bearer`.
+Result<std::unique_ptr<LogSource>> OpenHttp(const std::string& url, const std::string& token);
+
+}  // namespace chipledger::audit
+
+#endif  // CHIPLEDGER_AUDITOR_CLI_LOG_SOURCE_H_

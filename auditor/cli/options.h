@@ -1,0 +1,32 @@
+// chipledger-audit's command line (SPEC §7).
+#ifndef CHIPLEDGER_AUDITOR_CLI_OPTIONS_H_
+#define CHIPLEDGER_AUDITOR_CLI_OPTIONS_H_
+
+#include <optional>
+#include <string>
+
+#include "auditor/engine.h"
+#include "ledger/status.h"
+#include "ledger/time.h"
+
+namespace chipledger::audit {
+
+struct Options {
+  bool help = false;
+  std::optional<std::string> url, token, data;  // --url with --token, or --data
+  std::string log_key;
+  Timestamp as_of;  // default: now
+  std::optional<std::string> state;
+  Params params;
+  std::string out = ".";
+  Severity fail_on = Severity::kHigh;
+};
+
+extern const char kUsage[];
+
+// Parses argv[1..]; errors name the flag and why.
+Result<Options> ParseOptions(int argc, char** argv);
+
+}  // namespace chipledger::audit
+
+#endif  // CHIPLEDGER_AUDITOR_CLI_OPTIONS_H_

@@ -1,0 +1,81 @@
+// The audit's reports (SPEC §8): report.json for machines, a self-contained report.html for people
+// (inline CSS and SVG only: it opens offline and fetches nothing), the summary printed on stdout,
+// and the exit code.
+#ifndef CHIPLEDGER_AUDITOR_REPORT_H_
+#define CHIPLEDGER_AUDITOR_REPORT_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auditor/engine.h"
+#include "auditor/verify.h"
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/event.h"
+#include "ledger/time.h"
+
+namespace chipledger::audit {
+
+// Timeline lanes of a site's chart, in drawing order.
+enum class Lane { kDispatched, kReceived, kInstalled, kInspected, kHeartbeat, kMoved, kRequested };
+inline constexpr size_t kLaneCount = 7;
+std::string_view LaneName(Lane lane);
+
+// Per-site activity by day and lane, collected as the log streams by (memory grows with sites and
+// days, not events). Days are those of each event's own `time`.
+class SiteActivity {
+ public:
+  struct Site {
+    std::string name, party;
+    std::map<int64_t, std::array<uint64_t, kLaneCount>> days;  // day since the epoch -> counts
+  };
+
+  void Add(const Event& event);
+  const std::map<std::string, Site>& sites() const { return sites_; }
+
+ private:
+  void Count(const std::string& site, Lane lane, Timestamp time);
+
+  std::map<std::string, Site> sites_;
+};
+
+struct Report {
+  Timestamp as_of;
+  std::optional<Checkpoint> checkpoint;  // absent when I1 failed
+  bool integrity_ok = false;
+  uint64_t entries_checked = 0;
+  std::vector<IntegrityError> errors;  // bounded; error_count counts them all
+  uint64_t error_count = 0;
+  std::vector<Finding> findings;
+  std::vector<WhitelistEntry> whitelist;
+  std::vector<SiteBalance> balance;
+  nlohmann::json stats = nlohmann::json::object();
+  std::map<std::string, SiteActivity::Site> activity;
+  // Evidence links in the HTML point at "<entry_url>N" when set (e.g. "https://l/v1/entries/").
+  std::string entry_url;
+};
+
+// Gathers the verifier's result and the engine's view as of `as_of`.
+Report BuildReport(const Verifier& verifier, const std::optional<Checkpoint>& checkpoint,
+                   const Engine& engine, const SiteActivity& activity, Timestamp as_of);
+
+// {as_of, log: {origin, tree_size, root}, integrity: {ok, entries_checked, errors}, findings,
+//  whitelist, stats}.
+nlohmann::json ReportToJson(const Report& report);
+std::string ReportToHtml(const Report& report);
+
+// Open findings per severity name ("critical", "high", "medium"), all three present.
+std::map<std::string, uint64_t> OpenFindingCounts(const Report& report);
+// SPEC §8: 2 integrity failure; 1 an open finding at or above `fail_on`; else 0.
+int ExitCode(const Report& report, Severity fail_on);
+// Lines for stdout: integrity, open findings by severity, white list statuses.
+std::string Summary(const Report& report);
+
+}  // namespace chipledger::audit
+
+#endif  // CHIPLEDGER_AUDITOR_REPORT_H_

@@ -1,0 +1,97 @@
+// The integrity verifier (SPEC §8, I1–I7): checks a log without trusting whoever served it.
+//
+// Fed the signed checkpoint note and then every entry's bytes in index order, it recomputes each
+// leaf hash, the entry chain, the Merkle root, every signature, every agent's seq/prev chain and
+// the §4 admission of each entry as of its position, and hands back each entry that parses, with
+// its payload, for the rule engine. Memory is bounded by the number of agents: leaves are kept
+// only as the Merkle tree's O(log n) right edge.
+//
+// Checks, each reported under its id:
+//   I1 the checkpoint note's signature by the log key (and its origin).
+//   I2 the Merkle root over all leaves equals the checkpoint's; as many entries as its size.
+//   I3 each entry parses, is at most 65,535 bytes, names its position as `index`, chains to the
+//      previous leaf hash by `prev`, and its `integrated_time` never decreases.
+//   I4 every envelope signature verifies under the key of the agent its keyid names, as of the
+//      entry's position (the first must be the submitting agent's current key).
+//   I5 every agent's seq/prev chain is gapless and unforked.
+//   I6 a checkpoint seen before (--state) is not larger than the current one, and the root of the
+//      first `size` leaves, recomputed here, equals it.
+//   I7 every entry passes the rest of §4 admission as of its position, with the ledger's clock
+//      taken as its integrated_time: payload schema, size, role, site, revocation, expiry, clock
+//      skew, and no duplicate of the agent's latest payload.
+#ifndef CHIPLEDGER_AUDITOR_VERIFY_H_
+#define CHIPLEDGER_AUDITOR_VERIFY_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/admission.h"
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/event.h"
+#include "ledger/merkle.h"
+
+namespace chipledger::audit {
+
+struct IntegrityError {
+  std::string check;              // "I1" … "I7"
+  std::optional<uint64_t> index;  // the entry, when the error is about one
+  std::string message;
+};
+
+// An entry that parsed, with its payload: what the rule engine consumes.
+struct VerifiedEntry {
+  LogEntry entry;
+  Event event;
+};
+
+class Verifier {
+ public:
+  static constexpr size_t kDefaultMaxErrors = 1000;
+
+  // `previous`: the checkpoint verified on an earlier run, for I6.
+  Verifier(NoteVerifier log_key, std::optional<Checkpoint> previous,
+           size_t max_errors = kDefaultMaxErrors);
+
+  // I1 (and the I6 rollback check). Returns the checkpoint to read entries up to, or nullopt when
+  // the note does not verify: then there is nothing trustworthy to check entries against.
+  std::optional<Checkpoint> Begin(std::string_view checkpoint_note);
+
+  // Checks the next entry (index = entries_checked()); returns it parsed when it does parse.
+  std::optional<VerifiedEntry> Add(std::string_view entry_bytes);
+
+  // I2 root and size, I6 at sizes not reached. Call once, after the last entry.
+  void Finish();
+
+  bool ok() const { return error_count_ == 0; }
+  uint64_t entries_checked() const { return tree_.size(); }
+  // At most max_errors, in the order found; error_count() counts them all.
+  const std::vector<IntegrityError>& errors() const { return errors_; }
+  uint64_t error_count() const { return error_count_; }
+
+ private:
+  void Fail(std::string_view check, std::optional<uint64_t> index, std::string message);
+  void CheckAdmission(uint64_t index, const LogEntry& entry, const Candidate& candidate);
+  void CheckPrevious();
+
+  NoteVerifier log_key_;
+  std::optional<Checkpoint> previous_;
+  size_t max_errors_;
+  std::optional<Checkpoint> checkpoint_;
+  TreeBuilder tree_;
+  Hash last_leaf_{};
+  std::optional<Timestamp> last_integrated_;
+  AgentRegistry agents_;
+  std::vector<IntegrityError> errors_;
+  uint64_t error_count_ = 0;
+};
+
+nlohmann::json IntegrityErrorToJson(const IntegrityError& error);
+
+}  // namespace chipledger::audit
+
+#endif  // CHIPLEDGER_AUDITOR_VERIFY_H_
