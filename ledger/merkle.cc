@@ -50,12 +50,21 @@ Hash FoldFromRight(const std::vector<Hash>& parts) {
   return hash;
 }
 
-// MTH of leaves [begin, end), end > begin.
+// MTH of leaves [begin, end), end > begin: ReadDecomposition and FoldFromRight in one pass from
+// the right end, smallest subtree first, without allocating (this runs for every proof hash).
 Result<Hash> RangeHash(uint64_t begin, uint64_t end, const NodeReader& nodes) {
-  std::vector<Hash> parts;
-  Status status = ReadDecomposition(begin, end, nodes, &parts);
-  if (!status.ok()) return status;
-  return FoldFromRight(parts);
+  Hash hash{};
+  bool first = true;
+  for (int level = 0; end > begin; ++level) {
+    uint64_t width = uint64_t{1} << level;
+    if (((end - begin) & width) == 0) continue;
+    end -= width;
+    auto node = nodes(level, end >> level);
+    if (!node.ok()) return node.status();
+    hash = first ? *node : NodeHash(*node, hash);
+    first = false;
+  }
+  return hash;
 }
 
 // RFC 9162 §2.1.3.1 PATH(index - begin, D[begin:end]), appended leaf upwards.
