@@ -12,7 +12,7 @@ namespace chipledger::internal {
 // Reads a DSSE envelope out of an already parsed JSON value at `path` ("" at the top level).
 Result<Envelope> ReadEnvelope(const Json& json, const std::string& path);
 
-// Reads the type-specific fields of a payload of `type` (events.cc's per-type schema).
+// Reads the type-specific fields of a payload of `type` (event_bodies_internal.cc).
 EventBody ReadEventBody(EventType type, FieldReader& fields);
 
 // The same status with another code (e.g. a field error inside an envelope is `bad_envelope`).

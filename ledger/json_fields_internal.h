@@ -51,7 +51,6 @@ class JsonValue {
   JsonValue(const Json* value, std::string path, Status* error)
       : value_(value), path_(std::move(path)), error_(error) {}
 
-  const std::string& path() const { return path_; }
   std::string String();  // any string
   std::string Id();
   std::string Serial();

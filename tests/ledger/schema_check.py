@@ -8,12 +8,14 @@ Each corpus file is {"schema": "<file in SCHEMA_DIR>", "cases": [{"name", "paylo
 python3-jsonschema is missing or a schema is itself invalid.
 
 JSON is read as the ledger reads it: duplicate keys, NaN/Infinity and lone surrogates are refused,
-and numbers with a fraction or exponent stay decimals, so that "integer" means an integer literal
-(1.0 is not the integer 1: the log hashes payload bytes). Patterns follow ECMA-262, where "$"
+and numbers with a fraction or exponent are read as IEEE 754 doubles (beyond their range: refused)
+but kept as decimals, so that "integer" means an integer literal (1.0 is not the integer 1: the log
+hashes payload bytes). Patterns follow ECMA-262, where "$"
 matches only at the very end (Python's "$" also matches before a final newline).
 """
 import decimal
 import json
+import math
 import os
 import re
 import sys
@@ -37,8 +39,16 @@ def refuse_constant(name):
     raise ValueError("%s is not JSON" % name)
 
 
+def read_float(text):
+    """The IEEE 754 double the ledger reads, kept as an exact decimal (so never an integer)."""
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError("number %s is out of range" % text)
+    return decimal.Decimal(number)
+
+
 def load_json(text):
-    value = json.loads(text, object_pairs_hook=refuse_duplicates, parse_float=decimal.Decimal,
+    value = json.loads(text, object_pairs_hook=refuse_duplicates, parse_float=read_float,
                        parse_constant=refuse_constant)
     json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")  # lone surrogates raise
     return value

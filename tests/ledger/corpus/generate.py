@@ -259,7 +259,11 @@ def number_cases(type_, minimal):
               dict(minimal, location={"lat": 0, "lon": 0, "accuracy_m": -1}), False),
              ("location without lon", dict(minimal, location={"lat": 0}), False),
              ("location lat string", dict(minimal, location={"lat": "1", "lon": 0}), False)]
-    text = json.dumps(minimal, separators=(",", ":"))
+    located = text_of(dict(minimal, location={"lat": 0, "lon": 0, "accuracy_m": 7}))
+    cases += [("accuracy beyond double range", located.replace(":7}", ":1e400}"), False),
+              ("lat rounding to 90 as a double", located.replace('"lat":0', '"lat":90.00000000000000001'), True),
+              ("lat just above 90 as a double", located.replace('"lat":0', '"lat":90.0000000000001'), False)]
+    text = text_of(minimal)
     cases[5] = ("seq 1e0", text.replace('"seq":1', '"seq":1e0'), False)
     cases.append(("duplicate key", text[:-1] + ',"agent":"agent-2"}', False))
     cases.append(("duplicate key nested", text.replace('{"v":1', '{"location":{"lat":1,"lat":2,'
@@ -274,6 +278,8 @@ def number_cases(type_, minimal):
                                   ("lon", 180, True)):
             cases.append(("site %s %s" % (key, value),
                           dict(minimal, site=dict(site, **{key: value})), valid))
+        tiny = text_of(dict(minimal, site=dict(site, radius_m=7))).replace(":7}", ":1e-400}")
+        cases.append(("site radius_m underflowing to 0", tiny, False))
     if type_ == "license.issued":
         lic = minimal["license"]
         for value, valid in ((0, False), (1.5, False), (2**53 - 1, True), (2**53, False)):
@@ -292,6 +298,10 @@ def number_cases(type_, minimal):
     if type_ == "shipment.dispatched":
         cases.append(("no chips", dict(minimal, chips=[]), False))
     return cases
+
+
+def text_of(payload):
+    return json.dumps(payload, separators=(",", ":"))
 
 
 def as_case(name, payload, valid):
