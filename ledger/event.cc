@@ -5,13 +5,98 @@
 
 namespace chipledger {
 
+using internal::EventTypeNames;
 using internal::FieldReader;
 using internal::Json;
 using internal::JsonValue;
 using internal::NameTable;
+using internal::RoleNames;
 using internal::WithCode;
 
 namespace {
+
+template <typename E>
+std::string_view NameOf(const NameTable<E>& names, E value) {
+  for (const auto& [name, entry] : names) {
+    if (entry == value) return name;
+  }
+  return "unknown";
+}
+
+template <typename E>
+std::optional<E> FromName(const NameTable<E>& names, std::string_view name) {
+  for (const auto& [text, entry] : names) {
+    if (text == name) return entry;
+  }
+  return std::nullopt;
+}
+
+// event.h lists the registry types first, ending with kFindingResolved.
+bool IsRegistryType(EventType type) { return type <= EventType::kFindingResolved; }
+
+std::string JsonString(std::string_view text) {
+  return Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+void AppendUnique(std::vector<std::string>* out, const std::string& value) {
+  for (const auto& existing : *out) {
+    if (existing == value) return;
+  }
+  out->push_back(value);
+}
+
+// An envelope's fields before base64 decoding.
+struct RawSignature {
+  std::string keyid, sig;
+};
+struct RawEnvelope {
+  std::string payload_type, payload;
+  std::vector<RawSignature> signatures;
+};
+
+RawSignature ReadRawSignature(JsonValue value) {
+  return value.Object([](FieldReader& f) {
+    RawSignature signature;
+    signature.keyid = ToHex(f.Get("keyid").Hex());
+    signature.sig = f.Get("sig").String();
+    return signature;
+  });
+}
+
+RawEnvelope ReadRawEnvelope(FieldReader& f) {
+  RawEnvelope raw;
+  raw.payload_type = f.Get("payloadType").String();
+  raw.payload = f.Get("payload").String();
+  raw.signatures = f.Get("signatures").List(ReadRawSignature, 1);
+  return raw;
+}
+
+Location ReadLocation(FieldReader& f) {
+  Location location;
+  location.lat = f.Get("lat").Number({-90, 90});
+  location.lon = f.Get("lon").Number({-180, 180});
+  if (auto v = f.Optional("accuracy_m")) location.accuracy_m = v->Number({0});
+  return location;
+}
+
+}  // namespace
+
+// ---- Envelope ----
+
+std::string Pae(std::string_view payload_type, std::string_view payload) {
+  std::string out = "DSSEv1 " + std::to_string(payload_type.size()) + " ";
+  out.append(payload_type);
+  out += " " + std::to_string(payload.size()) + " ";
+  out.append(payload);
+  return out;
+}
+
+namespace internal {
 
 const NameTable<EventType>& EventTypeNames() {
   static const NameTable<EventType> kNames = {
@@ -44,101 +129,36 @@ const NameTable<Role>& RoleNames() {
   return kNames;
 }
 
-template <typename E>
-std::string_view NameOf(const NameTable<E>& names, E value) {
-  for (const auto& [name, entry] : names) {
-    if (entry == value) return name;
-  }
-  return "unknown";
+const NameTable<PartyKind>& PartyKindNames() {
+  static const NameTable<PartyKind> kNames = {{"exporter", PartyKind::kExporter},
+                                              {"end_user", PartyKind::kEndUser},
+                                              {"carrier", PartyKind::kCarrier},
+                                              {"forwarder", PartyKind::kForwarder},
+                                              {"inspection_body", PartyKind::kInspectionBody},
+                                              {"authority", PartyKind::kAuthority}};
+  return kNames;
 }
-
-template <typename E>
-std::optional<E> FromName(const NameTable<E>& names, std::string_view name) {
-  for (const auto& [text, entry] : names) {
-    if (text == name) return entry;
-  }
-  return std::nullopt;
-}
-
-bool IsRegistryType(EventType type) { return type <= EventType::kFindingResolved; }
-
-std::string JsonString(std::string_view text) {
-  return Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-
-void AppendUnique(std::vector<std::string>* out, const std::string& value) {
-  for (const auto& existing : *out) {
-    if (existing == value) return;
-  }
-  out->push_back(value);
-}
-
-Location ReadLocation(FieldReader& f) {
-  Location location;
-  location.lat = f.Get("lat").Number({-90, 90});
-  location.lon = f.Get("lon").Number({-180, 180});
-  if (auto v = f.Optional("accuracy_m")) location.accuracy_m = v->Number({0});
-  return location;
-}
-
-}  // namespace
-
-// ---- Envelope ----
-
-std::string Pae(std::string_view payload_type, std::string_view payload) {
-  std::string out = "DSSEv1 " + std::to_string(payload_type.size()) + " ";
-  out.append(payload_type);
-  out += " " + std::to_string(payload.size()) + " ";
-  out.append(payload);
-  return out;
-}
-
-namespace internal {
 
 Result<Envelope> ReadEnvelope(const Json& json, const std::string& path) {
-  struct RawSignature {
-    std::string keyid, sig;
-  };
+  // The shape first (bad_envelope), then the payload type, then base64 (SPEC §4's order).
   Status error;
-  std::string payload_type, payload;
-  std::vector<RawSignature> raw_signatures;
-  JsonValue(&json, path, &error).Object([&](FieldReader& f) {
-    payload_type = f.Get("payloadType").String();
-    payload = f.Get("payload").String();
-    raw_signatures = f.Get("signatures")
-                         .List(
-                             [](JsonValue v) {
-                               return v.Object([](FieldReader& s) {
-                                 RawSignature raw;
-                                 raw.keyid = ToHex(s.Get("keyid").Hex());
-                                 raw.sig = s.Get("sig").String();
-                                 return raw;
-                               });
-                             },
-                             1);
-    return 0;
-  });
+  RawEnvelope raw = JsonValue(&json, path, &error).Object(ReadRawEnvelope);
   if (!error.ok()) return WithCode(error, "bad_envelope");
   const std::string prefix = path.empty() ? "" : path + ".";
-  if (payload_type != kEventPayloadType) {
+  if (raw.payload_type != kEventPayloadType) {
     return Status::InvalidArgument(
         "bad_payload_type", prefix + "payloadType: must be " + std::string(kEventPayloadType));
   }
   Envelope envelope;
-  envelope.payload_type = payload_type;
-  auto bytes = Base64Decode(payload, prefix + "payload");
+  envelope.payload_type = raw.payload_type;
+  auto bytes = Base64Decode(raw.payload, prefix + "payload");
   if (!bytes.ok()) return bytes.status();
   envelope.payload = std::move(*bytes);
-  for (size_t i = 0; i < raw_signatures.size(); ++i) {
-    auto sig = SignatureFromBase64(raw_signatures[i].sig,
+  for (size_t i = 0; i < raw.signatures.size(); ++i) {
+    auto sig = SignatureFromBase64(raw.signatures[i].sig,
                                    prefix + "signatures[" + std::to_string(i) + "].sig");
     if (!sig.ok()) return sig.status();
-    envelope.signatures.push_back({raw_signatures[i].keyid, *sig});
+    envelope.signatures.push_back({raw.signatures[i].keyid, *sig});
   }
   return envelope;
 }
@@ -216,23 +236,7 @@ bool RoleMaySign(Role role, EventType type) {
   return false;
 }
 
-std::string_view PartyKindName(PartyKind kind) {
-  switch (kind) {
-    case PartyKind::kExporter:
-      return "exporter";
-    case PartyKind::kEndUser:
-      return "end_user";
-    case PartyKind::kCarrier:
-      return "carrier";
-    case PartyKind::kForwarder:
-      return "forwarder";
-    case PartyKind::kInspectionBody:
-      return "inspection_body";
-    case PartyKind::kAuthority:
-      return "authority";
-  }
-  return "unknown";
-}
+std::string_view PartyKindName(PartyKind kind) { return NameOf(internal::PartyKindNames(), kind); }
 
 // ---- Payloads ----
 

@@ -22,25 +22,6 @@ std::string Id(JsonValue value) { return value.Id(); }
 std::string Serial(JsonValue value) { return value.Serial(); }
 std::string Country(JsonValue value) { return value.Country(); }
 
-const NameTable<PartyKind>& PartyKinds() {
-  static const NameTable<PartyKind> kNames = {{"exporter", PartyKind::kExporter},
-                                              {"end_user", PartyKind::kEndUser},
-                                              {"carrier", PartyKind::kCarrier},
-                                              {"forwarder", PartyKind::kForwarder},
-                                              {"inspection_body", PartyKind::kInspectionBody},
-                                              {"authority", PartyKind::kAuthority}};
-  return kNames;
-}
-
-NameTable<Role> Roles() {
-  NameTable<Role> out;
-  for (Role role :
-       {Role::kAuthority, Role::kExporter, Role::kSiteOperator, Role::kInspector, Role::kMonitor}) {
-    out.emplace_back(RoleName(role), role);
-  }
-  return out;
-}
-
 SealState ReadSeal(JsonValue value) {
   return value.Object([](FieldReader& f) {
     SealState seal;
@@ -55,7 +36,7 @@ PartyRegistered ReadParty(FieldReader& f) {
   party.id = f.Get("id").Id();
   party.name = Name(f.Get("name"));
   party.country = f.Get("country").Country();
-  party.kind = f.Get("kind").Enum(PartyKinds());
+  party.kind = f.Get("kind").Enum(PartyKindNames());
   return party;
 }
 
@@ -76,7 +57,7 @@ AgentEnrolled ReadEnrollment(FieldReader& f) {
   AgentEnrolled enroll;
   enroll.agent = f.Get("agent").Id();
   enroll.public_key = f.Get("public_key").Base64Key();
-  enroll.role = f.Get("role").Enum(Roles());
+  enroll.role = f.Get("role").Enum(RoleNames());
   enroll.org = f.Get("org").Id();
   enroll.sites = f.Get("sites").List(Id);
   if (auto v = f.Optional("valid_until")) enroll.valid_until = v->Time();

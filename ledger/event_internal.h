@@ -9,6 +9,11 @@
 
 namespace chipledger::internal {
 
+// The wire names of the vocabulary of SPEC §1 and §3.
+const NameTable<EventType>& EventTypeNames();
+const NameTable<Role>& RoleNames();
+const NameTable<PartyKind>& PartyKindNames();
+
 // Reads a DSSE envelope out of an already parsed JSON value at `path` ("" at the top level).
 Result<Envelope> ReadEnvelope(const Json& json, const std::string& path);
 

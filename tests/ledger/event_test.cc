@@ -375,6 +375,17 @@ TEST_F(EventTest, PayloadsParsersCouldReadTwoWaysAreRefused) {
   EXPECT_EQ(ParseEvent("").status().code(), "bad_payload");
 }
 
+TEST_F(EventTest, DeeplyNestedInputIsRefusedWithoutExhaustingTheStack) {
+  const std::string arrays = std::string(200000, '[') + std::string(200000, ']');
+  std::string objects;
+  for (int i = 0; i < 100000; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(100000, '}');
+  EXPECT_EQ(ParseEvent("{\"note\":" + arrays + "}").status().message(),
+            "payload.note: must be a string");
+  EXPECT_EQ(ParseEvent(objects).status().code(), "schema");
+  EXPECT_EQ(ParseEnvelope(arrays).status().code(), "bad_envelope");
+}
+
 TEST_F(EventTest, RegistryBodiesSitUnderTheirKey) {
   json party = {{"id", "p1"}, {"name", "P"}, {"country", "DE"}, {"kind", "exporter"}};
   EXPECT_EQ(ParseError(Payload("party.registered", party)).message(),
