@@ -7,7 +7,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "ledger/store/keys.h"
 #include "ledger/store/rocks_ledger.h"

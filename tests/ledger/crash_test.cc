@@ -10,7 +10,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
