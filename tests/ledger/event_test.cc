@@ -380,7 +380,10 @@ TEST_F(EventTest, DeeplyNestedInputIsRefusedWithoutExhaustingTheStack) {
   std::string objects;
   for (int i = 0; i < 100000; ++i) objects += "{\"a\":";
   objects += "1" + std::string(100000, '}');
-  EXPECT_EQ(ParseEvent("{\"note\":" + arrays + "}").status().message(),
+  std::string payload =
+      Payload("finding.resolved", {{"finding", "f1"}, {"resolution", "ok"}}).dump();
+  payload.back() = ',';
+  EXPECT_EQ(ParseEvent(payload + "\"note\":" + arrays + "}").status().message(),
             "payload.note: must be a string");
   EXPECT_EQ(ParseEvent(objects).status().code(), "schema");
   EXPECT_EQ(ParseEnvelope(arrays).status().code(), "bad_envelope");
