@@ -1,0 +1,262 @@
+// chipledger-bench: sustained signed ingest against a real chipledgerd. Enrols N agents,
+// pre-signs M events, submits them over C keep-alive connections, reports events/s and receipt
+// latency percentiles, verifies every receipt, and compares with the bare Ed25519 verify rate.
+#include <httplib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "api/bench/daemon.h"
+#include "ledger/checkpoint.h"
+#include "ledger/crypto.h"
+#include "ledger/receipt.h"
+#include "tests/testing/test_agent.h"
+
+namespace chipledger::api {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using testing::TestAgent;
+
+constexpr char kUsage[] =
+    "usage: chipledger-bench [--agents N] [--events M] [--connections C] [--chipledgerd PATH]\n"
+    "Creates a ledger in a temporary directory with `chipledgerd init`, serves it on 127.0.0.1\n"
+    "(fsync on), enrols N agents, submits M pre-signed events over C connections, verifies\n"
+    "every receipt, and removes the directory. Defaults: N 64, M 20000, C 32.\n";
+
+struct Options {
+  int agents = 64;
+  int events = 20000;
+  int connections = 32;
+  std::string chipledgerd;  // default: next to chipledger-bench
+};
+
+struct Target {
+  std::string host;
+  int port = 0;
+  NoteVerifier log_key;
+};
+
+Result<Options> ParseOptions(int argc, char** argv) {
+  Options o;
+  o.chipledgerd = (std::filesystem::path(argv[0]).parent_path() / "chipledgerd").string();
+  for (int i = 1; i < argc; i += 2) {
+    std::string name = argv[i];
+    if (i + 1 >= argc) return Status::InvalidArgument("usage", name + ": needs a value");
+    std::string value = argv[i + 1];
+    std::map<std::string, int*> ints = {
+        {"--agents", &o.agents}, {"--events", &o.events}, {"--connections", &o.connections}};
+    if (ints.count(name)) {
+      int v = std::atoi(value.c_str());
+      if (v < 1) return Status::InvalidArgument("usage", name + ": must be a positive integer");
+      *ints[name] = v;
+    } else if (name == "--chipledgerd") {
+      o.chipledgerd = value;
+    } else {
+      return Status::InvalidArgument("usage", name + ": unknown argument");
+    }
+  }
+  return o;
+}
+
+std::unique_ptr<httplib::Client> Connect(const Target& target) {
+  auto client = std::make_unique<httplib::Client>(target.host, target.port);
+  client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);
+  client->set_read_timeout(30);
+  return client;
+}
+
+// Submits one envelope; returns the receipt body, or an error naming the status.
+Result<std::string> Submit(httplib::Client& client, const std::string& envelope) {
+  httplib::Result res = client.Post("/v1/events", envelope, "application/json");
+  if (!res) return Status::IOError("POST /v1/events: " + httplib::to_string(res.error()));
+  if (res->status != 201 && res->status != 200) {
+    return Status::IOError("POST /v1/events: " + std::to_string(res->status) + " " + res->body);
+  }
+  return res->body;
+}
+
+struct Load {
+  std::vector<std::vector<std::string>> per_connection;  // envelopes, in submission order
+};
+
+// Enrols the agents (as monitors, any site) and pre-signs every event, each agent's chain on
+// one connection, agents interleaved.
+Result<Load> Prepare(const Options& o, TestAgent& authority, httplib::Client& client) {
+  std::vector<TestAgent> agents;
+  for (int i = 0; i < o.agents; ++i) {
+    agents.emplace_back("bench-" + std::to_string(getpid()) + "-" + std::to_string(i));
+    Result<std::string> receipt = Submit(
+        client, authority.Next("agent.enrolled",
+                               TestAgent::Enrollment(agents.back(), "monitor", "bench-org")));
+    if (!receipt.ok()) return receipt.status();
+  }
+  Load load;
+  load.per_connection.resize(o.connections);
+  std::string window = FormatTime(Now());
+  for (int k = 0; k < o.events; ++k) {
+    int a = k % o.agents;
+    json fields = {{"site", "bench-site"},
+                   {"window_start", window},
+                   {"window_end", window},
+                   {"online", {{{"serial", "chip-" + std::to_string(k)}}}}};
+    load.per_connection[a % o.connections].push_back(agents[a].Next("monitor.heartbeat", fields));
+  }
+  return load;
+}
+
+struct Outcome {
+  std::vector<double> latencies_ms;
+  std::vector<std::string> receipts, envelopes;
+  std::atomic<int> failures{0};
+  std::string first_error;
+  std::mutex mu;
+};
+
+void Drive(const Target& target, const std::vector<std::string>& envelopes, Outcome* out) {
+  auto client = Connect(target);
+  client->Get("/healthz");  // connect before the clock starts mattering
+  std::vector<double> latencies;
+  std::vector<std::string> receipts;
+  for (const std::string& envelope : envelopes) {
+    Clock::time_point start = Clock::now();
+    Result<std::string> receipt = Submit(*client, envelope);
+    latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    if (!receipt.ok()) {
+      std::lock_guard<std::mutex> lock(out->mu);
+      if (out->failures++ == 0) out->first_error = receipt.status().message();
+      continue;
+    }
+    receipts.push_back(std::move(*receipt));
+  }
+  std::lock_guard<std::mutex> lock(out->mu);
+  out->latencies_ms.insert(out->latencies_ms.end(), latencies.begin(), latencies.end());
+  out->receipts.insert(out->receipts.end(), receipts.begin(), receipts.end());
+}
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  size_t i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(i, sorted.size() - 1)];
+}
+
+// Bare Ed25519 verifications per second on one core, over a typical event-sized message.
+double VerifyRate() {
+  KeyPair key = GenerateKeyPair();
+  std::string message(600, 'x');
+  Signature sig = Sign(key.secret_key, message);
+  int n = 0;
+  Clock::time_point start = Clock::now();
+  while (Clock::now() - start < std::chrono::seconds(1)) {
+    for (int i = 0; i < 100; ++i) n += Verify(key.public_key, message, sig) ? 1 : 0;
+  }
+  return n / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+int VerifyReceipts(const Outcome& out, const NoteVerifier& log_key) {
+  int bad = 0;
+  for (const std::string& body : out.receipts) {
+    Result<Receipt> receipt = ParseReceipt(body);
+    if (!receipt.ok() || !VerifyReceipt(*receipt, log_key).ok()) ++bad;
+  }
+  return bad;
+}
+
+// Creates a ledger with one authority in `dir` and serves it; returns the log's verifier key.
+Result<NoteVerifier> StartLedger(const Options& o, const std::string& dir, const KeyPair& authority,
+                                 std::unique_ptr<Daemon>* daemon) {
+  std::string data = dir + "/ledger";
+  Result<std::string> vkey = RunCommand(
+      o.chipledgerd, {"init", "--data", data, "--origin", "bench.chipledger.example/log",
+                      "--authority", "bench-authority=" + Base64Encode(authority.public_key)});
+  if (!vkey.ok()) return vkey.status();
+  std::string config = dir + "/bench.json";
+  std::ofstream(config) << json{
+      {"access_log", false},
+      {"limits",
+       {{"rate_per_second", 0},
+        {"threads", o.connections + 8},
+        {"keep_alive_max_requests",
+         1000000000}}}}.dump();
+  Result<std::unique_ptr<Daemon>> started =
+      Daemon::Start(o.chipledgerd, {"--data", data, "--listen", "127.0.0.1:0", "--config", config},
+                    dir + "/chipledgerd.log");
+  if (!started.ok()) return started.status();
+  *daemon = std::move(*started);
+  std::string line = *vkey;
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  return ParseVerifierKey(line);
+}
+
+int Run(const Options& o) {
+  InitCrypto();
+  testing::TempDir dir;
+  std::unique_ptr<Daemon> daemon;
+  KeyPair authority_key = GenerateKeyPair();
+  Result<NoteVerifier> log_key = StartLedger(o, dir.path(), authority_key, &daemon);
+  if (!log_key.ok()) return std::cerr << log_key.status().message() << "\n", 1;
+  Target target{daemon->host(), daemon->port(), *log_key};
+
+  TestAgent authority("bench-authority", authority_key);
+  auto setup = Connect(target);
+  Result<Load> load = Prepare(o, authority, *setup);
+  if (!load.ok()) return std::cerr << "setup: " << load.status().message() << "\n", 1;
+
+  Outcome out;
+  Clock::time_point start = Clock::now();
+  std::vector<std::thread> threads;
+  for (const auto& envelopes : load->per_connection) {
+    threads.emplace_back(Drive, std::cref(target), std::cref(envelopes), &out);
+  }
+  for (std::thread& t : threads) t.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+
+  std::sort(out.latencies_ms.begin(), out.latencies_ms.end());
+  double rate = static_cast<double>(out.receipts.size()) / seconds;
+  int bad = VerifyReceipts(out, target.log_key);
+  double verify_rate = VerifyRate();
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::printf("events: %d over %d connections from %d agents\n", o.events, o.connections, o.agents);
+  std::printf("ingest: %.0f events/s (%.2f s)\n", rate, seconds);
+  std::printf("receipt latency ms: p50 %.2f p90 %.2f p99 %.2f max %.2f\n",
+              Percentile(out.latencies_ms, 0.5), Percentile(out.latencies_ms, 0.9),
+              Percentile(out.latencies_ms, 0.99),
+              out.latencies_ms.empty() ? 0 : out.latencies_ms.back());
+  std::printf("receipts verified: %zu of %d, %d invalid, %d submissions failed\n",
+              out.receipts.size() - bad, o.events, bad, out.failures.load());
+  std::printf("ed25519 verify: %.0f/s per core, %.0f/s on %u cores; ingest/ceiling %.3f\n",
+              verify_rate, verify_rate * cores, cores, rate / (verify_rate * cores));
+  if (out.failures > 0) std::printf("first failure: %s\n", out.first_error.c_str());
+  if (daemon->Terminate() != 0) return std::cerr << "chipledgerd exit failed\n", 1;
+  return out.failures == 0 && bad == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace chipledger::api
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--help") return std::cout << chipledger::api::kUsage, 0;
+  }
+  chipledger::Result<chipledger::api::Options> options = chipledger::api::ParseOptions(argc, argv);
+  if (!options.ok()) {
+    std::cerr << "chipledger-bench: " << options.status().message() << "\n"
+              << chipledger::api::kUsage;
+    return 2;
+  }
+  return chipledger::api::Run(*options);
+}

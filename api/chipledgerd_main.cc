@@ -1,0 +1,179 @@
+// chipledgerd: creates a ledger, serves its API, and issues reader tokens (SPEC §7).
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/config.h"
+#include "api/server.h"
+#include "api/tokens.h"
+#include "ledger/ledger.h"
+
+namespace chipledger::api {
+namespace {
+
+constexpr char kUsage[] =
+    "usage:\n"
+    "  chipledgerd init --data DIR --origin ORIGIN --authority ID=BASE64_PUBKEY [...]\n"
+    "      creates a ledger and prints its note verifier key\n"
+    "  chipledgerd serve --data DIR --listen HOST:PORT [--config FILE]\n"
+    "      serves the API; flags override the config file (see docs/api.md)\n"
+    "  chipledgerd token create --data DIR --role ROLE --name NAME\n"
+    "      prints a new bearer token; ROLE is regulator, auditor, witness or admin\n";
+
+using Flags = std::multimap<std::string, std::string>;
+
+// Parses "--name value" pairs, accepting only `known` names.
+Result<Flags> ParseFlags(const std::vector<std::string>& args,
+                         std::initializer_list<std::string_view> known) {
+  Flags flags;
+  for (size_t i = 0; i < args.size(); i += 2) {
+    const std::string& name = args[i];
+    bool is_known = false;
+    for (std::string_view k : known) is_known = is_known || ("--" + std::string(k)) == name;
+    if (!is_known) return Status::InvalidArgument("usage", name + ": unknown argument");
+    if (i + 1 >= args.size()) return Status::InvalidArgument("usage", name + ": needs a value");
+    flags.emplace(name.substr(2), args[i + 1]);
+  }
+  return flags;
+}
+
+Result<std::string> Single(const Flags& flags, const std::string& name) {
+  if (flags.count(name) != 1) {
+    return Status::InvalidArgument("usage", "--" + name + ": required exactly once");
+  }
+  return flags.find(name)->second;
+}
+
+int Fail(const Status& status) {
+  std::cerr << "chipledgerd: " << status.message() << "\n";
+  return status.code() == "usage" ? 2 : 1;
+}
+
+int Init(const std::vector<std::string>& args) {
+  Result<Flags> flags = ParseFlags(args, {"data", "origin", "authority"});
+  if (!flags.ok()) return Fail(flags.status());
+  Result<std::string> data = Single(*flags, "data");
+  if (!data.ok()) return Fail(data.status());
+  Result<std::string> origin = Single(*flags, "origin");
+  if (!origin.ok()) return Fail(origin.status());
+  CreateOptions options{*origin, {}};
+  auto [begin, end] = flags->equal_range("authority");
+  for (auto it = begin; it != end; ++it) {
+    size_t eq = it->second.find('=');
+    if (eq == std::string::npos) {
+      return Fail(Status::InvalidArgument("usage", "--authority: expected ID=BASE64_PUBKEY"));
+    }
+    Result<PublicKey> key = PublicKeyFromBase64(it->second.substr(eq + 1), "--authority key");
+    if (!key.ok()) return Fail(key.status());
+    options.authorities.push_back(Authority{it->second.substr(0, eq), *key});
+  }
+  if (options.authorities.empty()) {
+    return Fail(Status::InvalidArgument("usage", "--authority: at least one is required"));
+  }
+  Result<std::string> verifier = Ledger::Create(*data, options);
+  if (!verifier.ok()) return Fail(verifier.status());
+  std::cout << *verifier << std::endl;
+  return 0;
+}
+
+int CreateTokenCommand(const std::vector<std::string>& args) {
+  Result<Flags> flags = ParseFlags(args, {"data", "role", "name"});
+  if (!flags.ok()) return Fail(flags.status());
+  Result<std::string> data = Single(*flags, "data");
+  if (!data.ok()) return Fail(data.status());
+  Result<std::string> role_name = Single(*flags, "role");
+  if (!role_name.ok()) return Fail(role_name.status());
+  Result<std::string> name = Single(*flags, "name");
+  if (!name.ok()) return Fail(name.status());
+  std::optional<ReaderRole> role = ReaderRoleFromName(*role_name);
+  if (!role) {
+    return Fail(
+        Status::InvalidArgument("usage", "--role: must be regulator, auditor, witness or admin"));
+  }
+  Result<std::string> token = CreateToken(*data, *role, *name);
+  if (!token.ok()) return Fail(token.status());
+  std::cout << *token << std::endl;
+  return 0;
+}
+
+int Serve(const std::vector<std::string>& args) {
+  Result<Flags> flags = ParseFlags(args, {"data", "listen", "config"});
+  if (!flags.ok()) return Fail(flags.status());
+  ServerConfig config;
+  if (flags->count("config")) {
+    Result<ServerConfig> loaded = LoadConfig(flags->find("config")->second);
+    if (!loaded.ok()) return Fail(loaded.status());
+    config = *loaded;
+  }
+  if (flags->count("data")) config.data = flags->find("data")->second;
+  if (flags->count("listen")) config.listen = flags->find("listen")->second;
+  if (config.data.empty()) return Fail(Status::InvalidArgument("usage", "--data: required"));
+
+  // Signals are taken by one thread with sigwait, so every other thread must block them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(config.data, OpenOptions{});
+  if (!ledger.ok()) return Fail(ledger.status());
+  auto server = std::make_unique<Server>(ledger->get(), config, nullptr);
+  Result<int> port = server->Bind();
+  if (!port.ok()) return Fail(port.status());
+  Result<HostPort> listen = ParseListen(config.listen);
+  std::string host =
+      listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
+  std::cout << "chipledgerd listening on " << (config.tls ? "https" : "http") << "://" << host
+            << ":" << *port << std::endl;
+
+  std::thread waiter([&server, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    server->Stop();
+  });
+  Status served = server->Run();
+  if (!served.ok()) pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter
+  waiter.join();
+  server.reset();   // in-flight requests, and so their appends, are done
+  ledger->reset();  // closes RocksDB cleanly
+  if (!served.ok()) return Fail(served);
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  for (const std::string& a : args) {
+    if (a == "--help") {
+      std::cout << kUsage;
+      return 0;
+    }
+  }
+  std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "init") return Init(args);
+  if (command == "serve") return Serve(args);
+  if (command == "token" && !args.empty() && args[0] == "create") {
+    args.erase(args.begin());
+    return CreateTokenCommand(args);
+  }
+  std::cerr << "chipledgerd: unknown command \"" << command << "\"\n" << kUsage;
+  return 2;
+}
+
+}  // namespace
+}  // namespace chipledger::api
+
+int main(int argc, char** argv) { return chipledger::api::Main(argc, argv); }

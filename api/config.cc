@@ -1,0 +1,145 @@
+#include "api/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace chipledger::api {
+namespace {
+
+using nlohmann::json;
+using FieldSetter = std::function<Status(const json& value, const std::string& path)>;
+
+Status WrongType(const std::string& path, std::string_view expected) {
+  return Status::InvalidArgument("bad_config", path + ": must be " + std::string(expected));
+}
+
+FieldSetter StringField(std::string* out) {
+  return [out](const json& v, const std::string& path) {
+    if (!v.is_string()) return WrongType(path, "a string");
+    *out = v.get<std::string>();
+    return Status::Ok();
+  };
+}
+
+FieldSetter BoolField(bool* out) {
+  return [out](const json& v, const std::string& path) {
+    if (!v.is_boolean()) return WrongType(path, "true or false");
+    *out = v.get<bool>();
+    return Status::Ok();
+  };
+}
+
+template <typename T>
+FieldSetter NumberField(T* out, double min, double max) {
+  return [out, min, max](const json& v, const std::string& path) {
+    bool integral = std::is_integral_v<T>;
+    if (!v.is_number() || (integral && !v.is_number_integer())) {
+      return WrongType(path, integral ? "an integer" : "a number");
+    }
+    double d = v.get<double>();
+    if (d < min || d > max) {
+      return Status::InvalidArgument(
+          "bad_config",
+          path + ": must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    *out = integral ? static_cast<T>(v.get<int64_t>()) : static_cast<T>(d);
+    return Status::Ok();
+  };
+}
+
+// Applies `fields` to the object `value`, refusing keys it does not know.
+Status ApplyObject(const json& value, const std::string& path,
+                   const std::map<std::string, FieldSetter>& fields) {
+  if (!value.is_object()) return WrongType(path.empty() ? "config" : path, "an object");
+  for (const auto& [key, item] : value.items()) {
+    std::string item_path = path.empty() ? key : path + "." + key;
+    auto field = fields.find(key);
+    if (field == fields.end()) {
+      return Status::InvalidArgument("bad_config", item_path + ": unknown key");
+    }
+    if (Status s = field->second(item, item_path); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+FieldSetter LimitsField(Limits* limits) {
+  return [limits](const json& v, const std::string& path) {
+    return ApplyObject(
+        v, path,
+        {{"max_body_bytes", NumberField(&limits->max_body_bytes, 1024, 1 << 24)},
+         {"max_header_bytes", NumberField(&limits->max_header_bytes, 1024, 1 << 20)},
+         {"max_page_size", NumberField(&limits->max_page_size, 1, 100000)},
+         {"rate_per_second", NumberField(&limits->rate_per_second, 0, 1e9)},
+         {"rate_burst", NumberField(&limits->rate_burst, 1, 1e9)},
+         {"threads", NumberField(&limits->threads, 1, 4096)},
+         {"read_timeout_s", NumberField(&limits->read_timeout_s, 1, 3600)},
+         {"write_timeout_s", NumberField(&limits->write_timeout_s, 1, 3600)},
+         {"keep_alive_timeout_s", NumberField(&limits->keep_alive_timeout_s, 1, 3600)},
+         {"keep_alive_max_requests", NumberField(&limits->keep_alive_max_requests, 1, 1e9)}});
+  };
+}
+
+FieldSetter TlsField(std::optional<TlsFiles>* tls) {
+  return [tls](const json& v, const std::string& path) {
+    TlsFiles files;
+    Status s = ApplyObject(
+        v, path,
+        {{"cert_file", StringField(&files.cert_file)}, {"key_file", StringField(&files.key_file)}});
+    if (!s.ok()) return s;
+    if (files.cert_file.empty() || files.key_file.empty()) {
+      return Status::InvalidArgument("bad_config", path + ": needs cert_file and key_file");
+    }
+    *tls = files;
+    return Status::Ok();
+  };
+}
+
+}  // namespace
+
+Result<ServerConfig> LoadConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidArgument("bad_config", path + ": cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  json doc = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return Status::InvalidArgument("bad_config", path + ": not JSON");
+  ServerConfig config;
+  Status s = ApplyObject(doc, "",
+                         {{"listen", StringField(&config.listen)},
+                          {"data", StringField(&config.data)},
+                          {"tls", TlsField(&config.tls)},
+                          {"limits", LimitsField(&config.limits)},
+                          {"metrics_from_loopback", BoolField(&config.metrics_from_loopback)},
+                          {"access_log", BoolField(&config.access_log)}});
+  if (!s.ok()) return Status::InvalidArgument(s.code(), path + ": " + s.message());
+  if (Result<HostPort> listen = ParseListen(config.listen); !listen.ok()) return listen.status();
+  return config;
+}
+
+Result<HostPort> ParseListen(std::string_view text) {
+  auto bad = [&] {
+    return Status::InvalidArgument("bad_listen",
+                                   "listen: \"" + std::string(text) + "\" is not HOST:PORT");
+  };
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return bad();
+  std::string_view host = text.substr(0, colon);
+  std::string_view port_text = text.substr(colon + 1);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return bad();
+    host = host.substr(1, host.size() - 2);
+  }
+  HostPort out{std::string(host), 0};
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), out.port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port_text.empty() ||
+      out.port < 0 || out.port > 65535) {
+    return bad();
+  }
+  return out;
+}
+
+}  // namespace chipledger::api

@@ -1,0 +1,52 @@
+// chipledgerd's configuration: a JSON file (docs/api.md lists every key); CLI flags override it.
+#ifndef CHIPLEDGER_API_CONFIG_H_
+#define CHIPLEDGER_API_CONFIG_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ledger/status.h"
+
+namespace chipledger::api {
+
+struct Limits {
+  size_t max_body_bytes = 128 * 1024;   // larger bodies get 413 before they are read
+  size_t max_header_bytes = 16 * 1024;  // all request headers together; 431 beyond
+  size_t max_page_size = 1000;          // largest `limit` of GET /v1/events
+  double rate_per_second = 1000;        // per client address; 0 turns rate limiting off
+  double rate_burst = 2000;
+  int threads = 64;  // connection workers; each keep-alive connection holds one
+  int read_timeout_s = 5;
+  int write_timeout_s = 5;
+  int keep_alive_timeout_s = 5;
+  int keep_alive_max_requests = 10000;
+};
+
+struct TlsFiles {
+  std::string cert_file, key_file;  // PEM
+};
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string data;
+  std::optional<TlsFiles> tls;
+  Limits limits;
+  bool metrics_from_loopback = false;  // else /metrics needs an admin token
+  bool access_log = true;              // one JSON line per request on stderr
+};
+
+// Reads a config file; unknown keys and wrong types are refused, naming the key.
+Result<ServerConfig> LoadConfig(const std::string& path);
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+// "HOST:PORT" or "[V6]:PORT"; port 0 picks a free one.
+Result<HostPort> ParseListen(std::string_view text);
+
+}  // namespace chipledger::api
+
+#endif  // CHIPLEDGER_API_CONFIG_H_

@@ -1,0 +1,35 @@
+// The server's view of a live audit engine (SPEC §8: the rules also run inside the server as
+// events arrive). Optional: without one, the findings and white-list routes answer 503.
+#ifndef CHIPLEDGER_API_LIVE_AUDIT_H_
+#define CHIPLEDGER_API_LIVE_AUDIT_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ledger/status.h"
+
+namespace chipledger::api {
+
+struct FindingFilter {
+  std::optional<std::string> status, severity, rule, site, party;
+};
+
+class LiveAudit {
+ public:
+  virtual ~LiveAudit() = default;
+  // Feeds one durable entry; called in index order, without gaps, from entry 0 on.
+  virtual void OnEntry(uint64_t index, const std::string& entry_bytes) = 0;
+  // Findings as of now matching `filter`, as SPEC §8 JSON objects.
+  virtual Result<nlohmann::json> Findings(const FindingFilter& filter) = 0;
+  // The white list as of now, computed on `checkpoint_note`: a signed DSSE envelope (JSON).
+  virtual Result<std::string> Whitelist(const std::string& checkpoint_note) = 0;
+  // Open findings about a record or chip: `kind` is chip, site, party, agent or license.
+  virtual nlohmann::json OpenFindings(std::string_view kind, std::string_view id) = 0;
+};
+
+}  // namespace chipledger::api
+
+#endif  // CHIPLEDGER_API_LIVE_AUDIT_H_

@@ -1,0 +1,196 @@
+// The log's routes: submission (SPEC §4–§5), checkpoint, tiles, entries, events and proofs (§6).
+#include <nlohmann/json.hpp>
+
+#include "api/http_util.h"
+#include "api/service.h"
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
+#include "ledger/tiles.h"
+
+namespace chipledger::api {
+namespace {
+
+using nlohmann::json;
+
+json HexList(const std::vector<Hash>& hashes) {
+  json out = json::array();
+  for (const Hash& h : hashes) out.push_back(ToHex(h));
+  return out;
+}
+
+void Submit(Service* s, Call& call) {
+  AppendResult result = s->ledger->Append(call.req.body);
+  if (result.status.ok()) {
+    call.res.status = result.duplicate ? 200 : 201;
+    call.res.set_content(ReceiptToJson(result.receipt), "application/json");
+    return;
+  }
+  const Status& st = result.status;
+  json body = {{"error", st.code()}, {"message", st.message()}};
+  if (st.kind() == StatusKind::kConflict) {
+    body["expected_seq"] = result.expected_seq;
+    body["expected_prev"] = ToHex(result.expected_prev);
+  }
+  SendJson(call.res, HttpStatusOf(st.kind()), body);
+}
+
+void GetCheckpoint(Service* s, Call& call) {
+  call.res.set_header("Cache-Control", "no-cache");
+  call.res.set_content(s->ledger->CheckpointNote(), "text/plain; charset=utf-8");
+}
+
+void GetTile(Service* s, Call& call) {
+  Result<TileId> tile = ParseTilePath(call.params[0]);
+  if (!tile.ok()) return SendStatus(call.res, tile.status());
+  uint32_t available = TileWidthAt(tile->entries ? 0 : tile->level, tile->index, s->ledger->size());
+  if (available < tile->width) {
+    return SendError(call.res, 404, "not_found", "tile/" + call.params[0] + ": not in the log yet");
+  }
+  Result<std::string> bytes = s->ledger->Tile(*tile);
+  if (!bytes.ok()) return SendStatus(call.res, bytes.status());
+  call.res.set_header("Cache-Control",
+                      tile->full() ? "public, max-age=31536000, immutable" : "public, max-age=10");
+  call.res.set_content(*bytes, "application/octet-stream");
+}
+
+void GetEntry(Service* s, Call& call) {
+  Result<uint64_t> index = ParseUint(call.params[0], "index");
+  if (!index.ok()) return SendStatus(call.res, index.status());
+  Result<json> view = EntryView(*s->ledger, *index);
+  if (!view.ok()) return SendStatus(call.res, view.status());
+  SendJson(call.res, 200, *view);
+}
+
+Result<EventQuery> ParseEventQuery(const httplib::Request& req, size_t max_page_size) {
+  Status st = CheckParams(
+      req, {"type", "site", "serial", "agent", "party", "since", "until", "cursor", "limit"});
+  if (!st.ok()) return st;
+  EventQuery query;
+  if (auto type = Param(req, "type")) {
+    query.type = EventTypeFromName(*type);
+    if (!query.type) return Status::InvalidArgument("bad_parameter", "type: unknown event type");
+  }
+  query.site = Param(req, "site");
+  query.serial = Param(req, "serial");
+  query.agent = Param(req, "agent");
+  query.party = Param(req, "party");
+  for (const char* name : {"since", "until"}) {
+    if (auto text = Param(req, name)) {
+      Result<Timestamp> t = ParseTime(*text, name);
+      if (!t.ok()) return t.status();
+      (name[0] == 's' ? query.since : query.until) = *t;
+    }
+  }
+  Result<std::optional<uint64_t>> cursor = UintParam(req, "cursor");
+  if (!cursor.ok()) return cursor.status();
+  query.cursor = cursor->value_or(0);
+  Result<std::optional<uint64_t>> limit = UintParam(req, "limit");
+  if (!limit.ok()) return limit.status();
+  query.limit = limit->value_or(std::min<size_t>(100, max_page_size));
+  if (query.limit < 1 || query.limit > max_page_size) {
+    return Status::InvalidArgument("bad_parameter",
+                                   "limit: must be 1 to " + std::to_string(max_page_size));
+  }
+  return query;
+}
+
+void GetEvents(Service* s, Call& call) {
+  Result<EventQuery> query = ParseEventQuery(call.req, s->config.limits.max_page_size);
+  if (!query.ok()) return SendStatus(call.res, query.status());
+  Result<EventPage> page = s->ledger->QueryEvents(*query);
+  if (!page.ok()) return SendStatus(call.res, page.status());
+  json events = json::array();
+  for (uint64_t index : page->indices) {
+    Result<json> view = EntryView(*s->ledger, index);
+    if (!view.ok()) return SendStatus(call.res, view.status());
+    events.push_back(std::move(*view));
+  }
+  json next = page->next_cursor ? json(std::to_string(*page->next_cursor)) : json(nullptr);
+  SendJson(call.res, 200, {{"events", std::move(events)}, {"next_cursor", next}});
+}
+
+// Reads a required or defaulted size parameter no larger than the log.
+Result<uint64_t> SizeParam(const httplib::Request& req, const char* name,
+                           std::optional<uint64_t> fallback, uint64_t log_size) {
+  Result<std::optional<uint64_t>> value = UintParam(req, name);
+  if (!value.ok()) return value.status();
+  std::optional<uint64_t> v = value->has_value() ? *value : fallback;
+  if (!v) return Status::InvalidArgument("bad_parameter", std::string(name) + ": required");
+  if (*v > log_size) {
+    return Status::InvalidArgument(
+        "bad_parameter", std::string(name) + ": beyond the log's size " + std::to_string(log_size));
+  }
+  return *v;
+}
+
+void GetInclusionProof(Service* s, Call& call) {
+  if (Status st = CheckParams(call.req, {"index", "tree_size"}); !st.ok()) {
+    return SendStatus(call.res, st);
+  }
+  uint64_t log_size = s->ledger->size();
+  Result<uint64_t> tree_size = SizeParam(call.req, "tree_size", log_size, log_size);
+  if (!tree_size.ok()) return SendStatus(call.res, tree_size.status());
+  Result<uint64_t> index = SizeParam(call.req, "index", std::nullopt, log_size);
+  if (!index.ok()) return SendStatus(call.res, index.status());
+  if (*index >= *tree_size) {
+    return SendError(call.res, 400, "bad_parameter", "index: must be below tree_size");
+  }
+  Result<Hash> leaf = s->ledger->LeafHashAt(*index);
+  if (!leaf.ok()) return SendStatus(call.res, leaf.status());
+  Result<std::vector<Hash>> proof = s->ledger->InclusionProof(*index, *tree_size);
+  if (!proof.ok()) return SendStatus(call.res, proof.status());
+  SendJson(call.res, 200,
+           {{"index", *index},
+            {"tree_size", *tree_size},
+            {"leaf_hash", ToHex(*leaf)},
+            {"hashes", HexList(*proof)}});
+}
+
+void GetConsistencyProof(Service* s, Call& call) {
+  if (Status st = CheckParams(call.req, {"old", "new"}); !st.ok()) return SendStatus(call.res, st);
+  uint64_t log_size = s->ledger->size();
+  Result<uint64_t> new_size = SizeParam(call.req, "new", log_size, log_size);
+  if (!new_size.ok()) return SendStatus(call.res, new_size.status());
+  Result<uint64_t> old_size = SizeParam(call.req, "old", std::nullopt, log_size);
+  if (!old_size.ok()) return SendStatus(call.res, old_size.status());
+  if (*old_size < 1 || *old_size > *new_size) {
+    return SendError(call.res, 400, "bad_parameter", "old: must be from 1 to new");
+  }
+  Result<std::vector<Hash>> proof = s->ledger->ConsistencyProof(*old_size, *new_size);
+  if (!proof.ok()) return SendStatus(call.res, proof.status());
+  SendJson(call.res, 200,
+           {{"old_size", *old_size}, {"new_size", *new_size}, {"hashes", HexList(*proof)}});
+}
+
+}  // namespace
+
+Result<json> EntryView(const Ledger& ledger, uint64_t index) {
+  Result<std::string> bytes = ledger.EntryBytes(index);
+  if (!bytes.ok()) return bytes.status();
+  Result<LogEntry> entry = ParseEntry(*bytes);
+  if (!entry.ok()) return Status::Corruption("entry " + std::to_string(index) + ": unreadable");
+  json written = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+  json event = json::parse(entry->envelope.payload, nullptr, /*allow_exceptions=*/false);
+  if (written.is_discarded() || event.is_discarded()) {
+    return Status::Corruption("entry " + std::to_string(index) + ": not JSON");
+  }
+  return json{{"index", index},
+              {"integrated_time", written["integrated_time"]},
+              {"prev", written["prev"]},
+              {"leaf_hash", ToHex(LeafHash(*bytes))},
+              {"envelope", written["envelope"]},
+              {"event", std::move(event)}};
+}
+
+void AddLogRoutes(Service* s, Router* router) {
+  auto bind = [s](void (*fn)(Service*, Call&)) { return [s, fn](Call& call) { fn(s, call); }; };
+  router->Add("POST", "/v1/events", Access::kAnyone, bind(Submit));
+  router->Add("GET", "/checkpoint", Access::kAnyone, bind(GetCheckpoint));
+  router->Add("GET", "/tile/*", Access::kReader, bind(GetTile));
+  router->Add("GET", "/v1/entries/{}", Access::kReader, bind(GetEntry));
+  router->Add("GET", "/v1/events", Access::kReader, bind(GetEvents));
+  router->Add("GET", "/v1/proofs/inclusion", Access::kReader, bind(GetInclusionProof));
+  router->Add("GET", "/v1/proofs/consistency", Access::kWitness, bind(GetConsistencyProof));
+}
+
+}  // namespace chipledger::api

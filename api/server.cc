@@ -1,0 +1,283 @@
+#include "api/server.h"
+
+#include <httplib.h>
+#include <strings.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "api/http_util.h"
+#include "api/rate_limiter.h"
+#include "api/router.h"
+#include "api/service.h"
+#include "api/tokens.h"
+
+namespace chipledger::api {
+namespace {
+
+using nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+// What the access log and metrics need to know about the request this thread is serving: httplib
+// serves each connection's requests on one worker thread, from pre-routing to the logger.
+struct RequestContext {
+  SteadyClock::time_point start;
+  std::string route = "unmatched";
+  std::string token_name;
+};
+thread_local RequestContext current;
+
+std::string_view DefaultErrorCode(int status) {
+  switch (status) {
+    case 400:
+      return "bad_request";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 413:
+      return "too_large";
+    case 414:
+      return "uri_too_long";
+    case 431:
+      return "headers_too_large";
+    case 503:
+      return "unavailable";
+    default:
+      return status >= 500 ? "internal" : "error";
+  }
+}
+
+bool IsLoopback(const std::string& addr) {
+  return addr == "::1" || addr.rfind("127.", 0) == 0 || addr.rfind("::ffff:127.", 0) == 0;
+}
+
+size_t HeaderBytes(const httplib::Request& req) {
+  size_t total = 0;
+  for (const auto& [name, value] : req.headers) total += name.size() + value.size() + 4;
+  return total;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(Ledger* ledger, const ServerConfig& config, LiveAudit* audit)
+      : service{ledger, config, audit, {}},
+        tokens(config.data),
+        limiter(config.limits.rate_per_second, config.limits.rate_burst) {
+    AddLogRoutes(&service, &router);
+    AddRecordRoutes(&service, &router);
+    router.Add("GET", "/healthz", Access::kAnyone, [this](Call& call) {
+      SendJson(call.res, 200, {{"status", "ok"}, {"tree_size", service.ledger->size()}});
+    });
+    router.Add("GET", "/metrics", Access::kOperator, [this](Call& call) {
+      call.res.set_content(service.metrics.Render(service.ledger->stats(), service.ledger->size()),
+                           "text/plain; version=0.0.4");
+    });
+  }
+
+  Status Configure();
+  httplib::Server::HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res);
+  void Dispatch(const httplib::Request& req, httplib::Response& res);
+  bool Authorize(Access access, const httplib::Request& req, httplib::Response& res);
+  void Log(const httplib::Request& req, const httplib::Response& res);
+  void CatchUpAudit();
+
+  Service service;
+  TokenStore tokens;
+  RateLimiter limiter;
+  Router router;
+  std::unique_ptr<httplib::Server> http;
+  std::mutex log_mu;
+};
+
+Status Server::Impl::Configure() {
+  const ServerConfig& config = service.config;
+  if (config.tls) {
+    http = std::make_unique<httplib::SSLServer>(config.tls->cert_file.c_str(),
+                                                config.tls->key_file.c_str());
+    if (!http->is_valid()) {
+      return Status::InvalidArgument("bad_config", "tls: cannot load " + config.tls->cert_file +
+                                                       " and " + config.tls->key_file);
+    }
+  } else {
+    http = std::make_unique<httplib::Server>();
+  }
+  const Limits& limits = config.limits;
+  int threads = limits.threads;
+  http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http->set_tcp_nodelay(true);
+  http->set_payload_max_length(limits.max_body_bytes);
+  http->set_read_timeout(limits.read_timeout_s);
+  http->set_write_timeout(limits.write_timeout_s);
+  http->set_keep_alive_timeout(limits.keep_alive_timeout_s);
+  http->set_keep_alive_max_count(limits.keep_alive_max_requests);
+  http->set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { return PreRoute(req, res); });
+  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+    Dispatch(req, res);
+  };
+  http->Get(".*", dispatch);
+  http->Post(".*", dispatch);
+  http->Put(".*", dispatch);
+  http->Patch(".*", dispatch);
+  http->Delete(".*", dispatch);
+  http->Options(".*", dispatch);
+  http->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {
+      SendError(res, res.status, DefaultErrorCode(res.status),
+                res.status == 404
+                    ? "no such route"
+                    : "request refused with HTTP status " + std::to_string(res.status));
+    }
+  });
+  http->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        SendError(res, 500, "internal", "internal error");
+      });
+  http->set_logger(
+      [this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
+  return Status::Ok();
+}
+
+httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& req,
+                                                        httplib::Response& res) {
+  current = RequestContext{SteadyClock::now(), "unmatched", ""};
+  using HR = httplib::Server::HandlerResponse;
+  if (HeaderBytes(req) > service.config.limits.max_header_bytes) {
+    SendError(res, 431, "headers_too_large",
+              "request headers exceed " + std::to_string(service.config.limits.max_header_bytes) +
+                  " bytes");
+    return HR::Handled;
+  }
+  int retry_after = 1;
+  if (!limiter.Allow(req.remote_addr, SteadyClock::now(), &retry_after)) {
+    res.set_header("Retry-After", std::to_string(retry_after));
+    SendError(res, 429, "rate_limited", "too many requests from " + req.remote_addr);
+    return HR::Handled;
+  }
+  return HR::Unhandled;
+}
+
+void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res) {
+  Router::Match match = router.Find(req.method == "HEAD" ? "GET" : req.method, req.path);
+  if (!match.route) {
+    if (!match.other_method) return SendError(res, 404, "not_found", req.path + ": no such route");
+    res.set_header("Allow", router.AllowedMethods(req.path));
+    return SendError(res, 405, "method_not_allowed",
+                     req.method + " " + req.path + ": method not allowed");
+  }
+  current.route = match.route->pattern;
+  if (!Authorize(match.route->access, req, res)) return;
+  Call call{req, res, std::move(match.params)};
+  match.route->handler(call);
+}
+
+bool Server::Impl::Authorize(Access access, const httplib::Request& req, httplib::Response& res) {
+  if (access == Access::kAnyone) return true;
+  if (access == Access::kOperator && service.config.metrics_from_loopback &&
+      IsLoopback(req.remote_addr)) {
+    return true;
+  }
+  std::string header = req.get_header_value("Authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  std::optional<TokenRecord> token;
+  if (header.size() > kScheme.size() && strncasecmp(header.c_str(), "bearer ", 7) == 0) {
+    token = tokens.Lookup(std::string_view(header).substr(kScheme.size()));
+  }
+  if (!token) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    SendError(res, 401, "unauthenticated",
+              header.empty() ? "a bearer token is required" : "unknown bearer token");
+    return false;
+  }
+  current.token_name = token->name;
+  ReaderRole role = token->role;
+  bool allowed = false;
+  switch (access) {
+    case Access::kAnyone:
+      allowed = true;
+      break;
+    case Access::kReader:
+      allowed = role == ReaderRole::kRegulator || role == ReaderRole::kAuditor;
+      break;
+    case Access::kWitness:
+      allowed = role != ReaderRole::kAdmin;
+      break;
+    case Access::kOperator:
+      allowed = role == ReaderRole::kAdmin;
+      break;
+  }
+  if (!allowed) {
+    SendError(res, 403, "forbidden",
+              "role " + std::string(ReaderRoleName(role)) + " may not read " + req.path);
+  }
+  return allowed;
+}
+
+void Server::Impl::Log(const httplib::Request& req, const httplib::Response& res) {
+  double seconds = std::chrono::duration<double>(SteadyClock::now() - current.start).count();
+  service.metrics.RecordRequest(current.route, res.status, seconds);
+  std::string code = ErrorCodeOf(res);
+  if (!code.empty()) service.metrics.RecordRefusal(code);
+  if (!service.config.access_log && res.status < 500) return;
+  json line = {{"time", FormatTime(Now())}, {"level", res.status >= 500 ? "error" : "info"},
+               {"remote", req.remote_addr}, {"method", req.method},
+               {"path", req.path},          {"route", current.route},
+               {"status", res.status},      {"bytes", res.body.size()},
+               {"ms", seconds * 1000}};
+  if (!current.token_name.empty()) line["token"] = current.token_name;
+  if (!code.empty()) line["error"] = code;
+  std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  std::lock_guard<std::mutex> lock(log_mu);
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+void Server::Impl::CatchUpAudit() {
+  LiveAudit* audit = service.audit;
+  if (!audit) return;
+  for (uint64_t i = 0; i < service.ledger->size(); ++i) {
+    Result<std::string> bytes = service.ledger->EntryBytes(i);
+    if (bytes.ok()) audit->OnEntry(i, *bytes);
+  }
+  service.ledger->SetAppendListener([audit](uint64_t index, const std::string& entry_bytes) {
+    audit->OnEntry(index, entry_bytes);
+  });
+}
+
+Server::Server(Ledger* ledger, const ServerConfig& config, LiveAudit* audit)
+    : impl_(std::make_unique<Impl>(ledger, config, audit)) {}
+
+Server::~Server() {
+  if (impl_->service.audit) impl_->service.ledger->SetAppendListener(nullptr);
+}
+
+Result<int> Server::Bind() {
+  if (Status s = impl_->Configure(); !s.ok()) return s;
+  Result<HostPort> listen = ParseListen(impl_->service.config.listen);
+  if (!listen.ok()) return listen.status();
+  int port = listen->port;
+  if (port == 0) {
+    port = impl_->http->bind_to_any_port(listen->host);
+  } else if (!impl_->http->bind_to_port(listen->host, port)) {
+    port = -1;
+  }
+  if (port < 0) {
+    return Status::Unavailable("listen: cannot bind " + impl_->service.config.listen);
+  }
+  impl_->CatchUpAudit();
+  return port;
+}
+
+Status Server::Run() {
+  if (!impl_->http->listen_after_bind()) return Status::IOError("the listening socket failed");
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  if (impl_->http) impl_->http->stop();
+}
+
+}  // namespace chipledger::api

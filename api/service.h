@@ -1,0 +1,34 @@
+// What the route handlers share: the ledger, the configuration, metrics and the live audit.
+#ifndef CHIPLEDGER_API_SERVICE_H_
+#define CHIPLEDGER_API_SERVICE_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "api/config.h"
+#include "api/live_audit.h"
+#include "api/metrics.h"
+#include "api/router.h"
+#include "ledger/ledger.h"
+
+namespace chipledger::api {
+
+struct Service {
+  Ledger* ledger;
+  ServerConfig config;
+  LiveAudit* audit;  // may be null
+  Metrics metrics;
+};
+
+// {index, integrated_time, prev, leaf_hash, envelope, event} of the entry at `index`.
+Result<nlohmann::json> EntryView(const Ledger& ledger, uint64_t index);
+
+// POST /v1/events, /checkpoint, /tile/*, /v1/entries, /v1/events, /v1/proofs/*.
+void AddLogRoutes(Service* service, Router* router);
+// /v1/chips, /v1/sites, /v1/parties, /v1/agents, /v1/licenses, /v1/findings, /v1/whitelist.
+void AddRecordRoutes(Service* service, Router* router);
+
+}  // namespace chipledger::api
+
+#endif  // CHIPLEDGER_API_SERVICE_H_
