@@ -1,0 +1,236 @@
+// The field agent (SPEC §3, §5, §7): an Ed25519 key encrypted at rest, events composed and
+// signed into a durable outbox, in-order submission to the ledger, and verified receipts.
+//
+// Everything lives in one home directory (docs/agent.md):
+//   config.json          agent id, ledger URL, log verifier key, optional CA file and reader token
+//   key.json             the secret key, Argon2id + XSalsa20-Poly1305 (libsodium secretbox)
+//   head.json            the chain head: last seq signed and the SHA-256 of its payload
+//   outbox/<seq>.json    signed envelopes waiting to be submitted, seq zero-padded to 20 digits
+//   receipts/<seq>.json  {"seq", "envelope", "receipt"}: each event with its verified receipt
+// Every file is written through a temp file, fsync, rename and an fsync of the directory, so a
+// crash leaves the old or the new state, never a torn one.
+#ifndef CHIPLEDGER_AGENT_AGENT_H_
+#define CHIPLEDGER_AGENT_AGENT_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/checkpoint.h"
+#include "ledger/crypto.h"
+#include "ledger/event.h"
+#include "ledger/receipt.h"
+#include "ledger/status.h"
+#include "ledger/time.h"
+
+namespace chipledger::agent {
+
+// ---- The key at rest ----
+
+// Argon2id cost; stored with the key so it can be raised later without breaking old files.
+struct KdfCost {
+  uint64_t opslimit;
+  size_t memlimit;
+};
+KdfCost DefaultKdfCost();  // libsodium's "moderate" (256 MiB)
+KdfCost FastKdfCost();     // libsodium's "interactive" (64 MiB), for constrained devices
+
+// The key.json text for `key` sealed under `passphrase` with a fresh random salt and nonce.
+Result<std::string> SealKey(const KeyPair& key, std::string_view passphrase, KdfCost cost);
+// Opens key.json text; a wrong passphrase is an Unauthenticated status, never a crash.
+Result<KeyPair> OpenKey(std::string_view key_json, std::string_view passphrase);
+
+// ---- Configuration and state ----
+
+struct Config {
+  std::string agent;                   // the agent id enrolled in the ledger
+  std::string ledger_url;              // e.g. https://ledger.example:8443 (empty: offline only)
+  std::string log_key;                 // the log's note verifier key
+  std::optional<std::string> ca_file;  // PEM bundle to trust for https
+  std::optional<std::string> token;    // reader token, for `prove` (consistency proofs)
+};
+
+struct ChainHead {
+  uint64_t seq = 0;  // the last seq signed; 0 before the first event
+  Hash prev{};       // SHA-256 of that payload; zeros before the first event
+};
+
+// Common fields that the composer does not invent (SPEC §3).
+struct ComposeOptions {
+  std::optional<Timestamp> time;  // default: now
+  std::optional<Location> location;
+  std::optional<std::string> note;
+};
+
+struct QueuedEvent {
+  uint64_t seq = 0;
+  EventType type = EventType::kPartyRegistered;
+  Hash payload_hash{};
+  std::string envelope;  // the serialized DSSE envelope
+  size_t signatures = 0;
+};
+
+struct StoredReceipt {
+  uint64_t seq = 0;
+  std::string envelope;  // serialized DSSE envelope as submitted
+  Receipt receipt;
+};
+
+struct SubmitOptions {
+  int max_attempts = 6;            // per event, for network errors and 5xx
+  double initial_backoff_s = 0.5;  // doubled after each failed attempt
+  double max_backoff_s = 30;
+  // On 409, re-sign the queued events onto the ledger's chain head (see Agent::Resync).
+  bool resync = false;
+  // Called after each receipt is stored (progress output in the CLI).
+  std::function<void(const StoredReceipt&)> on_receipt;
+};
+
+struct SubmitReport {
+  size_t submitted = 0;   // 201: newly appended
+  size_t duplicates = 0;  // 200: already in the log, original receipt stored
+  size_t resynced = 0;    // events re-signed onto the ledger's chain head after a 409
+  size_t remaining = 0;   // events still in the outbox
+};
+
+// The outcome of `prove`: the receipt's checkpoint is consistent with the ledger's current one.
+struct ConsistencyReport {
+  Checkpoint old_checkpoint;
+  Checkpoint new_checkpoint;
+  size_t proof_hashes = 0;
+};
+
+// Checks a receipt against the log key and the envelope it answers: the checkpoint signature,
+// the inclusion proof, and payload_hash = SHA-256 of the envelope's payload.
+Result<Checkpoint> VerifyReceiptFor(const Receipt& receipt, std::string_view envelope_json,
+                                    const NoteVerifier& log_key);
+// Parses a stored receipt file ({"seq","envelope","receipt"}).
+Result<StoredReceipt> ParseStoredReceipt(std::string_view json);
+std::string StoredReceiptToJson(const StoredReceipt& stored);
+
+// Adds `key`'s signature to an envelope from another agent after checking its payload is a valid
+// event (ParseEvent); refuses to sign twice. Returns the new serialized envelope.
+Result<std::string> CosignEnvelope(std::string_view envelope_json, const KeyPair& key);
+
+class Agent {
+ public:
+  // Creates `home` with its config and a new key sealed under `passphrase`; refuses to overwrite
+  // an existing key. The agent id is checked as an id (SPEC §2).
+  static Result<Agent> Create(const std::filesystem::path& home, const Config& config,
+                              std::string_view passphrase, KdfCost cost = DefaultKdfCost());
+  // Opens an existing home (no passphrase needed: submitting and reading receipts need no key).
+  static Result<Agent> Open(const std::filesystem::path& home);
+
+  // Decrypts the key, for the operations that sign.
+  Status Unlock(std::string_view passphrase);
+  bool unlocked() const { return key_.has_value(); }
+
+  const std::filesystem::path& home() const { return home_; }
+  const Config& config() const { return config_; }
+  Status SaveConfig(const Config& config);
+  const PublicKey& public_key() const { return public_key_; }
+  std::string key_id() const { return KeyId(public_key_); }
+  const ChainHead& head() const { return head_; }
+
+  // Fills v/type/agent/seq/prev/time/location/note around `fields` (the type's own fields),
+  // checks the payload with ParseEvent, signs it and queues it. The chain head is persisted
+  // before this returns. Needs Unlock.
+  Result<QueuedEvent> Compose(EventType type, const nlohmann::json& fields,
+                              const ComposeOptions& options = {});
+
+  // The outbox, in seq order.
+  Result<std::vector<QueuedEvent>> Outbox() const;
+  Result<QueuedEvent> Queued(uint64_t seq) const;
+  // Replaces a queued envelope by a co-signed copy of it: same payload, this agent's signature
+  // first, then the co-signers' (which the ledger verifies against its enrolments); not yet
+  // submitted.
+  Result<QueuedEvent> ImportCosigned(std::string_view envelope_json);
+  // CosignEnvelope with this agent's key (for another agent's event). Needs Unlock.
+  Result<std::string> Cosign(std::string_view envelope_json) const;
+
+  // Sends the outbox in order (SPEC §4 answers; policy in docs/agent.md). Stops at the first
+  // event that cannot be submitted, leaving it and those after it queued.
+  Result<SubmitReport> Submit(const SubmitOptions& options = {});
+  // Re-signs every queued event onto the ledger's chain head (expected_seq, expected_prev, as a
+  // 409 reports them). Refused when the ledger is behind a seq this agent holds a receipt for
+  // (the ledger lost an accepted event) or when a queued event carries co-signatures. Needs Unlock.
+  Status Resync(uint64_t expected_seq, const Hash& expected_prev);
+
+  Result<std::vector<StoredReceipt>> Receipts() const;
+  Result<StoredReceipt> ReceiptFor(uint64_t seq) const;
+  // Fetches the ledger's current checkpoint and a consistency proof from the receipt's
+  // checkpoint to it (with the reader `token`), and verifies both.
+  Result<ConsistencyReport> Prove(const StoredReceipt& stored,
+                                  const std::optional<std::string>& token) const;
+
+  Result<NoteVerifier> LogKey() const;
+
+ private:
+  Agent(std::filesystem::path home, Config config, PublicKey public_key, ChainHead head)
+      : home_(std::move(home)), config_(std::move(config)), public_key_(public_key), head_(head) {}
+
+  Status Enqueue(const std::string& payload);
+  Status StoreReceipt(const QueuedEvent& event, const Receipt& receipt);
+  Status HandleConflict(const QueuedEvent& event, uint64_t expected_seq, const Hash& expected_prev,
+                        bool resync, SubmitReport* report);
+
+  std::filesystem::path home_;
+  Config config_;
+  PublicKey public_key_;
+  ChainHead head_;
+  std::optional<KeyPair> key_;
+};
+
+// ---- Field commands: type-specific fields from what the inspector has at hand ----
+
+// "lat,lon[,accuracy_m]".
+Result<Location> ParseLocation(std::string_view text);
+// "ID=intact" or "ID=broken".
+Result<SealState> ParseSeal(std::string_view text);
+// Lines of comma-separated columns; blank lines and lines starting with '#' are skipped. A line
+// with more than `max_columns` columns is an error naming the file and line.
+Result<std::vector<std::vector<std::string>>> ReadColumns(const std::filesystem::path& file,
+                                                          size_t max_columns);
+// {"sha256","media_type","description"}: the file is hashed, never uploaded; the media type is
+// guessed from its extension.
+Result<nlohmann::json> HashEvidence(const std::filesystem::path& file, std::string description);
+
+struct InspectionInput {
+  std::string inspection, site, kind = "routine", purpose, result = "pass";
+  std::optional<std::string> check;
+  std::optional<std::filesystem::path> observed;  // serial[,attested_id[,host]] per line
+  std::optional<std::filesystem::path> sampled;   // serial per line
+  std::vector<std::string> seals;                 // ID=intact|broken
+  std::vector<std::string> evidence;              // PATH[=DESCRIPTION]
+};
+Result<nlohmann::json> InspectionFields(const InspectionInput& input);
+
+struct ReceiptInput {
+  std::string shipment, site;
+  std::filesystem::path chips;     // serial per line
+  std::vector<std::string> seals;  // ID=intact|broken
+};
+Result<nlohmann::json> ReceiptFields(const ReceiptInput& input);
+
+struct InstallInput {
+  std::string site;
+  std::filesystem::path chips;  // serial,host[,slot] per line
+};
+Result<nlohmann::json> InstallFields(const InstallInput& input);
+
+struct HeartbeatInput {
+  std::string site;
+  std::string window_start, window_end;  // RFC 3339
+  std::filesystem::path online;          // serial[,attested_id] per line
+  std::vector<std::string> rtt;          // LANDMARK=MS
+};
+Result<nlohmann::json> HeartbeatFields(const HeartbeatInput& input);
+
+}  // namespace chipledger::agent
+
+#endif  // CHIPLEDGER_AGENT_AGENT_H_

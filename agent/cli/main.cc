@@ -1,0 +1,565 @@
+// chipledger-agent: the field agent's command line (docs/agent.md is its reference).
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "agent/agent.h"
+#include "agent/cli/args.h"
+#include "agent/files.h"
+
+namespace chipledger::agent::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Context {
+  fs::path home;
+  bool json_output = false;
+  std::optional<std::string> passphrase_file;
+  Args args;
+};
+
+// What a command prints: a JSON object (--json) or the same as "key: value" lines.
+using Handler = Result<json> (*)(const Context&);
+
+struct Command {
+  const char* name;
+  const char* usage;
+  std::set<std::string> with_value;
+  std::set<std::string> switches;
+  Handler run;
+};
+
+Status Usage(std::string message) { return Status::InvalidArgument("usage", std::move(message)); }
+
+Result<std::string> Require(const Context& context, const std::string& flag) {
+  std::optional<std::string> value = context.args.Get(flag);
+  if (!value || value->empty()) return Usage("--" + flag + ": required");
+  return *value;
+}
+
+Result<Agent> OpenAgent(const Context& context, bool unlock) {
+  Result<Agent> agent = Agent::Open(context.home);
+  if (!agent.ok() || !unlock) return agent;
+  Result<std::string> passphrase = ReadPassphrase(context.passphrase_file, false);
+  if (!passphrase.ok()) return passphrase.status();
+  if (Status s = agent->Unlock(*passphrase); !s.ok()) return s;
+  return agent;
+}
+
+Result<ComposeOptions> CommonFields(const Context& context) {
+  ComposeOptions options;
+  if (auto time = context.args.Get("time")) {
+    Result<Timestamp> parsed = ParseTime(*time, "--time");
+    if (!parsed.ok()) return parsed.status();
+    options.time = *parsed;
+  }
+  if (auto location = context.args.Get("location")) {
+    Result<Location> parsed = ParseLocation(*location);
+    if (!parsed.ok()) return parsed.status();
+    options.location = *parsed;
+  }
+  options.note = context.args.Get("note");
+  return options;
+}
+
+json QueuedJson(const QueuedEvent& event) {
+  return {{"seq", event.seq},
+          {"type", EventTypeName(event.type)},
+          {"payload_hash", ToHex(event.payload_hash)},
+          {"signatures", event.signatures}};
+}
+
+json ReceiptJson(const StoredReceipt& stored) {
+  return {{"seq", stored.seq},
+          {"index", stored.receipt.index},
+          {"tree_size", stored.receipt.tree_size},
+          {"integrated_time", stored.receipt.integrated_time},
+          {"payload_hash", ToHex(stored.receipt.payload_hash)}};
+}
+
+// Composes and queues: the fields come from a file or a field command.
+Result<json> Queue(const Context& context, EventType type, const Result<json>& fields) {
+  if (!fields.ok()) return fields.status();
+  Result<ComposeOptions> options = CommonFields(context);
+  if (!options.ok()) return options.status();
+  Result<Agent> agent = OpenAgent(context, true);
+  if (!agent.ok()) return agent.status();
+  Result<QueuedEvent> event = agent->Compose(type, *fields, *options);
+  if (!event.ok()) return event.status();
+  json out = QueuedJson(*event);
+  out["queued"] = agent->Outbox().ok() ? agent->Outbox()->size() : 0;
+  return out;
+}
+
+Result<json> Keygen(const Context& context) {
+  Result<std::string> agent_id = Require(context, "agent");
+  if (!agent_id.ok()) return agent_id.status();
+  Config config{*agent_id, context.args.GetOr("ledger", ""), context.args.GetOr("log-key", ""),
+                context.args.Get("ca-file"), context.args.Get("token")};
+  Result<std::string> passphrase = ReadPassphrase(context.passphrase_file, true);
+  if (!passphrase.ok()) return passphrase.status();
+  Result<Agent> agent =
+      Agent::Create(context.home, config, *passphrase,
+                    context.args.Has("fast-kdf") ? FastKdfCost() : DefaultKdfCost());
+  if (!agent.ok()) return agent.status();
+  return json{{"agent", config.agent},
+              {"home", context.home.string()},
+              {"public_key", Base64Encode(agent->public_key())},
+              {"key_id", agent->key_id()}};
+}
+
+Result<json> Configure(const Context& context) {
+  Result<Agent> agent = OpenAgent(context, false);
+  if (!agent.ok()) return agent.status();
+  Config config = agent->config();
+  if (auto v = context.args.Get("ledger")) config.ledger_url = *v;
+  if (auto v = context.args.Get("log-key")) config.log_key = *v;
+  if (auto v = context.args.Get("ca-file")) config.ca_file = v->empty() ? std::nullopt : v;
+  if (auto v = context.args.Get("token")) config.token = v->empty() ? std::nullopt : v;
+  if (Status s = agent->SaveConfig(config); !s.ok()) return s;
+  return json{{"agent", config.agent},
+              {"ledger_url", config.ledger_url},
+              {"log_key", config.log_key},
+              {"ca_file", config.ca_file.value_or("")},
+              {"token", config.token ? "(set)" : ""}};
+}
+
+Result<json> StatusCommand(const Context& context) {
+  Result<Agent> agent = OpenAgent(context, false);
+  if (!agent.ok()) return agent.status();
+  Result<std::vector<QueuedEvent>> outbox = agent->Outbox();
+  if (!outbox.ok()) return outbox.status();
+  Result<std::vector<StoredReceipt>> receipts = agent->Receipts();
+  if (!receipts.ok()) return receipts.status();
+  return json{{"agent", agent->config().agent},
+              {"key_id", agent->key_id()},
+              {"public_key", Base64Encode(agent->public_key())},
+              {"ledger_url", agent->config().ledger_url},
+              {"last_seq", agent->head().seq},
+              {"last_payload_hash", ToHex(agent->head().prev)},
+              {"outbox", outbox->size()},
+              {"receipts", receipts->size()},
+              {"last_receipt", receipts->empty() ? json() : ReceiptJson(receipts->back())}};
+}
+
+Result<json> Compose(const Context& context) {
+  if (context.args.positional.size() != 1) return Usage("compose: needs one event TYPE");
+  std::optional<EventType> type = EventTypeFromName(context.args.positional[0]);
+  if (!type) return Usage("TYPE: unknown event type " + context.args.positional[0]);
+  Result<std::string> file = Require(context, "fields");
+  if (!file.ok()) return file.status();
+  Result<std::string> text = ReadFile(*file);
+  if (!text.ok()) return text.status();
+  json fields = json::parse(*text, nullptr, false);
+  if (fields.is_discarded()) return Usage("--fields: " + *file + " is not valid JSON");
+  return Queue(context, *type, fields);
+}
+
+Result<json> Inspect(const Context& context) {
+  InspectionInput input;
+  for (auto [flag, target] : {std::pair{"inspection", &input.inspection},
+                              {"site", &input.site},
+                              {"purpose", &input.purpose}}) {
+    Result<std::string> value = Require(context, flag);
+    if (!value.ok()) return value.status();
+    *target = *value;
+  }
+  input.kind = context.args.GetOr("kind", "routine");
+  input.result = context.args.GetOr("result", "pass");
+  input.check = context.args.Get("check");
+  if (auto file = context.args.Get("observed")) input.observed = *file;
+  if (auto file = context.args.Get("sampled")) input.sampled = *file;
+  input.seals = context.args.All("seal");
+  input.evidence = context.args.All("evidence");
+  return Queue(context, EventType::kInspectionPerformed, InspectionFields(input));
+}
+
+Result<json> Receive(const Context& context) {
+  Result<std::string> shipment = Require(context, "shipment");
+  Result<std::string> site = Require(context, "site");
+  Result<std::string> chips = Require(context, "chips");
+  for (const auto* r : {&shipment, &site, &chips}) {
+    if (!r->ok()) return r->status();
+  }
+  ReceiptInput input{*shipment, *site, *chips, context.args.All("seal")};
+  return Queue(context, EventType::kShipmentReceived, ReceiptFields(input));
+}
+
+Result<json> Install(const Context& context) {
+  Result<std::string> site = Require(context, "site");
+  Result<std::string> chips = Require(context, "chips");
+  if (!site.ok()) return site.status();
+  if (!chips.ok()) return chips.status();
+  return Queue(context, EventType::kChipInstalled, InstallFields({*site, *chips}));
+}
+
+Result<json> Heartbeat(const Context& context) {
+  Result<std::string> site = Require(context, "site");
+  Result<std::string> start = Require(context, "window-start");
+  Result<std::string> online = Require(context, "online");
+  for (const auto* r : {&site, &start, &online}) {
+    if (!r->ok()) return r->status();
+  }
+  HeartbeatInput input{*site, *start, context.args.GetOr("window-end", FormatTime(Now())), *online,
+                       context.args.All("rtt")};
+  return Queue(context, EventType::kMonitorHeartbeat, HeartbeatFields(input));
+}
+
+Result<json> OutboxCommand(const Context& context) {
+  Result<Agent> agent = OpenAgent(context, false);
+  if (!agent.ok()) return agent.status();
+  Result<std::vector<QueuedEvent>> outbox = agent->Outbox();
+  if (!outbox.ok()) return outbox.status();
+  json events = json::array();
+  for (const QueuedEvent& event : *outbox) events.push_back(QueuedJson(event));
+  return json{{"outbox", events}};
+}
+
+Result<uint64_t> SeqArgument(const Context& context, const char* command) {
+  const std::vector<std::string>& words = context.args.positional;
+  if (words.size() != 1 || words[0].empty() ||
+      words[0].find_first_not_of("0123456789") != std::string::npos) {
+    return Usage(std::string(command) + ": needs one SEQ (a positive integer)");
+  }
+  return std::stoull(words[0]);
+}
+
+// Writes `text` to --out, or prints it when there is no --out.
+Result<json> Emit(const Context& context, const std::string& text, json summary) {
+  if (auto out = context.args.Get("out")) {
+    if (Status s = WriteFileDurably(*out, text); !s.ok()) return s;
+    summary["written"] = *out;
+    return summary;
+  }
+  std::cout << text << "\n";
+  return json();
+}
+
+Result<json> Export(const Context& context) {
+  Result<uint64_t> seq = SeqArgument(context, "export");
+  if (!seq.ok()) return seq.status();
+  Result<Agent> agent = OpenAgent(context, false);
+  if (!agent.ok()) return agent.status();
+  Result<QueuedEvent> event = agent->Queued(*seq);
+  if (!event.ok()) return event.status();
+  return Emit(context, event->envelope, QueuedJson(*event));
+}
+
+Result<json> Cosign(const Context& context) {
+  if (context.args.positional.size() != 1) return Usage("cosign: needs one envelope FILE");
+  const std::string& file = context.args.positional[0];
+  Result<std::string> text = ReadFile(file);
+  if (!text.ok()) return text.status();
+  Result<Agent> agent = OpenAgent(context, true);
+  if (!agent.ok()) return agent.status();
+  Result<std::string> cosigned = agent->Cosign(*text);
+  if (!cosigned.ok()) return cosigned.status();
+  std::string out = context.args.GetOr("out", file);
+  if (Status s = WriteFileDurably(out, *cosigned); !s.ok()) return s;
+  return json{
+      {"cosigned_by", agent->config().agent}, {"key_id", agent->key_id()}, {"written", out}};
+}
+
+Result<json> Import(const Context& context) {
+  if (context.args.positional.size() != 1) return Usage("import: needs one envelope FILE");
+  Result<std::string> text = ReadFile(context.args.positional[0]);
+  if (!text.ok()) return text.status();
+  Result<Agent> agent = OpenAgent(context, false);
+  if (!agent.ok()) return agent.status();
+  Result<QueuedEvent> event = agent->ImportCosigned(*text);
+  if (!event.ok()) return event.status();
+  return QueuedJson(*event);
+}
+
+Result<json> Submit(const Context& context) {
+  SubmitOptions options;
+  try {
+    if (auto v = context.args.Get("retries")) options.max_attempts = 1 + std::stoi(*v);
+    if (auto v = context.args.Get("backoff")) options.initial_backoff_s = std::stod(*v);
+  } catch (const std::exception&) {
+    return Usage("--retries and --backoff take numbers");
+  }
+  options.resync = context.args.Has("resync");
+  if (!context.json_output) {
+    options.on_receipt = [](const StoredReceipt& stored) {
+      std::cerr << "seq " << stored.seq << ": in the log at index " << stored.receipt.index
+                << " (tree size " << stored.receipt.tree_size << ")\n";
+    };
+  }
+  Result<Agent> agent = OpenAgent(context, options.resync);
+  if (!agent.ok()) return agent.status();
+  Result<SubmitReport> report = agent->Submit(options);
+  if (!report.ok()) return report.status();
+  return json{{"submitted", report->submitted},
+              {"duplicates", report->duplicates},
+              {"resynced", report->resynced},
+              {"remaining", agent->Outbox().ok() ? agent->Outbox()->size() : 0}};
+}
+
+Result<json> ReceiptsCommand(const Context& context) {
+  Result<Agent> agent = OpenAgent(context, false);
+  if (!agent.ok()) return agent.status();
+  Result<std::vector<StoredReceipt>> receipts = agent->Receipts();
+  if (!receipts.ok()) return receipts.status();
+  json list = json::array();
+  for (const StoredReceipt& stored : *receipts) list.push_back(ReceiptJson(stored));
+  return json{{"receipts", list}};
+}
+
+// A receipt named by SEQ (from the home) or by a receipt file.
+Result<StoredReceipt> LoadReceipt(const Context& context, const char* command) {
+  if (context.args.positional.size() != 1)
+    return Usage(std::string(command) + ": needs SEQ or FILE");
+  if (SeqArgument(context, command).ok()) {
+    Result<Agent> agent = OpenAgent(context, false);
+    if (!agent.ok()) return agent.status();
+    return agent->ReceiptFor(*SeqArgument(context, command));
+  }
+  Result<std::string> text = ReadFile(context.args.positional[0]);
+  if (!text.ok()) return text.status();
+  return ParseStoredReceipt(*text);
+}
+
+Result<json> VerifyReceiptCommand(const Context& context) {
+  Result<StoredReceipt> stored = LoadReceipt(context, "verify-receipt");
+  if (!stored.ok()) return stored.status();
+  std::string log_key = context.args.GetOr("log-key", "");
+  if (log_key.empty()) {
+    Result<Agent> agent = OpenAgent(context, false);
+    if (!agent.ok()) return Usage("--log-key: required without an agent home");
+    log_key = agent->config().log_key;
+  }
+  Result<NoteVerifier> verifier = ParseVerifierKey(log_key);
+  if (!verifier.ok()) return verifier.status();
+  Result<Checkpoint> checkpoint = VerifyReceiptFor(stored->receipt, stored->envelope, *verifier);
+  if (!checkpoint.ok()) return checkpoint.status();
+  json out = ReceiptJson(*stored);
+  out["verified"] = true;
+  out["origin"] = checkpoint->origin;
+  out["root"] = ToHex(checkpoint->root);
+  return out;
+}
+
+Result<json> Prove(const Context& context) {
+  Result<StoredReceipt> stored = LoadReceipt(context, "prove");
+  if (!stored.ok()) return stored.status();
+  Result<Agent> agent = OpenAgent(context, false);
+  if (!agent.ok()) return agent.status();
+  std::optional<std::string> token = context.args.Get("token");
+  Result<ConsistencyReport> report = agent->Prove(*stored, token ? token : agent->config().token);
+  if (!report.ok()) return report.status();
+  return json{{"seq", stored->seq},
+              {"index", stored->receipt.index},
+              {"receipt_tree_size", report->old_checkpoint.size},
+              {"current_tree_size", report->new_checkpoint.size},
+              {"current_root", ToHex(report->new_checkpoint.root)},
+              {"proof_hashes", report->proof_hashes},
+              {"consistent", true}};
+}
+
+const std::set<std::string> kCommon = {"time", "location", "note"};
+
+std::set<std::string> With(std::set<std::string> flags, const std::set<std::string>& more = {}) {
+  flags.insert(more.begin(), more.end());
+  return flags;
+}
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> kCommands = {
+      {"keygen",
+       "keygen --agent ID [--ledger URL] [--log-key VKEY] [--ca-file PEM] [--token T] "
+       "[--fast-kdf]\n"
+       "  Create the agent home and a new Ed25519 key sealed under a passphrase.",
+       {"agent", "ledger", "log-key", "ca-file", "token"},
+       {"fast-kdf"},
+       Keygen},
+      {"configure",
+       "configure [--ledger URL] [--log-key VKEY] [--ca-file PEM] [--token T]\n"
+       "  Change the ledger URL, the log verifier key, the CA file or the reader token.",
+       {"ledger", "log-key", "ca-file", "token"},
+       {},
+       Configure},
+      {"status",
+       "status\n  Agent id, key id, last seq, outbox length and last receipt.",
+       {},
+       {},
+       StatusCommand},
+      {"compose",
+       "compose TYPE --fields FILE.json [--time T] [--location LAT,LON[,ACC]] [--note TEXT]\n"
+       "  Sign and queue an event of any type from a JSON object of its own fields.",
+       With({"fields"}, kCommon),
+       {},
+       Compose},
+      {"inspect",
+       "inspect --inspection ID --site ID --purpose TEXT [--kind routine|challenge|post_shipment]\n"
+       "        [--result pass|fail|inconclusive] [--check ID] [--observed FILE] [--sampled FILE]\n"
+       "        [--seal ID=intact|broken]... [--evidence PATH[=DESCRIPTION]]... [common]\n"
+       "  Queue inspection.performed. --observed: serial[,attested_id[,host]] per line;\n"
+       "  --sampled: serial per line; evidence files are hashed (SHA-256), never uploaded.",
+       With({"inspection", "site", "purpose", "kind", "result", "check", "observed", "sampled",
+             "seal", "evidence"},
+            kCommon),
+       {},
+       Inspect},
+      {"receive",
+       "receive --shipment ID --site ID --chips FILE [--seal ID=intact|broken]... [common]\n"
+       "  Queue shipment.received; --chips: serial per line.",
+       With({"shipment", "site", "chips", "seal"}, kCommon),
+       {},
+       Receive},
+      {"install",
+       "install --site ID --chips FILE [common]\n"
+       "  Queue chip.installed; --chips: serial,host[,slot] per line.",
+       With({"site", "chips"}, kCommon),
+       {},
+       Install},
+      {"heartbeat",
+       "heartbeat --site ID --window-start T [--window-end T] --online FILE [--rtt "
+       "LANDMARK=MS]...\n"
+       "  Queue monitor.heartbeat; --online: serial[,attested_id] per line.",
+       With({"site", "window-start", "window-end", "online", "rtt"}, kCommon),
+       {},
+       Heartbeat},
+      {"outbox",
+       "outbox\n  List the signed events waiting to be submitted, in order.",
+       {},
+       {},
+       OutboxCommand},
+      {"export",
+       "export SEQ [--out FILE]\n  Write a queued envelope, for a co-signer.",
+       {"out"},
+       {},
+       Export},
+      {"cosign",
+       "cosign FILE [--out FILE]\n  Add this agent's signature to another agent's envelope.",
+       {"out"},
+       {},
+       Cosign},
+      {"import",
+       "import FILE\n  Replace a queued event by its co-signed copy (same payload).",
+       {},
+       {},
+       Import},
+      {"submit",
+       "submit [--retries N] [--backoff SECONDS] [--resync]\n"
+       "  Send the outbox in order, verify and store each receipt. --resync: on 409, re-sign\n"
+       "  the queued events onto the ledger's chain head (needs the passphrase).",
+       {"retries", "backoff"},
+       {"resync"},
+       Submit},
+      {"receipts", "receipts\n  List the stored receipts.", {}, {}, ReceiptsCommand},
+      {"verify-receipt",
+       "verify-receipt (SEQ | FILE) [--log-key VKEY]\n"
+       "  Check a receipt offline: checkpoint signature, inclusion proof, payload hash.",
+       {"log-key"},
+       {},
+       VerifyReceiptCommand},
+      {"prove",
+       "prove (SEQ | FILE) [--token T]\n"
+       "  Fetch the current checkpoint and a consistency proof from the receipt's checkpoint.",
+       {"token"},
+       {},
+       Prove},
+  };
+  return kCommands;
+}
+
+constexpr const char* kGlobalHelp =
+    "Global options: --home DIR (default $CHIPLEDGER_AGENT_HOME or ~/.chipledger-agent),\n"
+    "  --json, --help, --passphrase-file FILE (else $CHIPLEDGER_PASSPHRASE, else a prompt)\n"
+    "  common (composing commands): --time T --location LAT,LON[,ACC] --note TEXT\n";
+
+void PrintHelp() {
+  std::cout << "chipledger-agent: the chipledger field agent\n\nUsage: chipledger-agent COMMAND "
+               "[options]\n\nCommands:\n";
+  for (const Command& command : Commands()) std::cout << "  " << command.usage << "\n";
+  std::cout << "\n" << kGlobalHelp;
+}
+
+void PrintHuman(const json& value, const std::string& indent = "") {
+  for (const auto& [key, item] : value.items()) {
+    if (item.is_object()) {
+      std::cout << indent << key << ":\n";
+      PrintHuman(item, indent + "  ");
+    } else if (item.is_array()) {
+      std::cout << indent << key << ": " << item.size() << "\n";
+      for (const json& element : item) {
+        if (element.is_object()) {
+          std::string line;
+          for (const auto& [k, v] : element.items()) {
+            line += (line.empty() ? "" : "  ") + k + "=" +
+                    (v.is_string() ? v.get<std::string>() : v.dump());
+          }
+          std::cout << indent << "  " << line << "\n";
+        } else {
+          std::cout << indent << "  "
+                    << (element.is_string() ? element.get<std::string>() : element.dump()) << "\n";
+        }
+      }
+    } else {
+      std::cout << indent << key << ": "
+                << (item.is_string() ? item.get<std::string>() : item.dump()) << "\n";
+    }
+  }
+}
+
+fs::path DefaultHome() {
+  if (const char* home = std::getenv("CHIPLEDGER_AGENT_HOME")) return home;
+  const char* user_home = std::getenv("HOME");
+  return fs::path(user_home ? user_home : ".") / ".chipledger-agent";
+}
+
+int Fail(const Status& status, bool json_output) {
+  if (json_output) {
+    std::cerr << json{{"error", status.code()}, {"message", status.message()}}.dump() << "\n";
+  } else {
+    std::cerr << "chipledger-agent: " << status.code() << ": " << status.message() << "\n";
+  }
+  return status.code() == "usage" ? 2 : 1;
+}
+
+int Run(const std::vector<std::string>& argv) {
+  bool json_output = std::find(argv.begin(), argv.end(), "--json") != argv.end();
+  if (argv.empty() || argv[0] == "--help" || argv[0] == "help") {
+    PrintHelp();
+    return argv.empty() ? 2 : 0;
+  }
+  auto command = std::find_if(Commands().begin(), Commands().end(),
+                              [&](const Command& c) { return argv[0] == c.name; });
+  if (command == Commands().end()) {
+    return Fail(Usage("unknown command '" + argv[0] + "' (see --help)"), json_output);
+  }
+  std::set<std::string> with_value = With(command->with_value, {"home", "passphrase-file"});
+  std::set<std::string> switches = With(command->switches, {"json", "help"});
+  Result<Args> args = ParseArgs({argv.begin() + 1, argv.end()}, with_value, switches);
+  if (!args.ok()) return Fail(args.status(), json_output);
+  if (args->Has("help")) {
+    std::cout << "Usage: chipledger-agent " << command->usage << "\n\n" << kGlobalHelp;
+    return 0;
+  }
+  Context context{args->Get("home").value_or(DefaultHome()), json_output,
+                  args->Get("passphrase-file"), *args};
+  Result<json> out = command->run(context);
+  if (!out.ok()) return Fail(out.status(), json_output);
+  if (out->is_null()) return 0;
+  if (json_output) {
+    std::cout << out->dump() << "\n";
+  } else {
+    PrintHuman(*out);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace chipledger::agent::cli
+
+int main(int argc, char** argv) {
+  try {
+    return chipledger::agent::cli::Run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    std::cerr << "chipledger-agent: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
