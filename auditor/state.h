@@ -1,0 +1,191 @@
+// The auditor's replayed state (private): one record per chip, site, shipment, license, party,
+// agent and check, updated by each admitted event in index order. Rules read it as it stood
+// before the event they judge. Memory grows with these records, never with the number of events:
+// per-chip history is capped and heartbeats are not kept.
+#ifndef CHIPLEDGER_AUDITOR_STATE_H_
+#define CHIPLEDGER_AUDITOR_STATE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "ledger/entry.h"
+#include "ledger/event.h"
+#include "ledger/time.h"
+
+namespace chipledger::audit {
+
+// Where and when a chip (or an inspector) was last seen, and by which entry.
+struct Observation {
+  std::string site;
+  Timestamp time;
+  uint64_t index = 0;
+};
+
+enum class ChipStatus { kInTransit, kReceived, kInstalled, kDecommissioned };
+std::string_view ChipStatusName(ChipStatus status);
+
+inline constexpr size_t kMaxChipHistory = 256;
+
+struct ChipInfo {
+  ChipStatus status = ChipStatus::kInTransit;
+  bool dispatched = false;  // named by some shipment.dispatched
+  std::string model, license, shipment;
+  std::string site;           // the site whose books hold it (received or installed), else empty
+  uint64_t booked_index = 0;  // the entry that put it on `site`'s books
+  std::string host;
+  Disposition disposition = Disposition::kDestroyed;  // when decommissioned
+  uint64_t decommissioned_index = 0;
+  Timestamp dispatched_time;
+  std::optional<Timestamp> arrived;  // received, or transferred in, at `site`
+  uint64_t arrived_index = 0;
+  std::optional<Timestamp> installed;
+  uint64_t installed_index = 0;
+  std::optional<Observation> last_seen;    // receipt, installation, inspection, heartbeat
+  std::optional<std::string> attested_id;  // the first one attested
+  std::optional<Timestamp> last_online;    // window_end of the last heartbeat listing it
+  std::vector<uint64_t> history;           // custody and inspection entries, latest kept
+};
+
+// What an inspection covered and found against the books as they stood when it happened.
+struct InspectionGap {
+  std::vector<std::string> observed, missing, unexpected;
+};
+
+struct SiteInfo {
+  bool registered = false;
+  SiteRegistered record;
+  std::set<std::string> book;              // serials received or installed here
+  uint64_t installed = 0;                  // how many of `book` are installed
+  std::optional<Timestamp> holding_since;  // when `book` last became non-empty
+  uint64_t holding_index = 0;
+  std::optional<Timestamp> last_inspection;
+  uint64_t last_inspection_index = 0;
+  std::optional<Timestamp> first_heartbeat;   // window_start of the first heartbeat
+  std::optional<uint64_t> latest_inspection;  // entry index
+  InspectionGap latest_gap;
+};
+
+struct ShipmentInfo {
+  std::string license, consignee, destination_site;
+  std::vector<std::string> serials;
+  Timestamp dispatched;
+  uint64_t dispatched_index = 0;
+  std::optional<Timestamp> received;
+  uint64_t received_index = 0;
+};
+
+struct LicenseInfo {
+  LicenseIssued record;
+  uint64_t index = 0;
+  bool revoked = false;
+  int64_t shipped = 0;  // chips dispatched under it so far
+};
+
+struct PartyInfo {
+  bool registered = false;
+  PartyRegistered record;
+  bool ever_approved = false;
+  std::optional<WhitelistStatus> decision;  // the latest whitelist.decision
+};
+
+struct AgentInfo {
+  std::string id;
+  std::optional<Role> role;  // none for the built-in `log` agent
+  std::string org;
+  std::string key_id;
+  bool revoked = false;
+};
+
+struct CheckInfo {
+  CheckRequested record;
+  uint64_t index = 0;
+  std::optional<Timestamp> performed;  // time of the first inspection at its site naming it
+  uint64_t performed_index = 0;
+};
+
+class ReplayState {
+ public:
+  void Apply(const LogEntry& entry, const Event& event);
+
+  // The agents whose keys signed the entry, by signature; nullptr for an unknown key. The first
+  // signature is the submitting agent's (SPEC §3).
+  std::vector<const AgentInfo*> Signers(const LogEntry& entry, const Event& event) const;
+
+  const ChipInfo* Chip(const std::string& serial) const;
+  const SiteInfo* Site(const std::string& site) const;  // registered or holding chips
+  const SiteInfo* RegisteredSite(const std::string& site) const;
+  const ShipmentInfo* Shipment(const std::string& shipment) const;
+  const LicenseInfo* License(const std::string& license) const;
+  const PartyInfo* Party(const std::string& party) const;
+  const AgentInfo* Agent(const std::string& agent) const;
+  // The owning party of a registered site, if any.
+  std::optional<std::string> SiteParty(const std::string& site) const;
+  // True when the party, or its registered name, is currently on a screening list.
+  bool Screened(const std::string& party) const;
+  // True when `serial` is on the books of `site` (received or installed there).
+  bool OnBook(const std::string& serial, const std::string& site) const;
+  // The inspection's coverage (its `sampled` list, else the whole book) against the books.
+  InspectionGap Gap(const InspectionPerformed& inspection) const;
+
+  const std::unordered_map<std::string, ChipInfo>& chips() const { return chips_; }
+  const std::map<std::string, SiteInfo>& sites() const { return sites_; }
+  const std::map<std::string, ShipmentInfo>& shipments() const { return shipments_; }
+  const std::map<std::string, LicenseInfo>& licenses() const { return licenses_; }
+  const std::map<std::string, PartyInfo>& parties() const { return parties_; }
+  const std::map<std::string, CheckInfo>& checks() const { return checks_; }
+  const std::map<std::string, AgentInfo>& agents() const { return agents_; }
+  uint64_t entries() const { return entries_; }
+  const std::map<EventType, uint64_t>& event_counts() const { return event_counts_; }
+
+ private:
+  void ApplyRegistry(const LogEntry& entry, const Event& event);
+  void ApplyCustody(const LogEntry& entry, const Event& event);
+  void Enroll(const AgentEnrolled& enroll);
+  void Screen(const ScreeningListed& listing);
+  void Dispatch(const ShipmentDispatched& dispatch, Timestamp time, uint64_t index);
+  void Receive(const ShipmentReceived& receipt, Timestamp time, uint64_t index);
+  void Install(const ChipInstalled& install, Timestamp time, uint64_t index);
+  void Inspect(const InspectionPerformed& inspection, Timestamp time, uint64_t index);
+  void Heartbeat(const MonitorHeartbeat& heartbeat, Timestamp time, uint64_t index);
+  void Transfer(const ChipTransferred& transfer, Timestamp time, uint64_t index);
+  void Decommission(const ChipDecommissioned& decommission, uint64_t index);
+  // Takes the chip off the books it is on, and puts it on `site`'s (if not empty) as `status`.
+  void Move(ChipInfo* chip, const std::string& serial, const std::string& site, ChipStatus status,
+            Timestamp time, uint64_t index);
+  void Attest(ChipInfo* chip, const std::optional<std::string>& attested_id);
+  static void Record(ChipInfo* chip, uint64_t index);
+
+  std::unordered_map<std::string, ChipInfo> chips_;
+  std::map<std::string, SiteInfo> sites_;
+  std::map<std::string, ShipmentInfo> shipments_;
+  std::map<std::string, LicenseInfo> licenses_;
+  std::map<std::string, PartyInfo> parties_;
+  std::map<std::string, AgentInfo> agents_;
+  std::map<std::string, std::string> agent_by_key_id_;  // current keys
+  std::map<std::string, CheckInfo> checks_;
+  std::map<std::string, std::set<ScreeningList>> screened_parties_;
+  std::map<std::string, std::set<ScreeningList>> screened_names_;  // normalised names
+  std::map<EventType, uint64_t> event_counts_;
+  uint64_t entries_ = 0;
+};
+
+// Great-circle distance on a sphere of the mean Earth radius (6371 km), by haversine.
+double DistanceKm(double lat1, double lon1, double lat2, double lon2);
+// True when covering `km` in `seconds` needs more than `max_kmh` (any distance in no time).
+bool FasterThan(double km, double seconds, double max_kmh);
+// True when the site holds chips and neither they arrived nor an inspection happened within
+// `inspection_days` before `as_of`; `since`/`since_index` say from when it counts.
+bool InspectionOverdue(const SiteInfo& site, Timestamp as_of, double inspection_days,
+                       Timestamp* since = nullptr, uint64_t* since_index = nullptr);
+// Screening names compare case-insensitively with runs of spaces collapsed.
+std::string NormaliseName(std::string_view name);
+
+}  // namespace chipledger::audit
+
+#endif  // CHIPLEDGER_AUDITOR_STATE_H_
