@@ -51,8 +51,17 @@ std::string FormatNumber(double value) {
   return out.str();
 }
 
+// A key as shown in messages: keys are chosen by the sender, so long ones are cut short (on a
+// code point boundary, so that the message stays valid UTF-8).
+std::string ShownKey(std::string_view key) {
+  size_t end = 64;
+  if (key.size() <= end) return std::string(key);
+  while (end > 0 && (static_cast<unsigned char>(key[end]) & 0xC0) == 0x80) --end;
+  return std::string(key.substr(0, end)) + "...";
+}
+
 std::string Join(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
+  return path.empty() ? ShownKey(key) : path + "." + ShownKey(key);
 }
 
 }  // namespace
@@ -83,7 +92,7 @@ Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const
     return fail("not valid UTF-8 JSON");
   }
   if (parsed.is_discarded()) return fail("not valid UTF-8 JSON");
-  if (!duplicate.empty()) return fail("duplicate key \"" + duplicate + "\"");
+  if (!duplicate.empty()) return fail("duplicate key \"" + ShownKey(duplicate) + "\"");
   return parsed;
 }
 

@@ -343,6 +343,15 @@ TEST_F(EventTest, SchemaErrorsNameTheFieldByJsonPath) {
   }
 }
 
+TEST_F(EventTest, LongUnknownKeysAreCutShortInMessagesOnACodePointBoundary) {
+  json payload = Payload("finding.resolved", {{"finding", "f1"}, {"resolution", "ok"}});
+  std::string key = "k";
+  for (int i = 0; i < 1000; ++i) key += "\xC3\xA9";  // é
+  payload[key] = 1;
+  EXPECT_EQ(ParseError(payload).message(),
+            "payload.k" + key.substr(1, 62) + "...: unknown field");  // 31 é, not 31.5
+}
+
 TEST_F(EventTest, NoteLengthCountsCodePointsNotBytes) {
   json payload = Payload("finding.resolved", {{"finding", "f1"}, {"resolution", "ok"}});
   std::string note;
