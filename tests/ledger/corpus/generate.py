@@ -243,8 +243,8 @@ def optional_pattern(path):
     return ".".join("*" if isinstance(p, int) else p for p in path)
 
 
-def number_cases(type_, minimal):
-    """Numeric bounds: common fields for every type, and the type's own numbers."""
+def edge_cases(type_, minimal):
+    """Numbers, JSON text edges and cross-field rules: common ones for every type, then the type's own."""
     cases = [("seq 1.0", dict(minimal, seq=1.0), False), ("seq 0", dict(minimal, seq=0), False),
              ("seq 2^53-1", dict(minimal, seq=2**53 - 1), True),
              ("seq 2^53", dict(minimal, seq=2**53), False),
@@ -270,6 +270,14 @@ def number_cases(type_, minimal):
                                                        '"lon":0},"v":1'), False))
     cases.append(("not an object", "[" + text + "]", False))
     cases.append(("NaN", text.replace('"seq":1', '"seq":NaN'), False))
+    cases.append(("byte-order mark", "\ufeff" + text, False))
+    cases.append(("surrounding whitespace", " \n" + text + "\t\r\n", True))
+    cases.append(("trailing garbage", text + "x", False))
+    cases.append(("two objects", text + text, False))
+    cases.append(("note with lone surrogate", text[:-1] + ',"note":"a\\ud800b"}', False))
+    cases.append(("note with escaped surrogate pair", text[:-1] + ',"note":"\\ud83d\\ude00"}', True))
+    cases.append(("note with escaped NUL", text[:-1] + ',"note":"a\\u0000b"}', True))
+    cases.append(("note null", dict(minimal, note=None), False))
     if type_ == "site.registered":
         site = minimal["site"]
         for key, value, valid in (("radius_m", 0, False), ("radius_m", 0.5, True),
@@ -351,7 +359,7 @@ def main():
     for type_, (minimal_fields, full_fields) in TYPES.items():
         minimal = common(type_, **minimal_fields)
         full = dict(common(type_, **full_fields), **FULL_COMMON)
-        cases = mutations(type_, minimal, full) + number_cases(type_, minimal)
+        cases = mutations(type_, minimal, full) + edge_cases(type_, minimal)
         names = [c[0] for c in cases]
         assert len(names) == len(set(names)), type_
         corpus = {"schema": type_ + ".json", "cases": [as_case(*c) for c in cases]}
