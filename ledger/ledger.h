@@ -63,7 +63,7 @@ struct EventQuery {
 };
 
 struct EventPage {
-  std::vector<uint64_t> indices;       // ascending: newest last
+  std::vector<uint64_t> indices;        // ascending: newest last
   std::optional<uint64_t> next_cursor;  // set when more may follow
 };
 
@@ -108,12 +108,18 @@ class Ledger {
   virtual void SetAppendListener(AppendListener listener) = 0;
 
   struct Stats {
-    uint64_t groups = 0;            // group commits so far
-    uint64_t grouped_events = 0;    // events committed in them
-    double last_fsync_ms = 0;       // latency of the most recent WriteBatch + fsync
-    uint64_t refusals = 0;          // appends refused
+    uint64_t groups = 0;          // group commits so far
+    uint64_t grouped_events = 0;  // events committed in them
+    double last_fsync_ms = 0;     // latency of the most recent WriteBatch + fsync
+    uint64_t refusals = 0;        // appends refused
   };
   virtual Stats stats() const = 0;
+
+  // Writes a consistent copy of the ledger — a RocksDB checkpoint of the database and the log
+  // key — into `dir`, which must not exist yet. Ledger::Open(dir) serves the copy: restoring is
+  // putting that directory in place of the data directory. Safe while appends go on: the copy
+  // holds whole group commits only. Needs a writable ledger (the log key).
+  virtual Status Backup(const std::string& dir) const = 0;
 };
 
 }  // namespace chipledger

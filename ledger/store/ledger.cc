@@ -1,43 +1,16 @@
 // Ledger::Create and Ledger::Open: the data directory holds the log key (log.key, the Ed25519
 // seed in hex, mode 0600) and the RocksDB database (db/).
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "ledger/store/key_file.h"
 #include "ledger/store/keys.h"
 #include "ledger/store/rocks_ledger.h"
 
 namespace chipledger {
 
 namespace {
-
-std::string KeyPath(const std::string& dir) { return dir + "/log.key"; }
-
-Status WriteKeyFile(const std::string& path, const KeyPair& key) {
-  std::string text = ToHex(key.secret_key.data(), 32) + "\n";  // the seed half
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IOError(path + ": cannot create the log key file");
-  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                 ::fsync(fd) == 0;
-  ::close(fd);
-  return written ? Status::Ok() : Status::IOError(path + ": cannot write the log key");
-}
-
-Result<KeyPair> ReadKeyFile(const std::string& path) {
-  std::ifstream in(path);
-  std::string hex;
-  if (!in || !(in >> hex)) return Status::IOError(path + ": cannot read the log key");
-  Result<std::string> seed = FromHex(hex, path);
-  if (!seed.ok()) return seed.status();
-  if (seed->size() != 32) return Status::Corruption(path + ": the seed must be 32 bytes");
-  std::array<uint8_t, 32> bytes;
-  std::copy(seed->begin(), seed->end(), bytes.begin());
-  return KeyPairFromSeed(bytes);
-}
 
 Status CheckOptions(const CreateOptions& options) {
   const std::string& origin = options.origin;
@@ -121,12 +94,13 @@ Result<std::string> Ledger::Create(const std::string& dir, const CreateOptions& 
   if (!genesis.ok()) return genesis.status();
 
   std::error_code error;
-  if (std::filesystem::exists(KeyPath(dir), error) || std::filesystem::exists(dir + "/db", error)) {
+  if (std::filesystem::exists(store::KeyPath(dir), error) ||
+      std::filesystem::exists(dir + "/db", error)) {
     return Status::Conflict("ledger_exists", dir + ": already holds a ledger");
   }
   std::filesystem::create_directories(dir, error);
   if (error) return Status::IOError(dir + ": " + error.message());
-  if (Status written = WriteKeyFile(KeyPath(dir), key); !written.ok()) return written;
+  if (Status written = store::WriteKeyFile(store::KeyPath(dir), key); !written.ok()) return written;
   if (Status created = CreateDb(dir + "/db", options.origin, key); !created.ok()) return created;
 
   Result<std::unique_ptr<store::RocksLedger>> ledger =
@@ -142,7 +116,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& dir, const OpenO
   InitCrypto();
   std::optional<KeyPair> key;
   if (!options.read_only) {
-    Result<KeyPair> read = ReadKeyFile(KeyPath(dir));
+    Result<KeyPair> read = store::ReadKeyFile(store::KeyPath(dir));
     if (!read.ok()) return read.status();
     key = std::move(read).value();
   }

@@ -56,6 +56,7 @@ class RocksLedger final : public Ledger {
   std::optional<AgentState> Agent(std::string_view id) const override;
   void SetAppendListener(AppendListener listener) override;
   Stats stats() const override;
+  Status Backup(const std::string& dir) const override;
 
  private:
   // One queued Append, owned by its caller's stack frame.

@@ -1,0 +1,34 @@
+// Backups: a RocksDB checkpoint (hard links where the file system allows, so it is cheap) plus
+// the log key. Each group commit is one WriteBatch, so the checkpoint holds whole groups only.
+#include <rocksdb/utilities/checkpoint.h>
+
+#include <filesystem>
+
+#include "ledger/store/key_file.h"
+#include "ledger/store/rocks_ledger.h"
+
+namespace chipledger::store {
+
+Status RocksLedger::Backup(const std::string& dir) const {
+  if (!log_key_) {
+    return Status::PermissionDenied("read_only",
+                                    "backup: needs the ledger opened with its log key");
+  }
+  std::error_code error;
+  if (std::filesystem::exists(dir, error)) {
+    return Status::Conflict("backup_exists", dir + ": already exists; choose a new directory");
+  }
+  std::filesystem::create_directories(dir, error);
+  if (error) return Status::IOError(dir + ": " + error.message());
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, error);
+
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status status = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  if (status.ok()) status = checkpoint->CreateCheckpoint(dir + "/db");
+  if (!status.ok()) return Status::IOError("backup to " + dir + ": " + status.ToString());
+  return WriteKeyFile(KeyPath(dir), *log_key_);
+}
+
+}  // namespace chipledger::store
