@@ -4,7 +4,6 @@
 #ifndef CHIPLEDGER_LEDGER_JSON_FIELDS_INTERNAL_H_
 #define CHIPLEDGER_LEDGER_JSON_FIELDS_INTERNAL_H_
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <limits>
