@@ -110,8 +110,11 @@ bool ReplayState::Screened(const std::string& party) const {
   auto listed = screened_parties_.find(party);
   if (listed != screened_parties_.end() && !listed->second.empty()) return true;
   const PartyInfo* info = Party(party);
-  if (!info || !info->registered) return false;
-  auto named = screened_names_.find(NormaliseName(info->record.name));
+  return info && info->registered && NameScreened(info->record.name);
+}
+
+bool ReplayState::NameScreened(std::string_view name) const {
+  auto named = screened_names_.find(NormaliseName(name));
   return named != screened_names_.end() && !named->second.empty();
 }
 
@@ -156,14 +159,12 @@ std::vector<const AgentInfo*> ReplayState::Signers(const LogEntry& entry,
 void ReplayState::Apply(const LogEntry& entry, const Event& event) {
   ++entries_;
   ++event_counts_[event.type];
-  if (entry.index == 0 || event.agent == kLogAgentId) {
-    // The genesis signer: the log key signs as the built-in `log` agent.
+  if (event.agent == kLogAgentId && !entry.envelope.signatures.empty()) {
+    // The genesis signer: the log key signs as the built-in `log` agent, which has no role.
     AgentInfo& log = agents_[std::string(kLogAgentId)];
     log.id = kLogAgentId;
-    if (!entry.envelope.signatures.empty() && event.agent == kLogAgentId) {
-      log.key_id = entry.envelope.signatures[0].keyid;
-      agent_by_key_id_[log.key_id] = log.id;
-    }
+    log.key_id = entry.envelope.signatures[0].keyid;
+    agent_by_key_id_[log.key_id] = log.id;
   }
   ApplyRegistry(entry, event);
   ApplyCustody(entry, event);

@@ -128,6 +128,8 @@ class ReplayState {
   std::optional<std::string> SiteParty(const std::string& site) const;
   // True when the party, or its registered name, is currently on a screening list.
   bool Screened(const std::string& party) const;
+  // True when `name` is currently on a screening list.
+  bool NameScreened(std::string_view name) const;
   // True when `serial` is on the books of `site` (received or installed there).
   bool OnBook(const std::string& serial, const std::string& site) const;
   // The inspection's coverage (its `sampled` list, else the whole book) against the books.

@@ -1,6 +1,7 @@
 // L5: a party on a screening list (by id, or by its registered name) at the time of an event
 // naming it (critical). An event names the parties of Event::Parties() and the owners of the
-// sites it acts at or sends chips to; the screening.listed event itself names nobody.
+// sites it acts at or sends chips to; the screening.listed event itself names nobody. A party
+// registering (or re-registering) under a listed name is named by its own registration.
 #include <algorithm>
 
 #include "auditor/rules/rule.h"
@@ -30,8 +31,10 @@ class L5Screening : public Rule {
  public:
   void OnEvent(const EventContext& context, FindingBook* book) override {
     if (context.event.type == EventType::kScreeningListed) return;
+    const auto* registration = std::get_if<PartyRegistered>(&context.event.body);
     for (const auto& party : NamedParties(context)) {
-      if (!context.state.Screened(party)) continue;
+      bool listed_name = registration && context.state.NameScreened(registration->name);
+      if (!context.state.Screened(party) && !listed_name) continue;
       book->Report("L5", Severity::kCritical, "party", party, Place{std::nullopt, party},
                    "party " + party + " is on a screening list and named by " +
                        std::string(EventTypeName(context.event.type)),

@@ -290,6 +290,11 @@ TEST_F(RulesTest, L5ScreenedPartyNamedByAnEvent) {
   Register("screening.listed", {{"party", "fwd"}, {"list", "sdn"}, {"listed", false}}, Day(3));
   Register("whitelist.decision", {{"party", "fwd"}, {"status", "approved"}, {"reason", "ok"}},
            Day(4));
+  Register("party.registered",
+           {{"party",
+             {{"id", "newco"}, {"name", "Other Lab"}, {"country", "AU"}, {"kind", "end_user"}}}},
+           Day(5));
+  EXPECT_TRUE(Fires("L5", "party", "newco"));  // registered under a listed name
   auto finding = FindingFor("L5", "party", "lab2");
   ASSERT_TRUE(finding);
   EXPECT_EQ(finding->severity, Severity::kCritical);
@@ -370,6 +375,21 @@ TEST_F(RulesTest, A3InspectionSignedOnlyByTheSitesOwnOrganisation) {
   EXPECT_EQ(FindingFor("A3", "inspection", "i-own")->severity, Severity::kMedium);
   EXPECT_FALSE(Fires("A3", "inspection", "i-cosigned"));
   EXPECT_FALSE(Fires("A3", "inspection", "i-joint"));
+}
+
+TEST_F(RulesTest, A3CosignersAreResolvedByTheirCurrentKeys) {
+  Deliver("s-1", {"a-0"}, Day(0));
+  TestAgent rotated("insp");  // the joint inspector's new key
+  Enroll(rotated, "inspector", "ib");
+  InspectOptions stale;
+  stale.agent = &self_insp_;
+  stale.cosigners = {&insp_};  // signed with the rotated-out key
+  Inspect("i-stale", "lab-1", {"a-0"}, Day(5), stale);
+  InspectOptions fresh = stale;
+  fresh.cosigners = {&rotated};
+  Inspect("i-fresh", "lab-1", {"a-0"}, Day(6), fresh);
+  EXPECT_TRUE(Fires("A3", "inspection", "i-stale"));
+  EXPECT_FALSE(Fires("A3", "inspection", "i-fresh"));
 }
 
 }  // namespace
