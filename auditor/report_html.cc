@@ -39,7 +39,7 @@ code,.mono{font-family:Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:12p
 .good_standing,.pass{background:#e5f4ea;color:#1e6b3a}.lapsed{background:#fff4d6;color:#7a5a00}
 .suspended,.failed{background:#fbe9e9;color:#9b1c1c}.not_approved,.resolved{background:#eceef1;color:#4a5260}
 tr.resolved td{color:#7b8491}
-.bad{color:#9b1c1c;font-weight:600}.muted{color:#7b8491}
+.nowrap{white-space:nowrap}.bad{color:#9b1c1c;font-weight:600}.muted{color:#7b8491}
 .note{font-size:12px;color:#5b6675}
 svg text{font-family:Helvetica,Arial,sans-serif}
 @media print{body{background:#fff}section{break-inside:avoid;border:none}header{background:#fff;color:#000}}
@@ -257,9 +257,10 @@ void Page::FindingsOf(Severity severity) {
     out_ += std::string("<tr id=\"finding-") + Escape(finding->id) + "\"" +
             (finding->resolved ? " class=\"resolved\"" : "") + "><td><b>" + Escape(finding->rule) +
             "</b><br><span class=\"note\">" + Escape(RuleTitle(finding->rule)) +
-            "</span></td><td>" + Escape(finding->subject_kind) + " <span class=\"mono\">" +
-            Escape(finding->subject_id) + "</span></td><td>" + Escape(finding->site.value_or("")) +
-            "<br>" + Escape(finding->party.value_or("")) + "</td><td>" + Escape(finding->message) +
+            "</span></td><td class=\"nowrap\">" + Escape(finding->subject_kind) +
+            " <span class=\"mono\">" + Escape(finding->subject_id) +
+            "</span></td><td class=\"nowrap\">" + Escape(finding->site.value_or("")) + "<br>" +
+            Escape(finding->party.value_or("")) + "</td><td>" + Escape(finding->message) +
             "<br><span class=\"note mono\">id " + Escape(finding->id) + "</span></td><td>" +
             evidence + "</td><td>" +
             (finding->resolved ? "<span class=\"status resolved\">resolved</span>"
@@ -373,7 +374,7 @@ void Page::Timeline(const std::string& id, const SiteActivity::Site& site, int64
   for (const auto& [day, counts] : site.days) {
     for (size_t lane = 0; lane < kLaneCount; ++lane) {
       if (counts[lane] == 0) continue;
-      double radius = std::min(9.0, 3.0 + 1.5 * std::log2(static_cast<double>(counts[lane])));
+      double radius = std::min(10.0, 4.0 + 1.5 * std::log2(static_cast<double>(counts[lane])));
       int y = kTop + static_cast<int>(lane) * kLaneHeight + kLaneHeight / 2;
       svg += "<circle cx=\"" + Number(x(day)) + "\" cy=\"" + std::to_string(y) + "\" r=\"" +
              Number(radius) + "\" fill=\"" + kLaneColors[lane] + "\" fill-opacity=\"0.8\"><title>" +
