@@ -393,8 +393,9 @@ Result<SubmitReport> Agent::Submit(const SubmitOptions& options) {
     Result<HttpAnswer> answer = Status::Unavailable("not sent");
     for (int attempt = 1;; ++attempt) {
       answer = PostEvent(config_, event.envelope);
-      bool transient =
-          !answer.ok() ? answer.status().kind() == StatusKind::kUnavailable : answer->status >= 500;
+      // Network errors, 5xx and 429 (rate limited) are worth retrying; anything else is final.
+      bool transient = !answer.ok() ? answer.status().kind() == StatusKind::kUnavailable
+                                    : answer->status >= 500 || answer->status == 429;
       if (!transient) break;
       if (attempt >= options.max_attempts) {
         std::string why = answer.ok()

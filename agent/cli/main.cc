@@ -522,18 +522,27 @@ int Fail(const Status& status, bool json_output) {
 
 int Run(const std::vector<std::string>& argv) {
   bool json_output = std::find(argv.begin(), argv.end(), "--json") != argv.end();
-  if (argv.empty() || argv[0] == "--help" || argv[0] == "help") {
+  // Global options may come before the command; they are handed on to it.
+  std::vector<std::string> rest;
+  size_t i = 0;
+  for (; i < argv.size() && argv[i].rfind("--", 0) == 0 && argv[i] != "--help"; ++i) {
+    rest.push_back(argv[i]);
+    bool takes_value = argv[i] == "--home" || argv[i] == "--passphrase-file";
+    if (takes_value && i + 1 < argv.size()) rest.push_back(argv[++i]);
+  }
+  if (i >= argv.size() || argv[i] == "--help" || argv[i] == "help") {
     PrintHelp();
-    return argv.empty() ? 2 : 0;
+    return i >= argv.size() ? 2 : 0;
   }
   auto command = std::find_if(Commands().begin(), Commands().end(),
-                              [&](const Command& c) { return argv[0] == c.name; });
+                              [&](const Command& c) { return argv[i] == c.name; });
   if (command == Commands().end()) {
-    return Fail(Usage("unknown command '" + argv[0] + "' (see --help)"), json_output);
+    return Fail(Usage("unknown command '" + argv[i] + "' (see --help)"), json_output);
   }
+  rest.insert(rest.end(), argv.begin() + static_cast<long>(i) + 1, argv.end());
   std::set<std::string> with_value = With(command->with_value, {"home", "passphrase-file"});
   std::set<std::string> switches = With(command->switches, {"json", "help"});
-  Result<Args> args = ParseArgs({argv.begin() + 1, argv.end()}, with_value, switches);
+  Result<Args> args = ParseArgs(rest, with_value, switches);
   if (!args.ok()) return Fail(args.status(), json_output);
   if (args->Has("help")) {
     std::cout << "Usage: chipledger-agent " << command->usage << "\n\n" << kGlobalHelp;

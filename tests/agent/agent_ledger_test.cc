@@ -1,0 +1,335 @@
+// The agent against a real chipledgerd on 127.0.0.1: offline queueing, a server killed in the
+// middle of a submit, a 409 resynchronisation, co-signing, receipts and proofs, and the binary.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+
+#include "agent/agent.h"
+#include "tests/agent/ledger_harness.h"
+
+namespace chipledger::agent {
+namespace {
+
+using namespace testing;  // NOLINT: the harness
+
+nlohmann::json Inspection(int n) {
+  return {{"inspection", "insp-" + std::to_string(n)},
+          {"site", "site-1"},
+          {"kind", "routine"},
+          {"observed", {{{"serial", "SN-" + std::to_string(n)}}}},
+          {"seals", nlohmann::json::array()},
+          {"purpose_observed", "life_sciences"},
+          {"evidence", nlohmann::json::array()},
+          {"result", "pass"}};
+}
+
+class AgentLedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(LedgerServer::Binary())) << "build the chipledgerd target";
+    server_.Start();
+    ASSERT_GT(server_.port(), 0);
+    ASSERT_EQ(server_.Post(authority_.Next(
+                  "party.registered",
+                  {{"party",
+                    {{"id", "acme"}, {"name", "Acme"}, {"country", "NL"}, {"kind", "end_user"}}}})),
+              201);
+    ASSERT_EQ(server_.Post(authority_.Next("site.registered", {{"site",
+                                                                {{"id", "site-1"},
+                                                                 {"party", "acme"},
+                                                                 {"name", "Hall B"},
+                                                                 {"country", "NL"},
+                                                                 {"lat", 52.1},
+                                                                 {"lon", 4.3},
+                                                                 {"radius_m", 1000}}}})),
+              201);
+  }
+
+  void Enroll(const std::string& id, const PublicKey& key, const std::string& role) {
+    ASSERT_EQ(server_.Post(authority_.Next("agent.enrolled", {{"enroll",
+                                                               {{"agent", id},
+                                                                {"public_key", Base64Encode(key)},
+                                                                {"role", role},
+                                                                {"org", "acme"},
+                                                                {"sites", {"site-1"}}}}})),
+              201);
+  }
+
+  Agent NewAgent(const std::string& id, const std::string& role = "inspector") {
+    fs::path home = fs::path(dir_.path()) / id;
+    Result<Agent> agent =
+        Agent::Create(home, {id, server_.url(), server_.log_key(), {}, {}}, "pw", FastKdfCost());
+    EXPECT_TRUE(agent.ok()) << agent.status().ToString();
+    Enroll(id, agent->public_key(), role);
+    return *std::move(agent);
+  }
+
+  static SubmitOptions Quick(int attempts = 3) {
+    SubmitOptions options;
+    options.max_attempts = attempts;
+    options.initial_backoff_s = 0.02;
+    options.max_backoff_s = 0.2;
+    return options;
+  }
+
+  // Every receipt is stored, verifies against the log key and answers its own event.
+  void ExpectReceipts(const Agent& agent, size_t count) {
+    Result<std::vector<StoredReceipt>> receipts = agent.Receipts();
+    ASSERT_TRUE(receipts.ok()) << receipts.status().ToString();
+    ASSERT_EQ(receipts->size(), count);
+    Result<NoteVerifier> log_key = ParseVerifierKey(server_.log_key());
+    ASSERT_TRUE(log_key.ok());
+    std::set<uint64_t> indices;
+    for (size_t i = 0; i < receipts->size(); ++i) {
+      const StoredReceipt& stored = (*receipts)[i];
+      EXPECT_EQ(stored.seq, i + 1);
+      EXPECT_TRUE(VerifyReceiptFor(stored.receipt, stored.envelope, *log_key).ok());
+      EXPECT_TRUE(indices.insert(stored.receipt.index).second) << "index reused";
+    }
+  }
+
+  TestAgent authority_{"authority-1"};
+  LedgerServer server_{authority_};
+  TempDir dir_;
+};
+
+TEST_F(AgentLedgerTest, QueuesOfflineThenSubmitsInOrder) {
+  Agent agent = NewAgent("inspector-1");
+  server_.Stop(SIGTERM);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(agent.Compose(EventType::kInspectionPerformed, Inspection(i)).ok());
+  }
+  Result<SubmitReport> offline = agent.Submit(Quick());
+  ASSERT_FALSE(offline.ok());
+  EXPECT_EQ(offline.status().kind(), StatusKind::kUnavailable);
+  EXPECT_EQ(agent.Outbox()->size(), 3u);
+  EXPECT_TRUE(agent.Receipts()->empty());
+
+  server_.Start(server_.port());
+  Result<SubmitReport> online = agent.Submit(Quick());
+  ASSERT_TRUE(online.ok()) << online.status().ToString();
+  EXPECT_EQ(online->submitted, 3u);
+  EXPECT_TRUE(agent.Outbox()->empty());
+  ExpectReceipts(agent, 3);
+  std::vector<StoredReceipt> receipts = *agent.Receipts();
+  EXPECT_LT(receipts[0].receipt.index, receipts[1].receipt.index);
+  EXPECT_LT(receipts[1].receipt.index, receipts[2].receipt.index);
+}
+
+TEST_F(AgentLedgerTest, SurvivesAServerKilledInTheMiddleOfASubmit) {
+  constexpr int kEvents = 40;
+  Agent agent = NewAgent("inspector-1");
+  for (int i = 0; i < kEvents; ++i) {
+    ASSERT_TRUE(agent.Compose(EventType::kInspectionPerformed, Inspection(i)).ok());
+  }
+  uint64_t size_before = server_.TreeSize();
+  std::atomic<bool> killed{false};
+  SubmitOptions options = Quick(400);
+  int receipts_seen = 0;
+  options.on_receipt = [&](const StoredReceipt&) {
+    if (++receipts_seen == 5) {
+      server_.Signal(SIGKILL);  // the submit goes on against a dead server
+      killed = true;
+    }
+  };
+  std::thread restarter([&] {
+    while (!killed) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    server_.Restart();
+  });
+  Result<SubmitReport> report = agent.Submit(options);
+  restarter.join();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->submitted + report->duplicates, static_cast<size_t>(kEvents));
+  EXPECT_TRUE(agent.Outbox()->empty());
+  ExpectReceipts(agent, kEvents);
+  // Each event is in the log exactly once.
+  EXPECT_EQ(server_.TreeSize(), size_before + kEvents);
+}
+
+TEST_F(AgentLedgerTest, ConflictStopsThenResyncsWithoutForking) {
+  Agent original = NewAgent("inspector-1");
+  // A copy of the home taken before any event, as a restored backup would be.
+  fs::path restored_home = fs::path(dir_.path()) / "restored";
+  fs::copy(original.home(), restored_home, fs::copy_options::recursive);
+
+  ASSERT_TRUE(original.Compose(EventType::kInspectionPerformed, Inspection(1)).ok());
+  ASSERT_TRUE(original.Submit(Quick()).ok());
+  Hash first_payload_hash = original.Receipts()->front().receipt.payload_hash;
+
+  Result<Agent> restored = Agent::Open(restored_home);
+  ASSERT_TRUE(restored.ok());
+  ASSERT_TRUE(restored->Unlock("pw").ok());
+  ASSERT_TRUE(restored->Compose(EventType::kInspectionPerformed, Inspection(2)).ok());
+  Result<SubmitReport> refused = restored->Submit(Quick());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), "chain_diverged");
+  EXPECT_NE(refused.status().message().find("expects seq 2"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(restored->Outbox()->size(), 1u);  // nothing dropped, nothing re-signed
+  EXPECT_EQ(restored->Outbox()->front().seq, 1u);
+
+  SubmitOptions resync = Quick();
+  resync.resync = true;
+  Result<SubmitReport> report = restored->Submit(resync);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->resynced, 1u);
+  EXPECT_EQ(report->submitted, 1u);
+  Result<StoredReceipt> stored = restored->ReceiptFor(2);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  Result<Event> event = ParseEvent(ParseEnvelope(stored->envelope)->payload);
+  ASSERT_TRUE(event.ok());
+  EXPECT_EQ(event->prev, first_payload_hash);  // continues the ledger's chain
+  EXPECT_EQ(std::get<InspectionPerformed>(event->body).inspection, "insp-2");
+  EXPECT_EQ(restored->head().seq, 2u);
+}
+
+TEST_F(AgentLedgerTest, EventsLostLocallyStopWithTheGap) {
+  Agent agent = NewAgent("inspector-1");
+  ASSERT_TRUE(agent.Compose(EventType::kInspectionPerformed, Inspection(1)).ok());
+  ASSERT_TRUE(agent.Compose(EventType::kInspectionPerformed, Inspection(2)).ok());
+  fs::remove(agent.home() / "outbox" / "00000000000000000001.json");
+  Result<SubmitReport> report = agent.Submit(Quick());
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), "chain_diverged");
+  EXPECT_NE(report.status().message().find("lost locally"), std::string::npos)
+      << report.status().message();
+  EXPECT_EQ(agent.Outbox()->size(), 1u);
+}
+
+TEST_F(AgentLedgerTest, RefusedEventStaysQueuedWithTheLedgersError) {
+  Agent agent = NewAgent("inspector-1");
+  nlohmann::json elsewhere = Inspection(1);
+  elsewhere["site"] = "site-9";  // outside the agent's sites: 403
+  ASSERT_TRUE(agent.Compose(EventType::kInspectionPerformed, elsewhere).ok());
+  ASSERT_TRUE(agent.Compose(EventType::kInspectionPerformed, Inspection(2)).ok());
+  Result<SubmitReport> report = agent.Submit(Quick());
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().kind(), StatusKind::kPermissionDenied);
+  EXPECT_NE(report.status().message().find("seq 1"), std::string::npos);
+  EXPECT_EQ(agent.Outbox()->size(), 2u);
+  EXPECT_TRUE(agent.Receipts()->empty());
+}
+
+TEST_F(AgentLedgerTest, CosignedInspectionAndConsistencyProof) {
+  Agent inspector = NewAgent("inspector-1");
+  Agent site_operator = NewAgent("operator-1", "site_operator");
+  Result<QueuedEvent> queued = inspector.Compose(EventType::kInspectionPerformed, Inspection(1));
+  ASSERT_TRUE(queued.ok());
+  ASSERT_TRUE(site_operator.unlocked());
+  Result<std::string> cosigned = site_operator.Cosign(queued->envelope);
+  ASSERT_TRUE(cosigned.ok()) << cosigned.status().ToString();
+  ASSERT_TRUE(inspector.ImportCosigned(*cosigned).ok());
+  Result<SubmitReport> report = inspector.Submit(Quick());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  StoredReceipt first = *inspector.ReceiptFor(1);
+  EXPECT_EQ(ParseEnvelope(first.envelope)->signatures.size(), 2u);
+
+  ASSERT_TRUE(inspector.Compose(EventType::kInspectionPerformed, Inspection(2)).ok());
+  ASSERT_TRUE(inspector.Submit(Quick()).ok());
+  Result<ConsistencyReport> proof = inspector.Prove(first, server_.Token("witness"));
+  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+  EXPECT_EQ(proof->old_checkpoint.size, first.receipt.tree_size);
+  EXPECT_GT(proof->new_checkpoint.size, proof->old_checkpoint.size);
+  // Without a reader token the ledger refuses the proof, and the agent says so.
+  EXPECT_FALSE(inspector.Prove(first, std::nullopt).ok());
+}
+
+// The real binary, as an inspector would drive it.
+class AgentBinaryTest : public AgentLedgerTest {
+ protected:
+  static std::string Binary() {
+    return std::string(CHIPLEDGER_BINARY_DIR) + "/agent/chipledger-agent";
+  }
+  ProcessResult RunAgent(std::vector<std::string> args, const std::string& passphrase = "pw") {
+    args.insert(args.begin(), {Binary(), "--home", home_.string()});
+    return RunProcess(args, dir_.path(), {"CHIPLEDGER_PASSPHRASE=" + passphrase});
+  }
+  fs::path home_ = fs::path(dir_.path()) / "cli-home";
+};
+
+TEST_F(AgentBinaryTest, FieldWalkthrough) {
+  ASSERT_TRUE(fs::exists(Binary()));
+  ProcessResult keygen = RunAgent({"keygen", "--agent", "inspector-1", "--ledger", server_.url(),
+                                   "--log-key", server_.log_key(), "--fast-kdf", "--json"});
+  ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
+  nlohmann::json key = nlohmann::json::parse(keygen.out);
+  Result<PublicKey> public_key = PublicKeyFromBase64(key["public_key"].get<std::string>(), "pk");
+  ASSERT_TRUE(public_key.ok());
+  EXPECT_EQ(key["key_id"], KeyId(*public_key));
+  Enroll("inspector-1", *public_key, "inspector");
+
+  fs::path observed = fs::path(dir_.path()) / "observed.txt";
+  std::ofstream(observed) << "SN-1,ATT-1,host-a\nSN-2\n";
+  fs::path photo = fs::path(dir_.path()) / "rack.jpg";
+  std::ofstream(photo) << "photo";
+  ProcessResult inspect =
+      RunAgent({"inspect", "--inspection", "insp-1", "--site", "site-1", "--purpose",
+                "life_sciences", "--observed", observed.string(), "--seal", "S-1=intact",
+                "--evidence", photo.string() + "=rack 4", "--location", "52.1,4.3,10", "--json"});
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  EXPECT_EQ(nlohmann::json::parse(inspect.out)["seq"], 1);
+
+  ProcessResult bad = RunAgent({"inspect", "--inspection", "insp-2", "--site", "site-1",
+                                "--purpose", "x", "--seal", "S-1=cracked"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("S-1"), std::string::npos) << bad.err;
+
+  ProcessResult submit = RunAgent({"submit", "--json"}, "not needed");
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  EXPECT_EQ(nlohmann::json::parse(submit.out)["submitted"], 1);
+
+  ProcessResult status = RunAgent({"status", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  nlohmann::json state = nlohmann::json::parse(status.out);
+  EXPECT_EQ(state["last_seq"], 1);
+  EXPECT_EQ(state["outbox"], 0);
+  EXPECT_EQ(state["last_receipt"]["seq"], 1);
+
+  ProcessResult verified = RunAgent({"verify-receipt", "1", "--json"});
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_EQ(nlohmann::json::parse(verified.out)["verified"], true);
+
+  // A tampered copy of the receipt is rejected offline.
+  nlohmann::json stored =
+      nlohmann::json::parse(Slurp(home_ / "receipts" / "00000000000000000001.json"));
+  std::string& root_line = stored["receipt"]["checkpoint"].get_ref<std::string&>();
+  size_t root = root_line.find('\n', root_line.find('\n') + 1) + 1;
+  root_line[root] = root_line[root] == 'A' ? 'B' : 'A';
+  fs::path tampered = fs::path(dir_.path()) / "tampered.json";
+  std::ofstream(tampered) << stored.dump();
+  ProcessResult rejected =
+      RunAgent({"verify-receipt", tampered.string(), "--log-key", server_.log_key()});
+  EXPECT_EQ(rejected.exit_code, 1);
+  EXPECT_NE(rejected.err.find("receipt"), std::string::npos) << rejected.err;
+
+  ProcessResult help = RunAgent({"submit", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--resync"), std::string::npos);
+}
+
+TEST_F(AgentBinaryTest, WrongPassphraseIsAClearErrorAndChangesNothing) {
+  ProcessResult keygen = RunAgent({"keygen", "--agent", "inspector-1", "--fast-kdf"}, "right");
+  ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
+  fs::path fields = fs::path(dir_.path()) / "fields.json";
+  std::ofstream(fields) << Inspection(1).dump();
+  ProcessResult compose =
+      RunAgent({"compose", "inspection.performed", "--fields", fields.string()}, "wrong");
+  EXPECT_EQ(compose.exit_code, 1);
+  EXPECT_NE(compose.err.find("wrong passphrase"), std::string::npos) << compose.err;
+  ProcessResult status = RunAgent({"status", "--json"});
+  ASSERT_EQ(status.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(status.out)["last_seq"], 0);
+  // No terminal and no passphrase: an error, not a hang.
+  ProcessResult no_tty = RunProcess({Binary(), "--home", home_.string(), "compose",
+                                     "inspection.performed", "--fields", fields.string()},
+                                    dir_.path());
+  EXPECT_EQ(no_tty.exit_code, 2);
+  EXPECT_NE(no_tty.err.find("CHIPLEDGER_PASSPHRASE"), std::string::npos) << no_tty.err;
+  ProcessResult right =
+      RunAgent({"compose", "inspection.performed", "--fields", fields.string()}, "right");
+  EXPECT_EQ(right.exit_code, 0) << right.err;
+}
+
+}  // namespace
+}  // namespace chipledger::agent
