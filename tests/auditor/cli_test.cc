@@ -257,6 +257,14 @@ TEST(CliHttpTest, AuditsARunningServerThroughTiles) {
   EXPECT_EQ(report["integrity"]["ok"], true);
   EXPECT_EQ(report["log"]["tree_size"], 301);
 
+  // The data directory, read-only while the server holds it open, gives the same log.
+  Outcome direct = Shell(Quote(kAudit) + " --data " + Quote(data.path()) + " --log-key " +
+                         Quote(log_key) + " --out " + Quote(out.path()));
+  EXPECT_EQ(direct.code, 0) << direct.out;
+  nlohmann::json direct_report =
+      nlohmann::json::parse(ReadFile(out.path() + "/report.json"), nullptr, false);
+  EXPECT_EQ(direct_report["log"], report["log"]);
+
   Outcome refused = Shell(audit + " --token wrong 2>&1");
   EXPECT_EQ(refused.code, 3) << refused.out;
   EXPECT_NE(refused.out.find("401"), std::string::npos) << refused.out;
