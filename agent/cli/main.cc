@@ -474,7 +474,13 @@ constexpr const char* kGlobalHelp =
 void PrintHelp() {
   std::cout << "chipledger-agent: the chipledger field agent\n\nUsage: chipledger-agent COMMAND "
                "[options]\n\nCommands:\n";
-  for (const Command& command : Commands()) std::cout << "  " << command.usage << "\n";
+  for (const Command& command : Commands()) {
+    std::string usage = command.usage;
+    for (size_t at = usage.find('\n'); at != std::string::npos; at = usage.find('\n', at + 3)) {
+      usage.insert(at + 1, "  ");
+    }
+    std::cout << "  " << usage << "\n";
+  }
   std::cout << "\n" << kGlobalHelp;
 }
 
