@@ -64,8 +64,8 @@ void Verifier::CheckPrevious() {
 std::optional<VerifiedEntry> Verifier::Add(std::string_view entry_bytes) {
   uint64_t index = tree_.size();
   Hash leaf = LeafHash(entry_bytes);
-  std::vector<TreeBuilder::Node> nodes;
-  tree_.Append(leaf, &nodes);
+  new_nodes_.clear();  // only the root matters here; the buffer is reused across entries
+  tree_.Append(leaf, &new_nodes_);
   if (previous_ && checkpoint_ && previous_->origin == checkpoint_->origin &&
       tree_.size() == previous_->size) {
     CheckPrevious();

@@ -83,6 +83,7 @@ class Verifier {
   size_t max_errors_;
   std::optional<Checkpoint> checkpoint_;
   TreeBuilder tree_;
+  std::vector<TreeBuilder::Node> new_nodes_;
   Hash last_leaf_{};
   std::optional<Timestamp> last_integrated_;
   AgentRegistry agents_;
