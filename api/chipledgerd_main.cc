@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "api/config.h"
+#include "api/engine_audit.h"
 #include "api/server.h"
 #include "api/tokens.h"
 #include "ledger/ledger.h"
+#include "ledger/store/key_file.h"
 
 namespace chipledger::api {
 namespace {
@@ -126,7 +128,10 @@ int Serve(const std::vector<std::string>& args) {
 
   Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(config.data, OpenOptions{});
   if (!ledger.ok()) return Fail(ledger.status());
-  auto server = std::make_unique<Server>(ledger->get(), config, nullptr);
+  Result<KeyPair> log_key = store::ReadKeyFile(config.data + "/log.key");
+  if (!log_key.ok()) return Fail(log_key.status());
+  EngineAudit audit(*log_key);
+  auto server = std::make_unique<Server>(ledger->get(), config, &audit);
   Result<int> port = server->Bind();
   if (!port.ok()) return Fail(port.status());
   Result<HostPort> listen = ParseListen(config.listen);

@@ -40,11 +40,12 @@ class AdmissionApiTest : public DaemonTest {
 
 TEST_F(AdmissionApiTest, MalformedEnvelopesAre400) {
   ExpectRefused("not json", 400, "");
-  ExpectRefused(R"({"payloadType":"text/plain","payload":"e30=","signatures":[]})", 400,
-                "payloadType");
-  ExpectRefused(
-      R"({"payloadType":"application/vnd.chipledger.event.v1+json","payload":"!!!","signatures":[]})",
-      400, "payload");
+  json signatures = {{{"keyid", std::string(64, '0')}, {"sig", Base64Encode(Signature{})}}};
+  json envelope = {{"payloadType", "text/plain"}, {"payload", "e30="}, {"signatures", signatures}};
+  ExpectRefused(envelope.dump(), 400, "payloadType");
+  envelope["payloadType"] = kEventPayloadType;
+  envelope["payload"] = "!!!";
+  ExpectRefused(envelope.dump(), 400, "payload");
   std::string array_payload = monitor_.SignPayload("[1,2]");
   ExpectRefused(array_payload, 400, "payload");
   json payload = monitor_.Payload("monitor.heartbeat", Heartbeat("site-1", "c1"));

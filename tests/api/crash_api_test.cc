@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "ledger/merkle.h"
 #include "tests/api/daemon_fixture.h"
 
 namespace chipledger::testing {

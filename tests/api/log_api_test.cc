@@ -69,19 +69,21 @@ TEST_F(LogApiTest, EventsFilterAndPaginate) {
     MustSubmit(a.Next("monitor.heartbeat", Heartbeat("site-a", "chip-" + std::to_string(i))));
     MustSubmit(b.Next("monitor.heartbeat", Heartbeat("site-b", "chip-" + std::to_string(i))));
   }
+  // `agent` matches what the agent submitted and its own enrolment.
   json page = Json(Get("/v1/events?agent=monitor-a&limit=2"));
   ASSERT_EQ(page["events"].size(), 2u);
   std::vector<uint64_t> seen;
   while (true) {
     for (const json& e : page["events"]) {
-      EXPECT_EQ(e["event"]["agent"], "monitor-a");
+      json event = e["event"];
+      EXPECT_TRUE(event["agent"] == "monitor-a" || event["enroll"]["agent"] == "monitor-a");
       seen.push_back(e["index"]);
     }
     if (page["next_cursor"].is_null()) break;
     page = Json(
         Get("/v1/events?agent=monitor-a&limit=2&cursor=" + page["next_cursor"].get<std::string>()));
   }
-  ASSERT_EQ(seen.size(), 5u);
+  ASSERT_EQ(seen.size(), 6u);
   EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));  // newest last
 
   EXPECT_EQ(Json(Get("/v1/events?site=site-b"))["events"].size(), 5u);
@@ -228,6 +230,40 @@ TEST_F(LogApiTest, RecordViewsFollowTheLog) {
   EXPECT_EQ(agent["state"]["revoked"], false);
   EXPECT_EQ(Get("/v1/licenses/lic-1")->status, 404);  // dispatched under, never issued
   EXPECT_EQ(Get("/v1/sites/nowhere")->status, 404);
+}
+
+TEST_F(LogApiTest, LiveAuditServesFindingsAndASignedWhiteList) {
+  Start();
+  TestAgent operator_("operator-1");
+  Enrol(operator_, "site_operator");
+  MustSubmit(
+      operator_.Next("shipment.received", {{"shipment", "sh-1"},
+                                           {"site", "site-1"},
+                                           {"chips", {"SN1"}},
+                                           {"seals", {{{"id", "seal-1"}, {"intact", false}}}}}));
+  httplib::Result res = Get("/v1/findings?rule=D12");
+  ASSERT_EQ(res->status, 200) << res->body;
+  json findings = Json(res)["findings"];
+  ASSERT_EQ(findings.size(), 1u) << res->body;
+  EXPECT_EQ(findings[0]["subject"]["kind"], "seal");
+  EXPECT_EQ(findings[0]["status"], "open");
+  EXPECT_EQ(Get("/v1/findings?severity=dire")->status, 400);
+
+  httplib::Result whitelist = Get("/v1/whitelist");
+  ASSERT_EQ(whitelist->status, 200) << whitelist->body;
+  json signed_list = Json(whitelist);
+  EXPECT_EQ(signed_list["payloadType"], "application/vnd.chipledger.whitelist.v1+json");
+  Envelope envelope{signed_list["payloadType"],
+                    *Base64Decode(signed_list["payload"].get<std::string>(), "payload"),
+                    {}};
+  envelope.signatures.push_back(
+      {signed_list["signatures"][0]["keyid"],
+       *SignatureFromBase64(signed_list["signatures"][0]["sig"].get<std::string>(), "sig")});
+  EXPECT_TRUE(VerifyEnvelopeSignature(envelope, 0, log_key_.key));
+  json payload = json::parse(envelope.payload);
+  EXPECT_TRUE(payload["end_users"].is_array());
+  EXPECT_TRUE(VerifyCheckpoint(payload["checkpoint"].get<std::string>(), log_key_).ok());
+  EXPECT_EQ(Get("/v1/whitelist", "witness")->status, 403);
 }
 
 }  // namespace

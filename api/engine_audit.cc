@@ -1,0 +1,102 @@
+#include "api/engine_audit.h"
+
+#include "ledger/entry.h"
+#include "ledger/event.h"
+#include "ledger/time.h"
+
+namespace chipledger::api {
+
+using nlohmann::json;
+
+EngineAudit::EngineAudit(KeyPair log_key)
+    : log_key_(std::move(log_key)), feeder_([this] { Feed(); }) {}
+
+EngineAudit::~EngineAudit() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
+  }
+  queued_.notify_all();
+  feeder_.join();
+}
+
+void EngineAudit::OnEntry(uint64_t index, const std::string& entry_bytes) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    queue_.emplace_back(index, entry_bytes);
+  }
+  queued_.notify_one();
+}
+
+void EngineAudit::Feed() {
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(queue_mu_);
+      queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+    }
+    std::lock_guard<std::mutex> lock(engine_mu_);
+    DrainLocked();
+  }
+}
+
+void EngineAudit::DrainLocked() {
+  std::deque<std::pair<uint64_t, std::string>> batch;
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    batch.swap(queue_);
+  }
+  for (const auto& [index, bytes] : batch) {
+    // Admitted entries always parse; one that did not would be the integrity audit's finding.
+    Result<LogEntry> entry = ParseEntry(bytes);
+    if (!entry.ok()) continue;
+    Result<Event> event = ParseEvent(entry->envelope.payload);
+    if (!event.ok()) continue;
+    engine_.Apply(*entry, *event);
+  }
+}
+
+Result<json> EngineAudit::Findings(const FindingFilter& filter) {
+  if (filter.status && *filter.status != "open" && *filter.status != "resolved") {
+    return Status::InvalidArgument("bad_parameter", "status: must be open or resolved");
+  }
+  if (filter.severity && !audit::SeverityFromName(*filter.severity)) {
+    return Status::InvalidArgument("bad_parameter", "severity: must be medium, high or critical");
+  }
+  std::lock_guard<std::mutex> lock(engine_mu_);
+  DrainLocked();
+  json out = json::array();
+  for (const audit::Finding& f : engine_.Findings(Now())) {
+    if (filter.status && (*filter.status == "open") == f.resolved) continue;
+    if (filter.severity && audit::SeverityName(f.severity) != *filter.severity) continue;
+    if (filter.rule && f.rule != *filter.rule) continue;
+    if (filter.site && f.site != *filter.site) continue;
+    if (filter.party && f.party != *filter.party) continue;
+    out.push_back(audit::FindingToJson(f));
+  }
+  return out;
+}
+
+Result<std::string> EngineAudit::Whitelist(const std::string& checkpoint_note) {
+  std::lock_guard<std::mutex> lock(engine_mu_);
+  DrainLocked();
+  json payload = audit::WhitelistPayload(engine_, Now(), checkpoint_note);
+  Envelope envelope{std::string(audit::kWhitelistPayloadType), payload.dump(), {}};
+  SignEnvelope(&envelope, log_key_);
+  return SerializeEnvelope(envelope);
+}
+
+json EngineAudit::OpenFindings(std::string_view kind, std::string_view id) {
+  std::lock_guard<std::mutex> lock(engine_mu_);
+  DrainLocked();
+  json out = json::array();
+  for (const audit::Finding& f : engine_.Findings(Now())) {
+    if (f.resolved) continue;
+    bool about = (f.subject_kind == kind && f.subject_id == id) ||
+                 (kind == "site" && f.site == id) || (kind == "party" && f.party == id);
+    if (about) out.push_back(audit::FindingToJson(f));
+  }
+  return out;
+}
+
+}  // namespace chipledger::api
