@@ -144,6 +144,20 @@ Status RecoverOutboxSwap(const fs::path& home) {
   return Status::Ok();
 }
 
+// A 409 whose expected seq is at or below a seq this agent holds a receipt for means the ledger
+// lost an event it accepted: evidence to keep, never to paper over by re-signing.
+Status CheckLedgerKept(const fs::path& home, uint64_t expected_seq) {
+  Result<std::vector<uint64_t>> receipted = ListSeqs(ReceiptsDir(home));
+  if (!receipted.ok()) return receipted.status();
+  if (receipted->empty() || receipted->back() < expected_seq) return Status::Ok();
+  return Status::Conflict("ledger_lost_events",
+                          "the ledger expects seq " + std::to_string(expected_seq) +
+                              " but this agent holds a receipt for seq " +
+                              std::to_string(receipted->back()) +
+                              ": the ledger lost an event it accepted. Keep receipts/ as "
+                              "evidence; nothing was re-signed");
+}
+
 Status Refused(const QueuedEvent& event, const HttpAnswer& answer) {
   json body = json::parse(answer.body, nullptr, false);
   std::string code =
@@ -443,17 +457,17 @@ Status Agent::HandleConflict(const QueuedEvent& event, uint64_t expected_seq,
                              const Hash& expected_prev, bool resync, SubmitReport* report) {
   std::string at = "the ledger expects seq " + std::to_string(expected_seq) + " from " +
                    config_.agent + " but the outbox starts at seq " + std::to_string(event.seq);
-  if (expected_seq == event.seq) {
-    return Status::Conflict(
-        "chain_diverged", at +
-                              " with a different prev: the ledger holds a different event at seq " +
-                              std::to_string(event.seq - 1) +
-                              ". Run `submit --resync` to re-sign the queued events onto the "
-                              "ledger's chain");
+  if (Status s = CheckLedgerKept(home_, expected_seq); !s.ok()) return s;
+  if (report->resynced > 0) {
+    return Status::Conflict("chain_diverged", at + " again after a resync: is the key of " +
+                                                  config_.agent + " in use elsewhere?");
   }
   if (!resync) {
     std::string why =
-        expected_seq > event.seq
+        expected_seq == event.seq
+            ? " with a different prev: the ledger holds a different event at seq " +
+                  std::to_string(event.seq - 1)
+        : expected_seq > event.seq
             ? ": the ledger already holds a different event at seq " + std::to_string(event.seq) +
                   " (this home was restored from an old copy, or the key is used "
                   "elsewhere)"
@@ -476,17 +490,7 @@ Status Agent::HandleConflict(const QueuedEvent& event, uint64_t expected_seq,
 Status Agent::Resync(uint64_t expected_seq, const Hash& expected_prev) {
   if (!key_) return Status::InvalidArgument("locked", "the key is locked: unlock it first");
   if (expected_seq == 0) return Status::InvalidArgument("bad_seq", "expected_seq: must be >= 1");
-  Result<std::vector<uint64_t>> receipted = ListSeqs(ReceiptsDir(home_));
-  if (!receipted.ok()) return receipted.status();
-  if (!receipted->empty() && receipted->back() >= expected_seq) {
-    return Status::Conflict("ledger_lost_events",
-                            "the ledger expects seq " + std::to_string(expected_seq) +
-                                " but this agent holds a receipt "
-                                "for seq " +
-                                std::to_string(receipted->back()) +
-                                ": the ledger lost an event it accepted. Keep receipts/ as "
-                                "evidence; nothing re-signed");
-  }
+  if (Status s = CheckLedgerKept(home_, expected_seq); !s.ok()) return s;
   Result<std::vector<QueuedEvent>> outbox = Outbox();
   if (!outbox.ok()) return outbox.status();
   fs::path staged = home_ / "outbox.new";

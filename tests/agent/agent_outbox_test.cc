@@ -144,6 +144,17 @@ TEST_F(OutboxTest, ResyncReSignsTheQueueOntoTheLedgersHead) {
   EXPECT_EQ(reopened->head().seq, 7u);
 }
 
+TEST_F(OutboxTest, ResyncBelowAReceiptedSeqIsRefused) {
+  Agent agent = OpenUnlocked();
+  ASSERT_TRUE(agent.Compose(EventType::kMonitorHeartbeat, Heartbeat(1)).ok());
+  // This agent holds a receipt for seq 5; a ledger that now expects seq 3 lost accepted events.
+  std::ofstream(home_ / "receipts" / "00000000000000000005.json") << "{}";
+  Status refused = agent.Resync(3, Sha256("x"));
+  EXPECT_EQ(refused.code(), "ledger_lost_events");
+  EXPECT_EQ(agent.Outbox()->front().seq, 1u);  // nothing re-signed
+  EXPECT_TRUE(agent.Resync(6, Sha256("x")).ok());
+}
+
 TEST_F(OutboxTest, InterruptedResyncSwapIsCompletedOnOpen) {
   {
     Agent agent = OpenUnlocked();
