@@ -1,0 +1,78 @@
+// The config file and token store, through api/config.h and api/tokens.h.
+#include "api/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "api/tokens.h"
+#include "tests/testing/test_agent.h"
+
+namespace chipledger::api {
+namespace {
+
+using testing::TempDir;
+
+Result<ServerConfig> LoadText(const TempDir& dir, const std::string& text) {
+  std::string path = dir.path() + "/config.json";
+  std::ofstream(path) << text;
+  return LoadConfig(path);
+}
+
+TEST(ConfigTest, ReadsEveryKeyAndKeepsDefaults) {
+  TempDir dir;
+  Result<ServerConfig> config =
+      LoadText(dir, R"({"listen": "[::1]:9000", "tls": {"cert_file": "c.pem", "key_file": "k.pem"},
+               "limits": {"rate_per_second": 2.5, "threads": 8}, "access_log": false})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->limits.rate_per_second, 2.5);
+  EXPECT_EQ(config->limits.threads, 8);
+  EXPECT_EQ(config->limits.max_page_size, 1000u);
+  EXPECT_FALSE(config->access_log);
+  ASSERT_TRUE(config->tls.has_value());
+  EXPECT_EQ(config->tls->key_file, "k.pem");
+  Result<HostPort> listen = ParseListen(config->listen);
+  ASSERT_TRUE(listen.ok());
+  EXPECT_EQ(listen->host, "::1");
+  EXPECT_EQ(listen->port, 9000);
+}
+
+TEST(ConfigTest, RefusesMistakesNamingTheKey) {
+  TempDir dir;
+  for (auto [text, key] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"limits": {"threads": "many"}})", "limits.threads"},
+           {R"({"limits": {"threads": 0}})", "limits.threads"},
+           {R"({"limits": {"threads": 1.5}})", "limits.threads"},
+           {R"({"listen": "nowhere"})", "listen"},
+           {R"({"tls": {"cert_file": "c.pem"}})", "tls"},
+           {R"({"acess_log": true})", "acess_log"},
+           {R"([1])", "config"},
+           {"{", "not JSON"}}) {
+    Result<ServerConfig> config = LoadText(dir, text);
+    ASSERT_FALSE(config.ok()) << text;
+    EXPECT_NE(config.status().message().find(key), std::string::npos)
+        << text << " -> " << config.status().message();
+  }
+  EXPECT_FALSE(LoadConfig(dir.path() + "/missing.json").ok());
+  EXPECT_FALSE(ParseListen("host:99999").ok());
+  EXPECT_FALSE(ParseListen(":80").ok());
+}
+
+TEST(TokenStoreTest, LooksUpTokensAddedAfterItLoaded) {
+  TempDir dir;
+  TokenStore store(dir.path());
+  Result<std::string> first = CreateToken(dir.path(), ReaderRole::kWitness, "w1");
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(store.Lookup(*first).has_value());
+  EXPECT_EQ(store.Lookup(*first)->role, ReaderRole::kWitness);
+  Result<std::string> second = CreateToken(dir.path(), ReaderRole::kAdmin, "a1");
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(store.Lookup(*second).has_value());
+  EXPECT_EQ(store.Lookup(*second)->name, "a1");
+  EXPECT_FALSE(store.Lookup("clt_" + std::string(64, '0')).has_value());
+  EXPECT_FALSE(CreateToken(dir.path(), ReaderRole::kAdmin, "a1").ok());        // name taken
+  EXPECT_FALSE(CreateToken(dir.path(), ReaderRole::kAdmin, "bad name").ok());  // not an id
+}
+
+}  // namespace
+}  // namespace chipledger::api
