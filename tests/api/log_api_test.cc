@@ -1,6 +1,9 @@
 // Submit, query and prove through the real chipledgerd; restart it and check that the log it
 // serves afterwards extends the one before.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "ledger/merkle.h"
 #include "ledger/tiles.h"
@@ -230,6 +233,27 @@ TEST_F(LogApiTest, RecordViewsFollowTheLog) {
   EXPECT_EQ(agent["state"]["revoked"], false);
   EXPECT_EQ(Get("/v1/licenses/lic-1")->status, 404);  // dispatched under, never issued
   EXPECT_EQ(Get("/v1/sites/nowhere")->status, 404);
+}
+
+// A client that sends half a request and stops holds only its own worker: submissions from
+// others are still admitted and acknowledged.
+TEST_F(LogApiTest, StuckClientDoesNotStallSubmissions) {
+  Start({{"limits", {{"threads", 4}}}});
+  TestAgent monitor("monitor-1");
+  Enrol(monitor, "monitor");
+  int stuck = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(daemon_->port()));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(connect(stuck, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  std::string partial = "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{";
+  ASSERT_EQ(write(stuck, partial.data(), partial.size()), static_cast<ssize_t>(partial.size()));
+  for (int i = 0; i < 5; ++i) {
+    Receipt r = MustSubmit(monitor.Next("monitor.heartbeat", Heartbeat("s", std::to_string(i))));
+    EXPECT_TRUE(VerifyReceipt(r, log_key_).ok());
+  }
+  close(stuck);
 }
 
 TEST_F(LogApiTest, LiveAuditServesFindingsAndASignedWhiteList) {
