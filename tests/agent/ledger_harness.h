@@ -90,7 +90,8 @@ class LedgerServer {
 
   // Starts serving on `port` (0: any free port) and waits for the "listening" line.
   void Start(int port = 0) {
-    fs::path out = fs::path(dir_.path()) / "serve.out";
+    // A new file per start, so an earlier run's "listening" line is never read as this one's.
+    fs::path out = fs::path(dir_.path()) / ("serve-" + std::to_string(++starts_) + ".out");
     pid_ = Spawn({Binary(), "serve", "--data", data_.string(), "--listen",
                   "127.0.0.1:" + std::to_string(port)},
                  out, fs::path(dir_.path()) / "serve.err");
@@ -153,6 +154,7 @@ class LedgerServer {
   fs::path data_;
   std::string log_key_, url_;
   int port_ = 0;
+  int starts_ = 0;
   pid_t pid_ = -1;
 };
 
