@@ -15,7 +15,6 @@
 #include "api/server.h"
 #include "api/tokens.h"
 #include "ledger/ledger.h"
-#include "ledger/store/key_file.h"
 
 namespace chipledger::api {
 namespace {
@@ -27,7 +26,9 @@ constexpr char kUsage[] =
     "  chipledgerd serve --data DIR --listen HOST:PORT [--config FILE]\n"
     "      serves the API; flags override the config file (see docs/api.md)\n"
     "  chipledgerd token create --data DIR --role ROLE --name NAME\n"
-    "      prints a new bearer token; ROLE is regulator, auditor, witness or admin\n";
+    "      prints a new bearer token; ROLE is regulator, auditor, witness or admin\n"
+    "  chipledgerd backup --data DIR --out NEW_DIR\n"
+    "      copies a ledger that is not being served (while serving: POST /v1/admin/backup)\n";
 
 using Flags = std::multimap<std::string, std::string>;
 
@@ -105,6 +106,20 @@ int CreateTokenCommand(const std::vector<std::string>& args) {
   return 0;
 }
 
+int BackupCommand(const std::vector<std::string>& args) {
+  Result<Flags> flags = ParseFlags(args, {"data", "out"});
+  if (!flags.ok()) return Fail(flags.status());
+  Result<std::string> data = Single(*flags, "data");
+  if (!data.ok()) return Fail(data.status());
+  Result<std::string> out = Single(*flags, "out");
+  if (!out.ok()) return Fail(out.status());
+  Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(*data, OpenOptions{});
+  if (!ledger.ok()) return Fail(ledger.status());
+  if (Status backed_up = (*ledger)->Backup(*out); !backed_up.ok()) return Fail(backed_up);
+  std::cout << *out << std::endl;
+  return 0;
+}
+
 int Serve(const std::vector<std::string>& args) {
   Result<Flags> flags = ParseFlags(args, {"data", "listen", "config"});
   if (!flags.ok()) return Fail(flags.status());
@@ -128,9 +143,7 @@ int Serve(const std::vector<std::string>& args) {
 
   Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(config.data, OpenOptions{});
   if (!ledger.ok()) return Fail(ledger.status());
-  Result<KeyPair> log_key = store::ReadKeyFile(config.data + "/log.key");
-  if (!log_key.ok()) return Fail(log_key.status());
-  EngineAudit audit(*log_key);
+  EngineAudit audit(ledger->get());
   auto server = std::make_unique<Server>(ledger->get(), config, &audit);
   Result<int> port = server->Bind();
   if (!port.ok()) return Fail(port.status());
@@ -170,6 +183,7 @@ int Main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "init") return Init(args);
   if (command == "serve") return Serve(args);
+  if (command == "backup") return BackupCommand(args);
   if (command == "token" && !args.empty() && args[0] == "create") {
     args.erase(args.begin());
     return CreateTokenCommand(args);

@@ -8,8 +8,7 @@ namespace chipledger::api {
 
 using nlohmann::json;
 
-EngineAudit::EngineAudit(KeyPair log_key)
-    : log_key_(std::move(log_key)), feeder_([this] { Feed(); }) {}
+EngineAudit::EngineAudit(const Ledger* ledger) : ledger_(ledger), feeder_([this] { Feed(); }) {}
 
 EngineAudit::~EngineAudit() {
   {
@@ -81,9 +80,7 @@ Result<std::string> EngineAudit::Whitelist(const std::string& checkpoint_note) {
   std::lock_guard<std::mutex> lock(engine_mu_);
   DrainLocked();
   json payload = audit::WhitelistPayload(engine_, Now(), checkpoint_note);
-  Envelope envelope{std::string(audit::kWhitelistPayloadType), payload.dump(), {}};
-  SignEnvelope(&envelope, log_key_);
-  return SerializeEnvelope(envelope);
+  return ledger_->SignStatement(audit::kWhitelistPayloadType, payload.dump());
 }
 
 json EngineAudit::OpenFindings(std::string_view kind, std::string_view id) {

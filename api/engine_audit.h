@@ -12,14 +12,14 @@
 
 #include "api/live_audit.h"
 #include "auditor/engine.h"
-#include "ledger/crypto.h"
+#include "ledger/ledger.h"
 
 namespace chipledger::api {
 
 class EngineAudit : public LiveAudit {
  public:
-  // `log_key` signs the white list.
-  explicit EngineAudit(KeyPair log_key);
+  // `ledger` signs the white list with the log key.
+  explicit EngineAudit(const Ledger* ledger);
   ~EngineAudit() override;
 
   void OnEntry(uint64_t index, const std::string& entry_bytes) override;
@@ -32,7 +32,7 @@ class EngineAudit : public LiveAudit {
   void DrainLocked();
   void Feed();
 
-  KeyPair log_key_;
+  const Ledger* ledger_;
   std::mutex engine_mu_;  // guards engine_ (taken before queue_mu_)
   audit::Engine engine_;
   std::mutex queue_mu_;

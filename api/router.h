@@ -17,6 +17,7 @@ enum class Access {
   kReader,    // regulator, auditor
   kWitness,   // regulator, auditor, witness
   kOperator,  // admin (or loopback when metrics_from_loopback)
+  kAdmin,     // admin only
 };
 
 struct Call {

@@ -120,6 +120,12 @@ class Ledger {
   // putting that directory in place of the data directory. Safe while appends go on: the copy
   // holds whole group commits only. Needs a writable ledger (the log key).
   virtual Status Backup(const std::string& dir) const = 0;
+
+  // A DSSE envelope (JSON) of `payload` signed with the log key: statements of the log itself,
+  // such as the white list, that anyone holding the verifier key can check offline. Needs a
+  // writable ledger (the log key).
+  virtual Result<std::string> SignStatement(std::string_view payload_type,
+                                            std::string payload) const = 0;
 };
 
 }  // namespace chipledger

@@ -1,3 +1,4 @@
+// What the log key does beyond checkpoints: backups (which carry it) and signed statements.
 // Backups: a RocksDB checkpoint (hard links where the file system allows, so it is cheap) plus
 // the log key. Each group commit is one WriteBatch, so the checkpoint holds whole groups only.
 #include <rocksdb/utilities/checkpoint.h>
@@ -29,6 +30,17 @@ Status RocksLedger::Backup(const std::string& dir) const {
   if (status.ok()) status = checkpoint->CreateCheckpoint(dir + "/db");
   if (!status.ok()) return Status::IOError("backup to " + dir + ": " + status.ToString());
   return WriteKeyFile(KeyPath(dir), *log_key_);
+}
+
+Result<std::string> RocksLedger::SignStatement(std::string_view payload_type,
+                                               std::string payload) const {
+  if (!log_key_) {
+    return Status::PermissionDenied("read_only",
+                                    "signing: needs the ledger opened with its log key");
+  }
+  Envelope envelope{std::string(payload_type), std::move(payload), {}};
+  SignEnvelope(&envelope, *log_key_);
+  return SerializeEnvelope(envelope);
 }
 
 }  // namespace chipledger::store

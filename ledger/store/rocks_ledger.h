@@ -57,6 +57,8 @@ class RocksLedger final : public Ledger {
   void SetAppendListener(AppendListener listener) override;
   Stats stats() const override;
   Status Backup(const std::string& dir) const override;
+  Result<std::string> SignStatement(std::string_view payload_type,
+                                    std::string payload) const override;
 
  private:
   // One queued Append, owned by its caller's stack frame.

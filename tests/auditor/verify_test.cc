@@ -9,34 +9,18 @@
 
 #include "ledger/ledger.h"
 #include "tests/auditor/log_fixture.h"
+#include "tests/ledger/sample_events.h"
 #include "tests/testing/test_agent.h"
 
 namespace chipledger::audit {
 namespace {
 
 using chipledger::testing::HandLog;
+using chipledger::testing::InspectionFields;
+using chipledger::testing::PartyFields;
+using chipledger::testing::RevokeFields;
 using chipledger::testing::TempDir;
 using chipledger::testing::TestAgent;
-
-nlohmann::json PartyFields(const std::string& id) {
-  return {
-      {"party", {{"id", id}, {"name", "Party " + id}, {"country", "NL"}, {"kind", "end_user"}}}};
-}
-
-nlohmann::json InspectionFields(const std::string& id) {
-  return {{"inspection", id},
-          {"site", "site-1"},
-          {"kind", "routine"},
-          {"observed", {{{"serial", "SN-1"}}}},
-          {"seals", nlohmann::json::array()},
-          {"purpose_observed", "life_sciences"},
-          {"evidence", nlohmann::json::array()},
-          {"result", "pass"}};
-}
-
-nlohmann::json RevokeFields(const std::string& agent) {
-  return {{"revoke", {{"agent", agent}, {"reason", "key lost"}}}};
-}
 
 std::unique_ptr<Verifier> Verify(const NoteVerifier& key, const std::string& note,
                                  const std::vector<std::string>& entries,
@@ -68,7 +52,7 @@ class VerifyTest : public ::testing::Test {
     Add(log_agent_, "agent.enrolled", TestAgent::Enrollment(gov_, "authority", "gov"));
     Add(gov_, "party.registered", PartyFields("eu-1"));
     Add(gov_, "agent.enrolled", TestAgent::Enrollment(inspector_, "inspector", "gov"));
-    Add(inspector_, "inspection.performed", InspectionFields("insp-1"));
+    Add(inspector_, "inspection.performed", InspectionFields("insp-1", "site-1"));
     Add(gov_, "agent.revoked", RevokeFields("insp"));
   }
 
@@ -184,7 +168,7 @@ TEST_F(VerifyTest, DuplicatePayloadFailsI7) {
 }
 
 TEST_F(VerifyTest, EventByRevokedAgentFailsI7) {
-  Add(inspector_, "inspection.performed", InspectionFields("insp-2"));
+  Add(inspector_, "inspection.performed", InspectionFields("insp-2", "site-1"));
   auto verifier = VerifyLog();
   ASSERT_EQ(Checks(*verifier), "I7@5");
   EXPECT_NE(verifier->errors()[0].message.find("revoked"), std::string::npos);
@@ -284,13 +268,13 @@ TEST(VerifyLedgerTest, LogWrittenByTheLedgerVerifies) {
   for (const std::string& envelope :
        {gov.Next("agent.enrolled", TestAgent::Enrollment(inspector, "inspector", "gov")),
         gov.Next("party.registered", PartyFields("eu-1")),
-        inspector.Next("inspection.performed", InspectionFields("insp-1")),
+        inspector.Next("inspection.performed", InspectionFields("insp-1", "site-1")),
         gov.Next("agent.revoked", RevokeFields("insp"))}) {
     AppendResult result = (*ledger)->Append(envelope);
     ASSERT_TRUE(result.status.ok()) << result.status.ToString();
   }
   AppendResult refused =
-      (*ledger)->Append(inspector.Next("inspection.performed", InspectionFields("insp-2")));
+      (*ledger)->Append(inspector.Next("inspection.performed", InspectionFields("insp-2", "site-1")));
   EXPECT_EQ(refused.status.kind(), StatusKind::kPermissionDenied);
 
   std::vector<std::string> entries;
