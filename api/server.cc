@@ -140,8 +140,10 @@ Status Server::Impl::Configure() {
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         SendError(res, 500, "internal", "internal error");
       });
-  http->set_logger(
-      [this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
+  // Counted before the response is written (not in the logger, which runs after): a client that
+  // reads /metrics right after an answer must find that answer counted.
+  http->set_post_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { Log(req, res); });
   return Status::Ok();
 }
 
