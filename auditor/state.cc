@@ -268,6 +268,13 @@ void ReplayState::Attest(ChipInfo* chip, const std::optional<std::string>& attes
 
 void ReplayState::Move(ChipInfo* chip, const std::string& serial, const std::string& site,
                        ChipStatus status, Timestamp time, uint64_t index) {
+  if (!site.empty() && chip->site == site) {  // a step at the same site: the books do not change
+    SiteInfo& same_site = sites_[site];
+    if (chip->status == ChipStatus::kInstalled) --same_site.installed;
+    if (status == ChipStatus::kInstalled) ++same_site.installed;
+    chip->status = status;
+    return;
+  }
   if (!chip->site.empty()) {
     SiteInfo& old_site = sites_[chip->site];
     if (chip->status == ChipStatus::kInstalled) --old_site.installed;

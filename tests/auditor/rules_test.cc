@@ -135,7 +135,9 @@ TEST_F(RulesTest, D10SiteNotInspectedWithinWindow) {
   Deliver("s-2", {"b-0"}, Day(0), "lab-2");
   Inspect("insp-2", "lab-2", {"b-0"}, Day(80));
   EXPECT_FALSE(Fires("D10", "site", "lab-1", Day(91)));
-  EXPECT_EQ(FindingFor("D10", "site", "lab-1", Day(91.5))->severity, Severity::kMedium);
+  std::optional<Finding> overdue = FindingFor("D10", "site", "lab-1", Day(91.5));
+  ASSERT_TRUE(overdue.has_value());
+  EXPECT_EQ(overdue->severity, Severity::kMedium);
   EXPECT_FALSE(Fires("D10", "site", "lab-2", Day(91.5)));
   EXPECT_TRUE(Fires("D10", "site", "lab-2", Day(171)));
   EXPECT_FALSE(Fires("D10", "site", "far", Day(400)));  // holds nothing
