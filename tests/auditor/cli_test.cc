@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -223,51 +224,92 @@ class Server {
   std::string url_;
 };
 
-TEST(CliHttpTest, AuditsARunningServerThroughTiles) {
-  InitCrypto();
-  TempDir data, out;
-  TestAgent gov("gov");
-  Outcome init = Shell(Quote(kDaemon) + " init --data " + Quote(data.path()) +
-                       " --origin ledger.test/http --authority gov=" + gov.public_key_base64());
-  ASSERT_EQ(init.code, 0);
-  std::string log_key = init.out.substr(0, init.out.find('\n'));
-  Outcome token = Shell(Quote(kDaemon) + " token create --data " + Quote(data.path()) +
-                        " --role auditor --name audit-test");
-  ASSERT_EQ(token.code, 0);
-  std::string bearer = token.out.substr(0, token.out.find('\n'));
+// A ledger created with `chipledgerd init`, served by a real chipledgerd, and an auditor token.
+class CliHttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    InitCrypto();
+    Outcome init = Shell(Quote(kDaemon) + " init --data " + Quote(data_.path()) +
+                         " --origin ledger.test/http --authority gov=" + gov_.public_key_base64());
+    ASSERT_EQ(init.code, 0);
+    log_key_ = init.out.substr(0, init.out.find('\n'));
+    Outcome token = Shell(Quote(kDaemon) + " token create --data " + Quote(data_.path()) +
+                          " --role auditor --name audit-test");
+    ASSERT_EQ(token.code, 0);
+    bearer_ = token.out.substr(0, token.out.find('\n'));
+    server_ = std::make_unique<Server>(data_.path());
+    ASSERT_FALSE(server_->url().empty());
+    client_ = std::make_unique<httplib::Client>(server_->url());
+  }
 
-  Server server(data.path());
-  ASSERT_FALSE(server.url().empty());
-  httplib::Client client(server.url());
-  // More than one entry bundle, the last one partial.
-  for (int i = 0; i < 300; ++i) {
-    auto response = client.Post(
-        "/v1/events", gov.Next("party.registered", PartyFields("eu-" + std::to_string(i))),
-        "application/json");
+  void Submit(const std::string& envelope) {
+    auto response = client_->Post("/v1/events", envelope, "application/json");
     ASSERT_TRUE(response);
     ASSERT_EQ(response->status, 201) << response->body;
   }
 
-  std::string audit = Quote(kAudit) + " --url " + Quote(server.url()) + " --log-key " +
-                      Quote(log_key) + " --out " + Quote(out.path());
-  Outcome run = Shell(audit + " --token " + Quote(bearer));
+  std::string AuditCommand() const {
+    return Quote(kAudit) + " --url " + Quote(server_->url()) + " --log-key " + Quote(log_key_) +
+           " --out " + Quote(out_.path());
+  }
+
+  TempDir data_, out_;
+  TestAgent gov_{"gov"};
+  std::string log_key_, bearer_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(CliHttpTest, AuditsARunningServerThroughTiles) {
+  // More than one entry bundle, the last one partial.
+  for (int i = 0; i < 300; ++i) {
+    Submit(gov_.Next("party.registered", PartyFields("eu-" + std::to_string(i))));
+  }
+
+  std::string audit = AuditCommand();
+  Outcome run = Shell(audit + " --token " + Quote(bearer_));
   EXPECT_EQ(run.code, 0) << run.out;
   nlohmann::json report =
-      nlohmann::json::parse(ReadFile(out.path() + "/report.json"), nullptr, false);
+      nlohmann::json::parse(ReadFile(out_.path() + "/report.json"), nullptr, false);
   EXPECT_EQ(report["integrity"]["ok"], true);
   EXPECT_EQ(report["log"]["tree_size"], 301);
 
   // The data directory, read-only while the server holds it open, gives the same log.
-  Outcome direct = Shell(Quote(kAudit) + " --data " + Quote(data.path()) + " --log-key " +
-                         Quote(log_key) + " --out " + Quote(out.path()));
+  Outcome direct = Shell(Quote(kAudit) + " --data " + Quote(data_.path()) + " --log-key " +
+                         Quote(log_key_) + " --out " + Quote(out_.path()));
   EXPECT_EQ(direct.code, 0) << direct.out;
   nlohmann::json direct_report =
-      nlohmann::json::parse(ReadFile(out.path() + "/report.json"), nullptr, false);
+      nlohmann::json::parse(ReadFile(out_.path() + "/report.json"), nullptr, false);
   EXPECT_EQ(direct_report["log"], report["log"]);
 
   Outcome refused = Shell(audit + " --token wrong 2>&1");
   EXPECT_EQ(refused.code, 3) << refused.out;
   EXPECT_NE(refused.out.find("401"), std::string::npos) << refused.out;
+}
+
+// SPEC §8: the rules run live inside the server and in the batch audit; over the same log they
+// must find exactly the same findings (ids, severities, subjects, evidence, status).
+TEST_F(CliHttpTest, BatchAndLiveFindingsAreIdentical) {
+  TestAgent operator_agent("op");
+  Submit(
+      gov_.Next("agent.enrolled", TestAgent::Enrollment(operator_agent, "site_operator", "gov")));
+  Submit(operator_agent.Next("shipment.received", BrokenSealReceipt()));
+  nlohmann::json second = BrokenSealReceipt();
+  second["shipment"] = "SHP-2";
+  second["chips"] = {"SN-2", "SN-3"};
+  second["seals"] = {{{"id", "seal-2"}, {"intact", false}}};
+  Submit(operator_agent.Next("shipment.received", second));
+
+  Outcome run = Shell(AuditCommand() + " --token " + Quote(bearer_));
+  EXPECT_EQ(run.code, 1) << run.out;  // high findings, integrity intact
+  nlohmann::json batch =
+      nlohmann::json::parse(ReadFile(out_.path() + "/report.json"), nullptr, false)["findings"];
+  auto live = client_->Get("/v1/findings", {{"Authorization", "Bearer " + bearer_}});
+  ASSERT_TRUE(live);
+  ASSERT_EQ(live->status, 200) << live->body;
+  nlohmann::json live_findings = nlohmann::json::parse(live->body, nullptr, false)["findings"];
+  ASSERT_GE(batch.size(), 4u) << batch.dump();  // D12 and D14 for each receipt
+  EXPECT_EQ(live_findings, batch);
 }
 #endif
 
