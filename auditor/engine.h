@@ -45,10 +45,11 @@ std::string_view SeverityName(Severity severity);
 std::optional<Severity> SeverityFromName(std::string_view name);
 
 struct Finding {
-  std::string id;  // FindingId(rule, subject_kind, subject_id)
+  std::string id;    // FindingId(rule, subject_kind, subject_id)
   std::string rule;  // "D1" … "A3"
   Severity severity = Severity::kMedium;
-  std::string subject_kind;  // shipment, chip, site, seal, check, license, party, inspection, agent, event
+  std::string
+      subject_kind;  // shipment, chip, site, seal, check, license, party, inspection, agent, event
   std::string subject_id;
   std::optional<std::string> site, party;
   std::string message;

@@ -93,8 +93,7 @@ Result<std::string> FromHex(std::string_view hex, std::string_view what) {
   for (size_t i = 0; i < out.size(); ++i) {
     int hi = HexDigit(hex[2 * i]), lo = HexDigit(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) {
-      return Status::InvalidArgument("bad_hex",
-                                     std::string(what) + ": not lowercase hexadecimal");
+      return Status::InvalidArgument("bad_hex", std::string(what) + ": not lowercase hexadecimal");
     }
     out[i] = static_cast<char>(hi << 4 | lo);
   }
@@ -145,8 +144,8 @@ static Result<std::array<uint8_t, N>> FixedFromBase64(std::string_view text, std
   auto bytes = Base64Decode(text, what);
   if (!bytes.ok()) return bytes.status();
   if (bytes->size() != N) {
-    return Status::InvalidArgument("bad_base64", std::string(what) + ": " + kind + " must be " +
-                                                     std::to_string(N) + " bytes");
+    return Status::InvalidArgument(
+        "bad_base64", std::string(what) + ": " + kind + " must be " + std::to_string(N) + " bytes");
   }
   std::array<uint8_t, N> out;
   std::memcpy(out.data(), bytes->data(), N);

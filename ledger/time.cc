@@ -79,7 +79,8 @@ Result<Timestamp> ParseTime(std::string_view text, std::string_view what) {
     for (size_t i = digits; i < 9; ++i) nanos *= 10;
   }
   if (pos + 1 != text.size() || text[pos] != 'Z') return bad();
-  const int64_t seconds = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+  const int64_t seconds =
+      DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
   return Timestamp{seconds * kNanosPerSecond + nanos};
 }
 

@@ -273,8 +273,8 @@ TEST(VerifyLedgerTest, LogWrittenByTheLedgerVerifies) {
     AppendResult result = (*ledger)->Append(envelope);
     ASSERT_TRUE(result.status.ok()) << result.status.ToString();
   }
-  AppendResult refused =
-      (*ledger)->Append(inspector.Next("inspection.performed", InspectionFields("insp-2", "site-1")));
+  AppendResult refused = (*ledger)->Append(
+      inspector.Next("inspection.performed", InspectionFields("insp-2", "site-1")));
   EXPECT_EQ(refused.status.kind(), StatusKind::kPermissionDenied);
 
   std::vector<std::string> entries;

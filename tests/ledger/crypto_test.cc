@@ -48,10 +48,10 @@ TEST(Crypto, Base64StrictDecoding) {
   EXPECT_EQ(Base64Encode(std::string("foobar")), "Zm9vYmFy");
   EXPECT_EQ(Base64Encode(std::string("fo")), "Zm8=");
   EXPECT_EQ(*Base64Decode("Zm8=", "x"), "fo");
-  EXPECT_FALSE(Base64Decode("Zm8", "x").ok());      // missing padding
-  EXPECT_FALSE(Base64Decode("Zm9=", "x").ok());     // non-canonical trailing bits
-  EXPECT_FALSE(Base64Decode("Zm 8=", "x").ok());    // whitespace
-  EXPECT_FALSE(Base64Decode("Zm8_", "x").ok());     // URL alphabet
+  EXPECT_FALSE(Base64Decode("Zm8", "x").ok());    // missing padding
+  EXPECT_FALSE(Base64Decode("Zm9=", "x").ok());   // non-canonical trailing bits
+  EXPECT_FALSE(Base64Decode("Zm 8=", "x").ok());  // whitespace
+  EXPECT_FALSE(Base64Decode("Zm8_", "x").ok());   // URL alphabet
   EXPECT_FALSE(PublicKeyFromBase64("Zm8=", "key").ok());
 }
 

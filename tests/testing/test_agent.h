@@ -57,7 +57,8 @@ class TestAgent {
 
   // An `agent.enrolled` body enrolling `other` (this agent must be an authority).
   static nlohmann::json Enrollment(const TestAgent& other, std::string_view role,
-                                   std::string_view org, nlohmann::json sites = nlohmann::json::array()) {
+                                   std::string_view org,
+                                   nlohmann::json sites = nlohmann::json::array()) {
     return {{"enroll",
              {{"agent", other.id()},
               {"public_key", other.public_key_base64()},
