@@ -19,10 +19,10 @@ EngineAudit::~EngineAudit() {
   feeder_.join();
 }
 
-void EngineAudit::OnEntry(uint64_t index, const std::string& entry_bytes) {
+void EngineAudit::OnEntry(const LogEntry& entry, const Event& event) {
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
-    queue_.emplace_back(index, entry_bytes);
+    queue_.emplace_back(entry, event);
   }
   queued_.notify_one();
 }
@@ -40,19 +40,12 @@ void EngineAudit::Feed() {
 }
 
 void EngineAudit::DrainLocked() {
-  std::deque<std::pair<uint64_t, std::string>> batch;
+  std::deque<std::pair<LogEntry, Event>> batch;
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
     batch.swap(queue_);
   }
-  for (const auto& [index, bytes] : batch) {
-    // Admitted entries always parse; one that did not would be the integrity audit's finding.
-    Result<LogEntry> entry = ParseEntry(bytes);
-    if (!entry.ok()) continue;
-    Result<Event> event = ParseEvent(entry->envelope.payload);
-    if (!event.ok()) continue;
-    engine_.Apply(*entry, *event);
-  }
+  for (const auto& [entry, event] : batch) engine_.Apply(entry, event);
 }
 
 Result<json> EngineAudit::Findings(const FindingFilter& filter) {

@@ -22,7 +22,7 @@ class EngineAudit : public LiveAudit {
   explicit EngineAudit(const Ledger* ledger);
   ~EngineAudit() override;
 
-  void OnEntry(uint64_t index, const std::string& entry_bytes) override;
+  void OnEntry(const LogEntry& entry, const Event& event) override;
   Result<nlohmann::json> Findings(const FindingFilter& filter) override;
   Result<std::string> Whitelist(const std::string& checkpoint_note) override;
   nlohmann::json OpenFindings(std::string_view kind, std::string_view id) override;
@@ -37,7 +37,7 @@ class EngineAudit : public LiveAudit {
   audit::Engine engine_;
   std::mutex queue_mu_;
   std::condition_variable queued_;
-  std::deque<std::pair<uint64_t, std::string>> queue_;
+  std::deque<std::pair<LogEntry, Event>> queue_;
   bool stopping_ = false;
   std::thread feeder_;
 };

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "ledger/entry.h"
+#include "ledger/event.h"
 #include "ledger/status.h"
 
 namespace chipledger::api {
@@ -20,8 +22,8 @@ struct FindingFilter {
 class LiveAudit {
  public:
   virtual ~LiveAudit() = default;
-  // Feeds one durable entry; called in index order, without gaps, from entry 0 on.
-  virtual void OnEntry(uint64_t index, const std::string& entry_bytes) = 0;
+  // Feeds one durable entry and its event; called in index order, without gaps, from entry 0 on.
+  virtual void OnEntry(const LogEntry& entry, const Event& event) = 0;
   // Findings as of now matching `filter`, as SPEC §8 JSON objects.
   virtual Result<nlohmann::json> Findings(const FindingFilter& filter) = 0;
   // The white list as of now, computed on `checkpoint_note`: a signed DSSE envelope (JSON).

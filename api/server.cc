@@ -256,12 +256,15 @@ void Server::Impl::CatchUpAudit() {
   LiveAudit* audit = service.audit;
   if (!audit) return;
   for (uint64_t i = 0; i < service.ledger->size(); ++i) {
+    // Admitted entries always parse; one that did not would be the integrity audit's finding.
     Result<std::string> bytes = service.ledger->EntryBytes(i);
-    if (bytes.ok()) audit->OnEntry(i, *bytes);
+    Result<LogEntry> entry = bytes.ok() ? ParseEntry(*bytes) : Result<LogEntry>(bytes.status());
+    if (!entry.ok()) continue;
+    Result<Event> event = ParseEvent(entry->envelope.payload);
+    if (event.ok()) audit->OnEntry(*entry, *event);
   }
-  service.ledger->SetAppendListener([audit](uint64_t index, const std::string& entry_bytes) {
-    audit->OnEntry(index, entry_bytes);
-  });
+  service.ledger->SetAppendListener(
+      [audit](const LogEntry& entry, const Event& event) { audit->OnEntry(entry, event); });
 }
 
 Server::Server(Ledger* ledger, const ServerConfig& config, LiveAudit* audit)

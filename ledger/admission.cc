@@ -18,6 +18,13 @@ bool Expired(const AgentState& agent, Timestamp now) {
 }
 
 // The agent an enrolment or revocation acts on, if any.
+// True if signatures[i] holds under `key`, trusting an earlier PreverifySignature for that key.
+bool SignatureHolds(const Candidate& candidate, size_t i, const PublicKey& key) {
+  const auto& verified = candidate.verified_keys;
+  if (i < verified.size() && verified[i] == key) return true;
+  return VerifyEnvelopeSignature(candidate.envelope, i, key);
+}
+
 const std::string* SubjectAgent(const Event& event) {
   if (const auto* enroll = std::get_if<AgentEnrolled>(&event.body)) return &enroll->agent;
   if (const auto* revoke = std::get_if<AgentRevoked>(&event.body)) return &revoke->agent;
@@ -41,7 +48,14 @@ Result<Candidate> ParseCandidate(std::string_view envelope_json) {
                                              std::to_string(kMaxEnvelopeBytes) + " allowed");
   }
   Hash payload_hash = Sha256(envelope->payload);
-  return Candidate{std::move(envelope).value(), std::move(event).value(), payload_hash};
+  return Candidate{std::move(envelope).value(), std::move(event).value(), payload_hash, {}};
+}
+
+void PreverifySignature(Candidate* candidate, size_t i, const PublicKey& key) {
+  if (i >= candidate->envelope.signatures.size()) return;
+  if (!VerifyEnvelopeSignature(candidate->envelope, i, key)) return;
+  if (candidate->verified_keys.size() <= i) candidate->verified_keys.resize(i + 1);
+  candidate->verified_keys[i] = key;
 }
 
 AgentRegistry::AgentRegistry(const PublicKey& log_key) {
@@ -93,7 +107,7 @@ Status AgentRegistry::Authorize(const Candidate& candidate, uint64_t /*index*/,
       return Status::Unauthenticated(
           "unknown_key", SignatureField(i, "keyid") + ": no enrolled agent has this key");
     }
-    if (!VerifyEnvelopeSignature(envelope, i, signer->key)) {
+    if (!SignatureHolds(candidate, i, signer->key)) {
       return Status::Unauthenticated("bad_signature", SignatureField(i, "sig") +
                                                           ": does not verify under the key of "
                                                           "agent \"" +

@@ -25,10 +25,18 @@ struct Candidate {
   Envelope envelope;
   Event event;
   Hash payload_hash{};
+  // verified_keys[i], when set, is a key signatures[i] verified under (see PreverifySignature).
+  // Lets an appender check signatures in its own thread; Authorize, which runs serially, then
+  // only compares the signer's current key with it.
+  std::vector<std::optional<PublicKey>> verified_keys;
 };
 
 // Rows 1–2: JSON DSSE envelope, payloadType, base64, payload object, schema (400); size (413).
 Result<Candidate> ParseCandidate(std::string_view envelope_json);
+
+// Verifies signatures[i] under `key` and, if it holds, records that in candidate->verified_keys.
+// A failure records nothing: Authorize then verifies again and reports the refusal in §4 order.
+void PreverifySignature(Candidate* candidate, size_t i, const PublicKey& key);
 
 struct AgentState {
   std::string id;

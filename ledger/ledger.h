@@ -102,9 +102,10 @@ class Ledger {
   virtual std::optional<uint64_t> LatestRecord(RecordKind kind, std::string_view id) const = 0;
   virtual std::optional<AgentState> Agent(std::string_view id) const = 0;
 
-  // Called after each durable group commit, in index order, for every new entry (the live
-  // auditor subscribes here). Called from the writer thread: keep it short.
-  using AppendListener = std::function<void(uint64_t index, const std::string& entry_bytes)>;
+  // Called after each durable group commit, in index order, for every new entry with its
+  // already parsed event (the live auditor subscribes here, so nothing is parsed twice). Called
+  // from the writer thread: keep it short.
+  using AppendListener = std::function<void(const LogEntry& entry, const Event& event)>;
   virtual void SetAppendListener(AppendListener listener) = 0;
 
   struct Stats {

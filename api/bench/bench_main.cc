@@ -148,6 +148,23 @@ void Drive(const Target& target, const std::vector<std::string>& envelopes, Outc
   out->receipts.insert(out->receipts.end(), receipts.begin(), receipts.end());
 }
 
+// The server's group-commit counters: {events, groups}, from /metrics.
+std::pair<double, double> GroupCounters(httplib::Client& client) {
+  httplib::Result res = client.Get("/metrics");
+  std::pair<double, double> counters{0, 0};
+  if (!res) return counters;
+  std::istringstream lines(res->body);
+  std::string line, name;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    double value = 0;
+    if (!(fields >> name >> value)) continue;
+    if (name == "chipledger_group_commit_size_sum") counters.first = value;
+    if (name == "chipledger_group_commit_size_count") counters.second = value;
+  }
+  return counters;
+}
+
 double Percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   size_t i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
@@ -187,6 +204,7 @@ Result<NoteVerifier> StartLedger(const Options& o, const std::string& dir, const
   std::string config = dir + "/bench.json";
   std::ofstream(config) << json{
       {"access_log", false},
+      {"metrics_from_loopback", true},
       {"limits",
        {{"rate_per_second", 0},
         {"threads", o.connections + 8},
@@ -217,6 +235,7 @@ int Run(const Options& o) {
   if (!load.ok()) return std::cerr << "setup: " << load.status().message() << "\n", 1;
 
   Outcome out;
+  std::pair<double, double> groups_before = GroupCounters(*setup);
   Clock::time_point start = Clock::now();
   std::vector<std::thread> threads;
   for (const auto& envelopes : load->per_connection) {
@@ -224,6 +243,8 @@ int Run(const Options& o) {
   }
   for (std::thread& t : threads) t.join();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::pair<double, double> groups_after = GroupCounters(*setup);
+  double groups = groups_after.second - groups_before.second;
 
   std::sort(out.latencies_ms.begin(), out.latencies_ms.end());
   double rate = static_cast<double>(out.receipts.size()) / seconds;
@@ -236,6 +257,8 @@ int Run(const Options& o) {
               Percentile(out.latencies_ms, 0.5), Percentile(out.latencies_ms, 0.9),
               Percentile(out.latencies_ms, 0.99),
               out.latencies_ms.empty() ? 0 : out.latencies_ms.back());
+  std::printf("group commits: %.0f, %.1f events each on average\n", groups,
+              groups > 0 ? (groups_after.first - groups_before.first) / groups : 0);
   std::printf("receipts verified: %zu of %d, %d invalid, %d submissions failed\n",
               out.receipts.size() - bad, o.events, bad, out.failures.load());
   std::printf("ed25519 verify: %.0f/s per core, %.0f/s on %u cores; ingest/ceiling %.3f\n",

@@ -33,30 +33,56 @@ AppendResult RocksLedger::Append(std::string_view envelope_json) {
     CountRefusals(1);
     return Refused(candidate.status());
   }
+  Preverify(&*candidate);
   return Enqueue(*candidate);
 }
 
+void RocksLedger::Preverify(Candidate* candidate) const {
+  const std::vector<EnvelopeSignature>& signatures = candidate->envelope.signatures;
+  for (size_t i = 0; i < signatures.size(); ++i) {
+    if (std::optional<PublicKey> key = KnownKey(signatures[i].keyid)) {
+      PreverifySignature(candidate, i, *key);
+    }
+  }
+}
+
+std::optional<PublicKey> RocksLedger::KnownKey(std::string_view key_id) const {
+  std::shared_lock lock(known_keys_mu_);
+  auto it = known_keys_.find(key_id);
+  if (it == known_keys_.end()) return std::nullopt;
+  return it->second;
+}
+
+void RocksLedger::RememberKey(const PublicKey& key) {
+  std::unique_lock lock(known_keys_mu_);
+  known_keys_.emplace(KeyId(key), key);
+}
+
+// Only the group's admission, write and checkpoint run in the leader; each writer builds its own
+// receipt afterwards, in parallel with the next group.
 AppendResult RocksLedger::Enqueue(const Candidate& candidate) {
   Writer self;
   self.candidate = &candidate;
   std::unique_lock lock(queue_mu_);
   writers_.push_back(&self);
   self.cv.wait(lock, [&] { return self.done || &self == writers_.front(); });
-  if (self.done) return std::move(self.result);
-
-  std::vector<Writer*> group(writers_.begin(),
-                             writers_.begin() + std::min(writers_.size(), kMaxGroupSize));
-  lock.unlock();
-  CommitGroup(group);
-  lock.lock();
-  for (Writer* writer : group) {
-    writers_.pop_front();
-    if (writer != &self) {
-      writer->done = true;
-      writer->cv.notify_one();
+  if (!self.done) {
+    std::vector<Writer*> group(writers_.begin(),
+                               writers_.begin() + std::min(writers_.size(), kMaxGroupSize));
+    lock.unlock();
+    CommitGroup(group);
+    lock.lock();
+    for (Writer* writer : group) {
+      writers_.pop_front();
+      if (writer != &self) {
+        writer->done = true;
+        writer->cv.notify_one();
+      }
     }
+    if (!writers_.empty()) writers_.front()->cv.notify_one();
   }
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  lock.unlock();
+  FinishReceipt(&self);
   return std::move(self.result);
 }
 
@@ -69,7 +95,10 @@ std::vector<AppendResult> RocksLedger::AppendGroup(std::vector<Candidate> candid
   }
   CommitGroup(group);
   std::vector<AppendResult> results;
-  for (Writer& writer : writers) results.push_back(std::move(writer.result));
+  for (Writer& writer : writers) {
+    FinishReceipt(&writer);
+    results.push_back(std::move(writer.result));
+  }
   return results;
 }
 
@@ -104,7 +133,8 @@ void RocksLedger::Admit(Writer* writer, Group* group) {
 
   result.status = registry_.CheckSequence(candidate, &result.expected_seq, &result.expected_prev);
   if (!result.status.ok()) return;
-  std::string entry_bytes = SerializeEntry(LogEntry{index, now, last_leaf_, candidate.envelope});
+  LogEntry entry{index, now, last_leaf_, candidate.envelope};
+  std::string entry_bytes = SerializeEntry(entry);
   if (entry_bytes.size() > kMaxEntryBytes) {
     result.status = Status::TooLarge("too_large", "entry: " + std::to_string(entry_bytes.size()) +
                                                       " bytes, at most " +
@@ -112,16 +142,22 @@ void RocksLedger::Admit(Writer* writer, Group* group) {
     return;
   }
   registry_.Apply(candidate);
-  Stage(candidate, entry_bytes, index, group);
+  if (const auto* enroll = std::get_if<AgentEnrolled>(&candidate.event.body)) {
+    RememberKey(enroll->public_key);
+  }
+  Stage(candidate, std::move(entry), entry_bytes, group);
   writer->outcome = Writer::Outcome::kAppended;
   writer->index = index;
-  writer->integrated_time = now;
-  writer->leaf = last_leaf_;
+  result.receipt.index = index;
+  result.receipt.leaf_hash = last_leaf_;
+  result.receipt.payload_hash = candidate.payload_hash;
+  result.receipt.integrated_time = FormatTime(now);
   last_time_ = now;
 }
 
-void RocksLedger::Stage(const Candidate& candidate, const std::string& entry_bytes, uint64_t index,
+void RocksLedger::Stage(const Candidate& candidate, LogEntry entry, const std::string& entry_bytes,
                         Group* group) {
+  uint64_t index = entry.index;
   rocksdb::WriteBatch& batch = group->batch;
   std::vector<TreeBuilder::Node> nodes;
   last_leaf_ = LeafHash(entry_bytes);
@@ -144,7 +180,7 @@ void RocksLedger::Stage(const Candidate& candidate, const std::string& entry_byt
     group->touched_agents.insert(revoke->agent);
   }
   group->payloads.emplace(candidate.payload_hash, index);
-  group->entries.push_back(entry_bytes);
+  group->entries.emplace_back(std::move(entry), &candidate.event);
 }
 
 Status RocksLedger::WriteGroup(Group* group) {
@@ -180,8 +216,7 @@ Status RocksLedger::WriteGroup(Group* group) {
     listener = listener_;
   }
   if (listener) {
-    uint64_t first = size - group->entries.size();
-    for (size_t i = 0; i < group->entries.size(); ++i) listener(first + i, group->entries[i]);
+    for (const auto& [entry, event] : group->entries) listener(entry, *event);
   }
   return Status::Ok();
 }
@@ -204,36 +239,37 @@ void RocksLedger::CommitGroup(const std::vector<Writer*>& writers) {
     AppendResult& result = writer->result;
     if (writer->outcome == Writer::Outcome::kRefused) {
       refusals += result.status.ok() ? 0 : 1;
-      continue;
-    }
-    if (!failed_.ok()) {
+    } else if (!failed_.ok()) {
       result.status = failed_;
-      continue;
+    } else if (writer->outcome == Writer::Outcome::kAppended) {
+      result.receipt.checkpoint = group.checkpoint;
+      result.receipt.tree_size = tree_.size();
     }
-    Result<Receipt> receipt = writer->outcome == Writer::Outcome::kAppended
-                                  ? GroupReceipt(*writer, group)
-                                  : ReceiptFor(writer->index, writer->candidate->payload_hash);
-    if (!receipt.ok()) {
-      result.status = receipt.status();
-      continue;
-    }
-    result.receipt = std::move(receipt).value();
-    result.duplicate = writer->outcome == Writer::Outcome::kDuplicate;
   }
   CountRefusals(refusals);
 }
 
-Result<Receipt> RocksLedger::GroupReceipt(const Writer& writer, const Group& group) const {
-  uint64_t size = tree_.size();
-  Result<std::vector<Hash>> proof = ::chipledger::InclusionProof(writer.index, size, Nodes());
-  if (!proof.ok()) return proof.status();
-  return Receipt{writer.index,
-                 writer.leaf,
-                 writer.candidate->payload_hash,
-                 FormatTime(writer.integrated_time),
-                 group.checkpoint,
-                 size,
-                 std::move(proof).value()};
+void RocksLedger::FinishReceipt(Writer* writer) const {
+  AppendResult& result = writer->result;
+  if (writer->outcome == Writer::Outcome::kRefused || !result.status.ok()) return;
+  if (writer->outcome == Writer::Outcome::kDuplicate) {
+    Result<Receipt> stored = ReceiptFor(writer->index, writer->candidate->payload_hash);
+    if (!stored.ok()) {
+      result.status = stored.status();
+      return;
+    }
+    result.receipt = std::move(stored).value();
+    result.duplicate = true;
+    return;
+  }
+  Receipt& receipt = result.receipt;
+  Result<std::vector<Hash>> proof =
+      ::chipledger::InclusionProof(receipt.index, receipt.tree_size, Nodes());
+  if (!proof.ok()) {
+    result.status = proof.status();
+    return;
+  }
+  receipt.hashes = std::move(proof).value();
 }
 
 void RocksLedger::CountRefusals(uint64_t refusals) {

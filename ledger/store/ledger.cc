@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "ledger/store/db_options.h"
 #include "ledger/store/key_file.h"
 #include "ledger/store/keys.h"
 #include "ledger/store/rocks_ledger.h"
@@ -63,7 +64,7 @@ Result<std::vector<Candidate>> GenesisEvents(const CreateOptions& options, const
 
 // An empty database holding the metadata and the checkpoint of the empty tree.
 Status CreateDb(const std::string& path, const std::string& origin, const KeyPair& key) {
-  rocksdb::Options options;
+  rocksdb::Options options = store::LedgerDbOptions();
   options.create_if_missing = true;
   options.error_if_exists = true;
   rocksdb::DB* raw = nullptr;

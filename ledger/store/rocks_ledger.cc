@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "ledger/store/db_options.h"
 #include "ledger/store/event_terms.h"
 #include "ledger/store/keys.h"
 
@@ -45,7 +46,7 @@ Result<std::unique_ptr<RocksLedger>> RocksLedger::OpenDb(const std::string& dir,
   if (!std::filesystem::is_directory(path, error)) {
     return Status::NotFound("no_ledger", dir + ": holds no ledger (no db directory)");
   }
-  rocksdb::Options db_options;
+  rocksdb::Options db_options = LedgerDbOptions();
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = options.read_only ? rocksdb::DB::OpenForReadOnly(db_options, path, &raw)
                                              : rocksdb::DB::Open(db_options, path, &raw);
@@ -89,6 +90,7 @@ Status RocksLedger::Load() {
     registry_.Restore(std::move(agent).value());
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading agents");
+  for (const auto& [id, agent] : registry_.agents()) RememberKey(agent.key);
 
   Result<TreeBuilder> tree = TreeBuilder::Resume(tree_size, Nodes());
   if (!tree.ok()) return tree.status();

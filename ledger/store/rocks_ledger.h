@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -70,16 +71,15 @@ class RocksLedger final : public Ledger {
     // Set by the leader while committing.
     enum class Outcome { kRefused, kAppended, kDuplicate } outcome = Outcome::kRefused;
     uint64_t index = 0;
-    Timestamp integrated_time;
-    Hash leaf{};
   };
   // What the leader accumulates for one group.
   struct Group {
     rocksdb::WriteBatch batch;
     std::map<Hash, uint64_t> payloads;  // payload hash -> index, for duplicates in the group
     std::set<std::string> touched_agents;
-    std::vector<std::string> entries;  // new entry bytes, in index order
-    std::string checkpoint;            // the signed note of the group's new size
+    // New entries, in index order, with their events (owned by the writers' candidates).
+    std::vector<std::pair<LogEntry, const Event*>> entries;
+    std::string checkpoint;  // the signed note of the group's new size
   };
 
   RocksLedger(std::unique_ptr<rocksdb::DB> db, const OpenOptions& options, std::string origin,
@@ -90,10 +90,16 @@ class RocksLedger final : public Ledger {
   // Leader only (the writer at the front of the queue, or the single-threaded genesis).
   void CommitGroup(const std::vector<Writer*>& writers);
   void Admit(Writer* writer, Group* group);
-  void Stage(const Candidate& candidate, const std::string& entry_bytes, uint64_t index,
+  void Stage(const Candidate& candidate, LogEntry entry, const std::string& entry_bytes,
              Group* group);
   Status WriteGroup(Group* group);
-  Result<Receipt> GroupReceipt(const Writer& writer, const Group& group) const;
+  // After the group is durable, in the writer's own thread: the inclusion proof, or for a
+  // duplicate the stored entry's receipt.
+  void FinishReceipt(Writer* writer) const;
+  // Checks the signatures whose keys the log has enrolled, before queueing (see KnownKey).
+  void Preverify(Candidate* candidate) const;
+  std::optional<PublicKey> KnownKey(std::string_view key_id) const;
+  void RememberKey(const PublicKey& key);
   Timestamp AdmissionClock();
   void CountRefusals(uint64_t refusals);
 
@@ -119,6 +125,11 @@ class RocksLedger final : public Ledger {
   Hash last_leaf_{};
   Timestamp last_time_;
   Status failed_;  // a failed write leaves memory ahead of disk: refuse until reopened
+
+  // Every key ever enrolled, by key id, so appenders can verify signatures in their own threads.
+  // Only a hint: admission still checks that the key is the signer's current one.
+  mutable std::shared_mutex known_keys_mu_;
+  std::map<std::string, PublicKey, std::less<>> known_keys_;
 
   // Published state.
   std::atomic<uint64_t> size_{0};

@@ -151,6 +151,30 @@ TEST_F(AdmissionTest, SignatureThatDoesNotVerifyIs401) {
                 "signatures[0].sig");
 }
 
+// Appenders verify signatures before queueing; the serial check must trust that only for the
+// signer's current key.
+TEST_F(AdmissionTest, PreverifiedSignatureIsTrustedOnlyUnderTheSignersCurrentKey) {
+  std::string bytes =
+      op_.Payload("chip.installed", testing::InstallFields("site-a", "SN-1")).dump();
+  Result<Candidate> good = ParseCandidate(op_.SignPayload(bytes));
+  ASSERT_TRUE(good.ok());
+  PreverifySignature(&*good, 0, inspector_.key().public_key);
+  EXPECT_TRUE(good->verified_keys.empty()) << "a signature that fails is not recorded";
+  PreverifySignature(&*good, 0, op_.key().public_key);
+  ASSERT_EQ(good->verified_keys.size(), 1u);
+  EXPECT_EQ(good->verified_keys[0], op_.key().public_key);
+  EXPECT_TRUE(registry_.Authorize(*good, next_index_, Now()).ok());
+
+  Result<Envelope> envelope = ParseEnvelope(op_.SignPayload(bytes));
+  ASSERT_TRUE(envelope.ok());
+  envelope->signatures[0].sig[0] ^= 1;
+  Result<Candidate> forged = ParseCandidate(SerializeEnvelope(*envelope));
+  ASSERT_TRUE(forged.ok());
+  forged->verified_keys = {inspector_.key().public_key};  // a hint for another key
+  ExpectRefused(registry_.Authorize(*forged, next_index_, Now()), StatusKind::kUnauthenticated,
+                "bad_signature", "signatures[0].sig");
+}
+
 TEST_F(AdmissionTest, CoSignersMustVerifyAndBeEnrolled) {
   std::string envelope =
       inspector_.Next("inspection.performed", testing::InspectionFields("insp-a", "site-a"));

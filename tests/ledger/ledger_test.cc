@@ -345,9 +345,13 @@ TEST_F(LedgerTest, ReadOnlyOpenSeesTheStateAtOpenAndRefusesWrites) {
 
 TEST_F(LedgerTest, ListenerSeesEveryEntryInOrderAfterCommit) {
   std::vector<uint64_t> seen;
-  ledger_->SetAppendListener([&](uint64_t index, const std::string& bytes) {
-    EXPECT_EQ(LeafHash(bytes), ledger_->LeafHashAt(index).value());
-    seen.push_back(index);
+  ledger_->SetAppendListener([&](const LogEntry& entry, const Event& event) {
+    EXPECT_EQ(LeafHash(SerializeEntry(entry)), ledger_->LeafHashAt(entry.index).value());
+    Result<Event> stored = ParseEvent(entry.envelope.payload);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(event.agent, stored->agent);
+    EXPECT_EQ(event.seq, stored->seq);
+    seen.push_back(entry.index);
   });
   TestAgent mon("mon-1");
   Enroll(mon, "monitor");
