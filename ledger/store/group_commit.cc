@@ -1,7 +1,9 @@
-// The write path: LevelDB's writer queue. Appenders queue; the writer at the front becomes the
-// leader, takes the whole queue as a group, admits each event in order against the evolving
-// in-memory state, writes one synced WriteBatch, signs one checkpoint, publishes, and answers
-// every member with a receipt proved against that checkpoint.
+// The write path. Appenders parse and check signatures in their own threads, then queue; one
+// committer thread takes the whole queue as a group, admits each event in order against the
+// evolving in-memory state, writes one synced WriteBatch, signs one checkpoint, publishes and
+// wakes the group, whose members then prove their receipts against that checkpoint in parallel.
+// A dedicated committer (rather than LevelDB's leader handoff) keeps the one serial step from
+// waiting for a newly woken thread to be scheduled between groups.
 #include <algorithm>
 #include <chrono>
 
@@ -58,30 +60,10 @@ void RocksLedger::RememberKey(const PublicKey& key) {
   known_keys_.emplace(KeyId(key), key);
 }
 
-// Only the group's admission, write and checkpoint run in the leader; each writer builds its own
-// receipt afterwards, in parallel with the next group.
 AppendResult RocksLedger::Enqueue(const Candidate& candidate) {
   Writer self;
   self.candidate = &candidate;
-  std::unique_lock lock(queue_mu_);
-  writers_.push_back(&self);
-  self.cv.wait(lock, [&] { return self.done || &self == writers_.front(); });
-  if (!self.done) {
-    std::vector<Writer*> group(writers_.begin(),
-                               writers_.begin() + std::min(writers_.size(), kMaxGroupSize));
-    lock.unlock();
-    CommitGroup(group);
-    lock.lock();
-    for (Writer* writer : group) {
-      writers_.pop_front();
-      if (writer != &self) {
-        writer->done = true;
-        writer->cv.notify_one();
-      }
-    }
-    if (!writers_.empty()) writers_.front()->cv.notify_one();
-  }
-  lock.unlock();
+  QueueAndWait({&self});
   FinishReceipt(&self);
   return std::move(self.result);
 }
@@ -93,13 +75,40 @@ std::vector<AppendResult> RocksLedger::AppendGroup(std::vector<Candidate> candid
     writers[i].candidate = &candidates[i];
     group.push_back(&writers[i]);
   }
-  CommitGroup(group);
+  QueueAndWait(group);
   std::vector<AppendResult> results;
   for (Writer& writer : writers) {
     FinishReceipt(&writer);
     results.push_back(std::move(writer.result));
   }
   return results;
+}
+
+void RocksLedger::QueueAndWait(const std::vector<Writer*>& writers) {
+  std::unique_lock lock(queue_mu_);
+  bool was_empty = writers_.empty();
+  writers_.insert(writers_.end(), writers.begin(), writers.end());
+  if (was_empty) queued_.notify_one();
+  for (Writer* writer : writers) writer->cv.wait(lock, [writer] { return writer->done; });
+}
+
+void RocksLedger::RunCommitter() {
+  std::unique_lock lock(queue_mu_);
+  while (true) {
+    queued_.wait(lock, [this] { return stopping_ || !writers_.empty(); });
+    if (writers_.empty()) return;  // stopping, with nothing left to commit
+    auto end = writers_.begin() + static_cast<ptrdiff_t>(std::min(writers_.size(), kMaxGroupSize));
+    std::vector<Writer*> group(writers_.begin(), end);
+    writers_.erase(writers_.begin(), end);
+    lock.unlock();
+    CommitGroup(group);
+    lock.lock();
+    // Under the lock, so no member can see `done` and destroy its Writer before the notify.
+    for (Writer* writer : group) {
+      writer->done = true;
+      writer->cv.notify_one();
+    }
+  }
 }
 
 Timestamp RocksLedger::AdmissionClock() {
@@ -159,11 +168,12 @@ void RocksLedger::Stage(const Candidate& candidate, LogEntry entry, const std::s
                         Group* group) {
   uint64_t index = entry.index;
   rocksdb::WriteBatch& batch = group->batch;
-  std::vector<TreeBuilder::Node> nodes;
+  size_t first_node = group->nodes.size();
   last_leaf_ = LeafHash(entry_bytes);
-  tree_.Append(last_leaf_, &nodes);
+  tree_.Append(last_leaf_, &group->nodes);
   batch.Put(EntryKey(index), entry_bytes);
-  for (const TreeBuilder::Node& node : nodes) {
+  for (size_t i = first_node; i < group->nodes.size(); ++i) {
+    const TreeBuilder::Node& node = group->nodes[i];
     batch.Put(NodeKey(node.level, node.index), AsBytes(node.hash));
   }
   batch.Put(PayloadKey(candidate.payload_hash), EncodeU64(index));
@@ -205,6 +215,7 @@ Status RocksLedger::WriteGroup(Group* group) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (!status.ok()) return Status::IOError("writing group commit: " + status.ToString());
 
+  recent_nodes_.Add(group->nodes);
   AppendListener listener;
   {
     std::lock_guard lock(published_mu_);

@@ -36,7 +36,15 @@ RocksLedger::RocksLedger(std::unique_ptr<rocksdb::DB> db, const OpenOptions& opt
       log_key_(std::move(log_key)),
       registry_(log_public_key) {}
 
-RocksLedger::~RocksLedger() = default;
+RocksLedger::~RocksLedger() {
+  if (!committer_.joinable()) return;
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queued_.notify_one();
+  committer_.join();
+}
 
 Result<std::unique_ptr<RocksLedger>> RocksLedger::OpenDb(const std::string& dir,
                                                          const OpenOptions& options,
@@ -67,6 +75,10 @@ Result<std::unique_ptr<RocksLedger>> RocksLedger::OpenDb(const std::string& dir,
   std::unique_ptr<RocksLedger> ledger(
       new RocksLedger(std::move(db), options, std::move(origin), public_key, std::move(log_key)));
   if (Status loaded = ledger->Load(); !loaded.ok()) return loaded;
+  if (!options.read_only) {
+    RocksLedger* committer = ledger.get();
+    ledger->committer_ = std::thread([committer] { committer->RunCommitter(); });
+  }
   return ledger;
 }
 
@@ -116,6 +128,7 @@ Result<std::string> RocksLedger::Get(const std::string& key) const {
 }
 
 Result<Hash> RocksLedger::ReadNode(int level, uint64_t index) const {
+  if (std::optional<Hash> recent = recent_nodes_.Find(level, index)) return *recent;
   Result<std::string> value = Get(NodeKey(level, index));
   if (!value.ok() || value->size() != 32) {
     return Status::Corruption("merkle node (" + std::to_string(level) + ", " +

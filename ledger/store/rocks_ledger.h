@@ -1,6 +1,6 @@
-// The Ledger on RocksDB. One writer at a time (the leader of the writer queue) admits a group of
-// events against the in-memory registry and tree edge, writes them in one synced WriteBatch,
-// signs one checkpoint and publishes; readers go to RocksDB and the published size only.
+// The Ledger on RocksDB. One committer thread takes the queued appends as a group, admits them
+// against the in-memory registry and tree edge, writes them in one synced WriteBatch, signs one
+// checkpoint and publishes; readers go to RocksDB and the published size only.
 #ifndef CHIPLEDGER_LEDGER_STORE_ROCKS_LEDGER_H_
 #define CHIPLEDGER_LEDGER_STORE_ROCKS_LEDGER_H_
 
@@ -17,9 +17,11 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ledger/ledger.h"
+#include "ledger/store/recent_nodes.h"
 
 namespace chipledger::store {
 
@@ -68,18 +70,19 @@ class RocksLedger final : public Ledger {
     AppendResult result;
     bool done = false;
     std::condition_variable cv;
-    // Set by the leader while committing.
+    // Set by the committer.
     enum class Outcome { kRefused, kAppended, kDuplicate } outcome = Outcome::kRefused;
     uint64_t index = 0;
   };
-  // What the leader accumulates for one group.
+  // What the committer accumulates for one group.
   struct Group {
     rocksdb::WriteBatch batch;
     std::map<Hash, uint64_t> payloads;  // payload hash -> index, for duplicates in the group
     std::set<std::string> touched_agents;
     // New entries, in index order, with their events (owned by the writers' candidates).
     std::vector<std::pair<LogEntry, const Event*>> entries;
-    std::string checkpoint;  // the signed note of the group's new size
+    std::vector<TreeBuilder::Node> nodes;  // new Merkle nodes, in append order
+    std::string checkpoint;                // the signed note of the group's new size
   };
 
   RocksLedger(std::unique_ptr<rocksdb::DB> db, const OpenOptions& options, std::string origin,
@@ -87,7 +90,11 @@ class RocksLedger final : public Ledger {
   Status Load();
 
   AppendResult Enqueue(const Candidate& candidate);
-  // Leader only (the writer at the front of the queue, or the single-threaded genesis).
+  // Queues `writers` (as one group if they fit) and waits until the committer has answered them.
+  void QueueAndWait(const std::vector<Writer*>& writers);
+  // The committer thread: commits whatever is queued, group after group, until stopped.
+  void RunCommitter();
+  // Committer only.
   void CommitGroup(const std::vector<Writer*>& writers);
   void Admit(Writer* writer, Group* group);
   void Stage(const Candidate& candidate, LogEntry entry, const std::string& entry_bytes,
@@ -117,9 +124,12 @@ class RocksLedger final : public Ledger {
   const std::optional<KeyPair> log_key_;
 
   std::mutex queue_mu_;
+  std::condition_variable queued_;  // writers_ became non-empty, or stopping_
   std::deque<Writer*> writers_;
+  bool stopping_ = false;
+  std::thread committer_;  // none when read-only
 
-  // Leader-only state: the registry, the tree's right edge and the chain head.
+  // Committer-only state: the registry, the tree's right edge and the chain head.
   AgentRegistry registry_;
   TreeBuilder tree_;
   Hash last_leaf_{};
@@ -130,6 +140,7 @@ class RocksLedger final : public Ledger {
   // Only a hint: admission still checks that the key is the signer's current one.
   mutable std::shared_mutex known_keys_mu_;
   std::map<std::string, PublicKey, std::less<>> known_keys_;
+  RecentNodes recent_nodes_;  // filled after each durable group commit
 
   // Published state.
   std::atomic<uint64_t> size_{0};
