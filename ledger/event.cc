@@ -8,6 +8,7 @@ namespace chipledger {
 using internal::EventTypeNames;
 using internal::FieldReader;
 using internal::Json;
+using internal::JsonString;
 using internal::JsonValue;
 using internal::NameTable;
 using internal::RoleNames;
@@ -33,10 +34,6 @@ std::optional<E> FromName(const NameTable<E>& names, std::string_view name) {
 
 // event.h lists the registry types first, ending with kFindingResolved.
 bool IsRegistryType(EventType type) { return type <= EventType::kFindingResolved; }
-
-std::string JsonString(std::string_view text) {
-  return Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
-}
 
 template <class... Ts>
 struct Overloaded : Ts... {

@@ -26,6 +26,11 @@ using Json = nlohmann::json;
 // byte-order mark. Failures are InvalidArgument with `code`, the message prefixed by `what`.
 Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const char* code);
 
+// `text` as a JSON string literal, escaped byte for byte as nlohmann's dump() escapes it (so
+// serialized entries never change), without building a JSON value: this is on the append path.
+// Text that is not valid UTF-8 gets U+FFFD for each bad sequence, as dump()'s replacing handler.
+std::string JsonString(std::string_view text);
+
 // Unicode code points in valid UTF-8 text (JSON Schema's measure of string length).
 size_t CodePoints(std::string_view utf8);
 

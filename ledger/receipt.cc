@@ -1,27 +1,24 @@
 #include "ledger/receipt.h"
 
-#include <nlohmann/json.hpp>
-
 #include "ledger/event_internal.h"
 #include "ledger/json_fields_internal.h"
 #include "ledger/merkle.h"
 
 namespace chipledger {
 
+// Written directly rather than through a JSON value: one receipt per append.
 std::string ReceiptToJson(const Receipt& receipt) {
-  nlohmann::ordered_json hashes = nlohmann::ordered_json::array();
-  for (const Hash& hash : receipt.hashes) hashes.push_back(ToHex(hash));
-  nlohmann::ordered_json json = {
-      {"index", receipt.index},
-      {"leaf_hash", ToHex(receipt.leaf_hash)},
-      {"payload_hash", ToHex(receipt.payload_hash)},
-      {"integrated_time", receipt.integrated_time},
-      {"checkpoint", receipt.checkpoint},
-      {"inclusion_proof", {{"tree_size", receipt.tree_size}, {"hashes", std::move(hashes)}}},
-  };
-  // Both strings come from the ledger (FormatTime, SignCheckpoint) and are valid UTF-8; the
-  // replacing handler only keeps dump() from throwing should that ever break.
-  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  using internal::JsonString;
+  std::string out =
+      "{\"index\":" + std::to_string(receipt.index) + ",\"leaf_hash\":\"" +
+      ToHex(receipt.leaf_hash) + "\",\"payload_hash\":\"" + ToHex(receipt.payload_hash) +
+      "\",\"integrated_time\":" + JsonString(receipt.integrated_time) +
+      ",\"checkpoint\":" + JsonString(receipt.checkpoint) +
+      ",\"inclusion_proof\":{\"tree_size\":" + std::to_string(receipt.tree_size) + ",\"hashes\":[";
+  for (size_t i = 0; i < receipt.hashes.size(); ++i) {
+    out += (i == 0 ? "\"" : ",\"") + ToHex(receipt.hashes[i]) + "\"";
+  }
+  return out + "]}}";
 }
 
 Result<Receipt> ParseReceipt(std::string_view json) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,26 @@ TEST(Receipt, JsonHasTheWireFieldsInOrder) {
 
   receipt.hashes.clear();
   EXPECT_NE(ReceiptToJson(receipt).find("\"hashes\":[]"), std::string::npos);
+}
+
+// The receipt is written without a JSON library; its strings must come out exactly as
+// nlohmann's dump() writes them (the bytes agents have always stored), valid UTF-8 or not.
+TEST(Receipt, StringsAreEscapedAsAJsonLibraryEscapesThem) {
+  Receipt receipt;
+  std::string all_controls;
+  for (int c = 0; c < 0x20; ++c) all_controls.push_back(static_cast<char>(c));
+  for (std::string text :
+       {std::string("plain"), std::string("quote \" backslash \\ slash / del \x7f"), all_controls,
+        std::string("\xe2\x80\x94 em dash, \xf0\x9f\x94\x92 lock, \xc3\xa9"),
+        std::string("bad: \xff, cut \xe2\x80, surrogate \xed\xa0\x80, overlong \xc0\xaf end"),
+        std::string("\xf4\x90\x80\x80 beyond U+10FFFF"), std::string()}) {
+    receipt.checkpoint = text;
+    std::string expected =
+        nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    EXPECT_NE(ReceiptToJson(receipt).find("\"checkpoint\":" + expected + ",\"inclusion_proof\""),
+              std::string::npos)
+        << expected;
+  }
 }
 
 TEST(Receipt, RoundTripsAndVerifiesForEveryIndex) {
