@@ -64,6 +64,68 @@ std::string Join(const std::string& path, std::string_view key) {
   return path.empty() ? ShownKey(key) : path + "." + ShownKey(key);
 }
 
+// Builds the parsed value from nlohmann's SAX events, noting the first key that repeats within
+// an object. Cheaper than the callback parser, which is on every append's path.
+class StrictDomBuilder {
+ public:
+  explicit StrictDomBuilder(Json* root) : root_(root) {}
+
+  bool null() { return Put(nullptr) != nullptr; }
+  bool boolean(bool value) { return Put(value) != nullptr; }
+  bool number_integer(Json::number_integer_t value) { return Put(value) != nullptr; }
+  bool number_unsigned(Json::number_unsigned_t value) { return Put(value) != nullptr; }
+  bool number_float(Json::number_float_t value, const std::string&) {
+    return Put(value) != nullptr;
+  }
+  bool string(std::string& value) { return Put(std::move(value)) != nullptr; }
+  bool binary(Json::binary_t& value) { return Put(Json::binary(std::move(value))) != nullptr; }
+  bool start_object(size_t) {
+    open_.push_back(Put(Json::object()));
+    return true;
+  }
+  bool key(std::string& key) {
+    Json& object = *open_.back();
+    if (object.contains(key) && duplicate_.empty()) duplicate_ = key;
+    slot_ = &object[key];
+    return true;
+  }
+  bool end_object() { return Close(); }
+  bool start_array(size_t) {
+    open_.push_back(Put(Json::array()));
+    return true;
+  }
+  bool end_array() { return Close(); }
+  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+  const std::string& duplicate() const { return duplicate_; }
+
+ private:
+  // Places a value where the parser is: the root, the next array element or the keyed slot.
+  // Containers are filled before their parent gets another element, so the pointer stays valid.
+  Json* Put(Json value) {
+    if (open_.empty()) {
+      *root_ = std::move(value);
+      return root_;
+    }
+    Json& parent = *open_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return &parent.back();
+    }
+    *slot_ = std::move(value);
+    return slot_;
+  }
+  bool Close() {
+    open_.pop_back();
+    return true;
+  }
+
+  Json* root_;
+  std::vector<Json*> open_;  // the containers being filled, innermost last
+  Json* slot_ = nullptr;     // the value of the object key just read
+  std::string duplicate_;
+};
+
 }  // namespace
 
 Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const char* code) {
@@ -72,27 +134,18 @@ Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const
   };
   // nlohmann skips a leading BOM silently; other parsers refuse it.
   if (text.starts_with("\xEF\xBB\xBF")) return fail("must not start with a byte-order mark");
-  std::vector<std::set<std::string>> open_objects;
-  std::string duplicate;
-  auto callback = [&](int, Json::parse_event_t event, Json& parsed) {
-    if (event == Json::parse_event_t::object_start) {
-      open_objects.emplace_back();
-    } else if (event == Json::parse_event_t::object_end) {
-      open_objects.pop_back();
-    } else if (event == Json::parse_event_t::key && !open_objects.empty()) {
-      const auto& key = parsed.get_ref<const std::string&>();
-      if (!open_objects.back().insert(key).second && duplicate.empty()) duplicate = key;
-    }
-    return true;
-  };
   Json parsed;
+  StrictDomBuilder builder(&parsed);
+  bool ok = false;
   try {
-    parsed = Json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/false);
+    ok = Json::sax_parse(text.begin(), text.end(), &builder);
   } catch (const std::exception&) {
-    return fail("not valid UTF-8 JSON");
+    ok = false;
   }
-  if (parsed.is_discarded()) return fail("not valid UTF-8 JSON");
-  if (!duplicate.empty()) return fail("duplicate key \"" + ShownKey(duplicate) + "\"");
+  if (!ok) return fail("not valid UTF-8 JSON");
+  if (!builder.duplicate().empty()) {
+    return fail("duplicate key \"" + ShownKey(builder.duplicate()) + "\"");
+  }
   return parsed;
 }
 

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -181,6 +182,22 @@ std::pair<double, double> GroupCounters(httplib::Client& client) {
   return counters;
 }
 
+// CPU seconds (user + system) used so far by process `pid`, from /proc; 0 if unreadable.
+double ProcessCpuSeconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t after_name = text.rfind(')');  // the command name may hold spaces
+  if (after_name == std::string::npos) return 0;
+  std::istringstream fields(text.substr(after_name + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {  // fields 14 and 15: utime, stime
+    if (i == 14) utime = std::atof(field.c_str());
+    if (i == 15) stime = std::atof(field.c_str());
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 double Percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   size_t i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
@@ -252,6 +269,8 @@ int Run(const Options& o) {
 
   Outcome out;
   std::pair<double, double> groups_before = GroupCounters(*setup);
+  double server_cpu_before = ProcessCpuSeconds(daemon->pid());
+  double client_cpu_before = ProcessCpuSeconds(getpid());
   Clock::time_point start = Clock::now();
   std::vector<std::thread> threads;
   for (const auto& envelopes : load->per_connection) {
@@ -259,6 +278,8 @@ int Run(const Options& o) {
   }
   for (std::thread& t : threads) t.join();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  double server_cpu = ProcessCpuSeconds(daemon->pid()) - server_cpu_before;
+  double client_cpu = ProcessCpuSeconds(getpid()) - client_cpu_before;
   std::pair<double, double> groups_after = GroupCounters(*setup);
   double groups = groups_after.second - groups_before.second;
 
@@ -273,6 +294,11 @@ int Run(const Options& o) {
               Percentile(out.latencies_ms, 0.5), Percentile(out.latencies_ms, 0.9),
               Percentile(out.latencies_ms, 0.99),
               out.latencies_ms.empty() ? 0 : out.latencies_ms.back());
+  std::printf(
+      "cpu per event: server %.0f us, load tool %.0f us (of %.0f us available on %u cores)\n",
+      server_cpu * 1e6 / o.events, client_cpu * 1e6 / o.events,
+      seconds * 1e6 * std::max(1u, std::thread::hardware_concurrency()) / o.events,
+      std::max(1u, std::thread::hardware_concurrency()));
   std::printf("group commits: %.0f, %.1f events each on average\n", groups,
               groups > 0 ? (groups_after.first - groups_before.first) / groups : 0);
   std::printf("receipts verified: %zu of %d, %d invalid, %d submissions failed\n",
