@@ -2,9 +2,12 @@
 
 #include <httplib.h>
 #include <strings.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -93,6 +96,7 @@ struct Server::Impl {
   RateLimiter limiter;
   Router router;
   std::unique_ptr<httplib::Server> http;
+  int listen_fd = -1;  // the listening socket, once created
   std::mutex log_mu;
 };
 
@@ -112,6 +116,13 @@ Status Server::Impl::Configure() {
   int threads = limits.threads;
   http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http->set_tcp_nodelay(true);
+  // SO_REUSEADDR for quick restarts, but not cpp-httplib's default SO_REUSEPORT, which would let
+  // a second server bound to the same port silently take a share of the connections.
+  http->set_socket_options([this](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_fd = sock;
+  });
   http->set_payload_max_length(limits.max_body_bytes);
   http->set_read_timeout(limits.read_timeout_s);
   http->set_write_timeout(limits.write_timeout_s);
@@ -286,6 +297,12 @@ Result<int> Server::Bind() {
   }
   if (port < 0) {
     return Status::Unavailable("listen: cannot bind " + impl_->service.config.listen);
+  }
+  // Debian's cpp-httplib listens with a backlog of 5: a burst of agents connecting at once then
+  // overflows the accept queue and waits a second for a SYN retransmit. Listening again on the
+  // bound socket only widens the queue.
+  if (::listen(impl_->listen_fd, SOMAXCONN) != 0) {
+    return Status::IOError(std::string("listen: ") + std::strerror(errno));
   }
   impl_->CatchUpAudit();
   return port;

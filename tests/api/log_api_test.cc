@@ -186,6 +186,22 @@ TEST_F(LogApiTest, RestartKeepsTheLogAndExtendsIt) {
       VerifyConsistency(before.size, after.size, before.root, after.root, Hashes(proof["hashes"])));
 }
 
+// Two servers on one port would each take a share of the agents' connections, unnoticed.
+TEST_F(LogApiTest, ASecondServerCannotTakeTheSamePort) {
+  Start();
+  std::string other = dir_.path() + "/other";
+  ASSERT_TRUE(
+      api::RunCommand(kChipledgerd,
+                      {"init", "--data", other, "--origin", "other.chipledger.example/log",
+                       "--authority", authority_.id() + "=" + authority_.public_key_base64()})
+          .ok());
+  std::string listen = daemon_->host() + ":" + std::to_string(daemon_->port());
+  Result<std::unique_ptr<api::Daemon>> second = api::Daemon::Start(
+      kChipledgerd, {"--data", other, "--listen", listen}, dir_.path() + "/second.log");
+  EXPECT_FALSE(second.ok());
+  EXPECT_EQ(Get("/healthz", "")->status, 200);  // the first one still serves
+}
+
 TEST_F(LogApiTest, RecordViewsFollowTheLog) {
   Start();
   TestAgent exporter("exporter-1"), operator_("operator-1");
