@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <latch>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -140,12 +141,17 @@ struct Outcome {
   std::mutex mu;
 };
 
-void Drive(const Target& target, const std::vector<std::string>& envelopes, Outcome* out) {
+// Connects and makes one untimed request, counts down `ready`, waits for `go`, then submits.
+void Drive(const Target& target, const std::vector<std::string>& envelopes, std::latch* ready,
+           std::latch* go, Outcome* out) {
   auto fail = [out](const Status& status) {
     std::lock_guard<std::mutex> lock(out->mu);
     if (out->failures++ == 0) out->first_error = status.message();
   };
   Result<LeanClient> client = LeanClient::Connect(target.host, target.port);
+  if (client.ok()) client->Get("/healthz");
+  ready->count_down();
+  go->wait();
   std::vector<double> latencies;
   std::vector<std::string> receipts;
   for (const std::string& envelope : envelopes) {
@@ -268,14 +274,17 @@ int Run(const Options& o) {
   if (!load.ok()) return std::cerr << "setup: " << load.status().message() << "\n", 1;
 
   Outcome out;
+  std::latch ready(static_cast<ptrdiff_t>(load->per_connection.size())), go(1);
+  std::vector<std::thread> threads;
+  for (const auto& envelopes : load->per_connection) {
+    threads.emplace_back(Drive, std::cref(target), std::cref(envelopes), &ready, &go, &out);
+  }
+  ready.wait();
   std::pair<double, double> groups_before = GroupCounters(*setup);
   double server_cpu_before = ProcessCpuSeconds(daemon->pid());
   double client_cpu_before = ProcessCpuSeconds(getpid());
   Clock::time_point start = Clock::now();
-  std::vector<std::thread> threads;
-  for (const auto& envelopes : load->per_connection) {
-    threads.emplace_back(Drive, std::cref(target), std::cref(envelopes), &out);
-  }
+  go.count_down();
   for (std::thread& t : threads) t.join();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   double server_cpu = ProcessCpuSeconds(daemon->pid()) - server_cpu_before;

@@ -106,10 +106,16 @@ Status LeanClient::ReadAtLeast(size_t size) {
 }
 
 Result<LeanResponse> LeanClient::Post(const std::string& path, const std::string& body) {
-  std::string request =
-      "POST " + path + " HTTP/1.1\r\nHost: " + host_ +
-      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-      "\r\n\r\n" + body;
+  return Exchange("POST " + path + " HTTP/1.1\r\nHost: " + host_ +
+                  "\r\nContent-Type: application/json\r\nContent-Length: " +
+                  std::to_string(body.size()) + "\r\n\r\n" + body);
+}
+
+Result<LeanResponse> LeanClient::Get(const std::string& path) {
+  return Exchange("GET " + path + " HTTP/1.1\r\nHost: " + host_ + "\r\n\r\n");
+}
+
+Result<LeanResponse> LeanClient::Exchange(const std::string& request) {
   if (Status s = SendAll(request); !s.ok()) return s;
   size_t head_end;
   while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos) {

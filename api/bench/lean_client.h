@@ -26,9 +26,11 @@ class LeanClient {
 
   // POSTs `body` as application/json; refuses chunked or unframed answers.
   Result<LeanResponse> Post(const std::string& path, const std::string& body);
+  Result<LeanResponse> Get(const std::string& path);
 
  private:
   LeanClient(int fd, std::string host) : fd_(fd), host_(std::move(host)) {}
+  Result<LeanResponse> Exchange(const std::string& request);
   Status SendAll(const std::string& bytes);
   // Reads until `buffer_` holds at least `size` bytes.
   Status ReadAtLeast(size_t size);
