@@ -18,7 +18,7 @@ uint64_t LeafEnd(int level, uint64_t index) { return (index + 1) << level; }
 
 void RecentNodes::Add(const std::vector<TreeBuilder::Node>& nodes) {
   if (nodes.empty()) return;
-  std::unique_lock lock(mu_);
+  std::lock_guard lock(mu_);
   uint64_t newest = 0;
   for (const TreeBuilder::Node& node : nodes) {
     uint64_t key = Key(node.level, node.index);
@@ -34,7 +34,7 @@ void RecentNodes::Add(const std::vector<TreeBuilder::Node>& nodes) {
 }
 
 std::optional<Hash> RecentNodes::Find(int level, uint64_t index) const {
-  std::shared_lock lock(mu_);
+  std::lock_guard lock(mu_);
   auto it = nodes_.find(Key(level, index));
   if (it == nodes_.end()) return std::nullopt;
   return it->second;

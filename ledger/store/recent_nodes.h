@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <shared_mutex>
+#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -27,7 +27,9 @@ class RecentNodes {
   std::optional<Hash> Find(int level, uint64_t index) const;
 
  private:
-  mutable std::shared_mutex mu_;
+  // A plain mutex: lookups are a hash probe, and glibc's reader-preferring rwlock could keep the
+  // committer waiting behind a stream of receipt builders.
+  mutable std::mutex mu_;
   std::unordered_map<uint64_t, Hash> nodes_;  // by Key(level, index)
   std::deque<uint64_t> low_;                  // keys of nodes below kSpanLevel, oldest first
 };
