@@ -183,14 +183,13 @@ Result<json> EntryView(const Ledger& ledger, uint64_t index) {
 }
 
 void AddLogRoutes(Service* s, Router* router) {
-  auto bind = [s](void (*fn)(Service*, Call&)) { return [s, fn](Call& call) { fn(s, call); }; };
-  router->Add("POST", "/v1/events", Access::kAnyone, bind(Submit));
-  router->Add("GET", "/checkpoint", Access::kAnyone, bind(GetCheckpoint));
-  router->Add("GET", "/tile/*", Access::kReader, bind(GetTile));
-  router->Add("GET", "/v1/entries/{}", Access::kReader, bind(GetEntry));
-  router->Add("GET", "/v1/events", Access::kReader, bind(GetEvents));
-  router->Add("GET", "/v1/proofs/inclusion", Access::kReader, bind(GetInclusionProof));
-  router->Add("GET", "/v1/proofs/consistency", Access::kWitness, bind(GetConsistencyProof));
+  router->Add("POST", "/v1/events", Access::kAnyone, Bind(s, Submit));
+  router->Add("GET", "/checkpoint", Access::kAnyone, Bind(s, GetCheckpoint));
+  router->Add("GET", "/tile/*", Access::kReader, Bind(s, GetTile));
+  router->Add("GET", "/v1/entries/{}", Access::kReader, Bind(s, GetEntry));
+  router->Add("GET", "/v1/events", Access::kReader, Bind(s, GetEvents));
+  router->Add("GET", "/v1/proofs/inclusion", Access::kReader, Bind(s, GetInclusionProof));
+  router->Add("GET", "/v1/proofs/consistency", Access::kWitness, Bind(s, GetConsistencyProof));
 }
 
 }  // namespace chipledger::api

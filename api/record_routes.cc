@@ -287,14 +287,13 @@ void GetWhitelist(Service* s, Call& call) {
 }  // namespace
 
 void AddRecordRoutes(Service* s, Router* router) {
-  auto bind = [s](void (*fn)(Service*, Call&)) { return [s, fn](Call& call) { fn(s, call); }; };
-  router->Add("GET", "/v1/chips/{}", Access::kReader, bind(GetChip));
-  router->Add("GET", "/v1/sites/{}", Access::kReader, bind(GetSite));
-  router->Add("GET", "/v1/parties/{}", Access::kReader, bind(GetParty));
-  router->Add("GET", "/v1/agents/{}", Access::kReader, bind(GetAgent));
-  router->Add("GET", "/v1/licenses/{}", Access::kReader, bind(GetLicense));
-  router->Add("GET", "/v1/findings", Access::kReader, bind(GetFindings));
-  router->Add("GET", "/v1/whitelist", Access::kReader, bind(GetWhitelist));
+  router->Add("GET", "/v1/chips/{}", Access::kReader, Bind(s, GetChip));
+  router->Add("GET", "/v1/sites/{}", Access::kReader, Bind(s, GetSite));
+  router->Add("GET", "/v1/parties/{}", Access::kReader, Bind(s, GetParty));
+  router->Add("GET", "/v1/agents/{}", Access::kReader, Bind(s, GetAgent));
+  router->Add("GET", "/v1/licenses/{}", Access::kReader, Bind(s, GetLicense));
+  router->Add("GET", "/v1/findings", Access::kReader, Bind(s, GetFindings));
+  router->Add("GET", "/v1/whitelist", Access::kReader, Bind(s, GetWhitelist));
 }
 
 }  // namespace chipledger::api

@@ -21,6 +21,12 @@ struct Service {
   Metrics metrics;
 };
 
+// A route handler bound to the service it reads.
+using ServiceHandler = void (*)(Service*, Call&);
+inline RouteHandler Bind(Service* service, ServiceHandler handler) {
+  return [service, handler](Call& call) { handler(service, call); };
+}
+
 // {index, integrated_time, prev, leaf_hash, envelope, event} of the entry at `index`.
 Result<nlohmann::json> EntryView(const Ledger& ledger, uint64_t index);
 
