@@ -44,6 +44,23 @@ class LedgerTest : public testing::LedgerFixture {
     return checkpoint.ok() ? *checkpoint : Checkpoint{};
   }
 
+  static OpenOptions Unsynced() {
+    OpenOptions options;
+    options.sync = false;
+    return options;
+  }
+
+  // Reopens without fsync and appends heartbeats, one at a time, until the log holds `size`
+  // entries (for tests of the tree, not of durability).
+  void FillUnsynced(uint64_t size) {
+    Reopen(Unsynced());
+    TestAgent mon("mon-1");
+    Enroll(mon, "monitor");
+    while (ledger_->size() < size) {
+      MustAppend(mon.Next("monitor.heartbeat", testing::HeartbeatFields("site-a", "SN-1")));
+    }
+  }
+
   // The indices matching the filters `set` sets.
   std::vector<uint64_t> Query(const std::function<void(EventQuery&)>& set) {
     EventQuery query;
@@ -288,14 +305,7 @@ TEST_F(LedgerTest, LatestRecordAndAgentState) {
 }
 
 TEST_F(LedgerTest, TilesMatchProofs) {
-  OpenOptions unsynced;
-  unsynced.sync = false;  // 300 appends one at a time; durability is not under test here
-  Reopen(unsynced);
-  TestAgent mon("mon-1");
-  Enroll(mon, "monitor");
-  while (ledger_->size() < 300) {
-    MustAppend(mon.Next("monitor.heartbeat", testing::HeartbeatFields("site-a", "SN-1")));
-  }
+  FillUnsynced(300);
   Checkpoint checkpoint = Latest();
   ASSERT_EQ(checkpoint.size, 300u);
 
@@ -327,14 +337,7 @@ TEST_F(LedgerTest, TilesMatchProofs) {
 // Fresh receipts are proved from nodes kept in memory; after a reopen every node comes from
 // RocksDB. Both must give the same proofs.
 TEST_F(LedgerTest, ProofsFromMemoryAndFromDiskAgree) {
-  OpenOptions unsynced;
-  unsynced.sync = false;  // 300 appends one at a time; durability is not under test here
-  Reopen(unsynced);
-  TestAgent mon("mon-1");
-  Enroll(mon, "monitor");
-  while (ledger_->size() < 300) {
-    MustAppend(mon.Next("monitor.heartbeat", testing::HeartbeatFields("site-a", "SN-1")));
-  }
+  FillUnsynced(300);
   auto proofs = [&] {
     std::vector<std::vector<Hash>> all;
     for (uint64_t size : {1u, 2u, 7u, 64u, 257u, 300u}) {
@@ -346,7 +349,7 @@ TEST_F(LedgerTest, ProofsFromMemoryAndFromDiskAgree) {
     return all;
   };
   std::vector<std::vector<Hash>> from_memory = proofs();
-  Reopen(unsynced);
+  Reopen(Unsynced());
   EXPECT_EQ(proofs(), from_memory);
 }
 
