@@ -22,6 +22,7 @@ constexpr const char* kCommonFields[] = {"v",    "type",     "agent", "seq",
 fs::path ConfigPath(const fs::path& home) { return home / "config.json"; }
 fs::path KeyPath(const fs::path& home) { return home / "key.json"; }
 fs::path HeadPath(const fs::path& home) { return home / "head.json"; }
+fs::path CheckpointPath(const fs::path& home) { return home / "checkpoint"; }
 fs::path OutboxDir(const fs::path& home) { return home / "outbox"; }
 fs::path ReceiptsDir(const fs::path& home) { return home / "receipts"; }
 
@@ -545,11 +546,13 @@ Result<StoredReceipt> Agent::ReceiptFor(uint64_t seq) const {
 }
 
 Result<ConsistencyReport> Agent::Prove(const StoredReceipt& stored,
-                                       const std::optional<std::string>& token) const {
+                                       const std::optional<std::string>& token) {
   Result<NoteVerifier> log_key = LogKey();
   if (!log_key.ok()) return log_key.status();
   Result<Checkpoint> old_checkpoint = VerifyReceiptFor(stored.receipt, stored.envelope, *log_key);
   if (!old_checkpoint.ok()) return old_checkpoint.status();
+  Result<std::optional<Checkpoint>> remembered = RememberedCheckpoint(*log_key);
+  if (!remembered.ok()) return remembered.status();
   Result<HttpAnswer> latest = Get(config_, "/checkpoint", std::nullopt);
   if (!latest.ok()) return latest.status();
   if (latest->status != 200) {
@@ -557,20 +560,39 @@ Result<ConsistencyReport> Agent::Prove(const StoredReceipt& stored,
   }
   Result<Checkpoint> new_checkpoint = VerifyCheckpoint(latest->body, *log_key);
   if (!new_checkpoint.ok()) return new_checkpoint.status();
-  ConsistencyReport report{*old_checkpoint, *new_checkpoint, 0};
-  auto fork = [](std::string why) {
-    return Status::Corruption("the log is not consistent with the receipt: " + why);
+  ConsistencyReport report{*old_checkpoint, *new_checkpoint, 0, *remembered};
+  // A fork or rollback says which earlier view it contradicts; a network error stays as it is.
+  auto against = [](Status status, const std::string& earlier) {
+    if (status.kind() != StatusKind::kCorruption) return status;
+    return Status::Corruption("the log is not consistent with " + earlier + ": " +
+                              status.message());
   };
-  if (new_checkpoint->size < old_checkpoint->size) return fork("the current tree is smaller");
-  if (new_checkpoint->size == old_checkpoint->size) {
-    if (new_checkpoint->root != old_checkpoint->root) return fork("same size, different root");
-    return report;
+  Status receipt = CheckConsistency(*old_checkpoint, *new_checkpoint, token, &report.proof_hashes);
+  if (!receipt.ok()) return against(receipt, "the receipt");
+  if (*remembered) {
+    Status earlier = CheckConsistency(**remembered, *new_checkpoint, token, &report.proof_hashes);
+    if (!earlier.ok()) {
+      return against(earlier, "the checkpoint of size " + std::to_string((*remembered)->size) +
+                                  " it showed before");
+    }
   }
-  Result<HttpAnswer> proof =
-      Get(config_,
-          "/v1/proofs/consistency?old=" + std::to_string(old_checkpoint->size) +
-              "&new=" + std::to_string(new_checkpoint->size),
-          token);
+  if (!*remembered || new_checkpoint->size > (*remembered)->size) {
+    if (Status s = WriteFileDurably(CheckpointPath(home_), latest->body); !s.ok()) return s;
+  }
+  return report;
+}
+
+Status Agent::CheckConsistency(const Checkpoint& earlier, const Checkpoint& later,
+                               const std::optional<std::string>& token, size_t* hashes) const {
+  if (later.size < earlier.size) return Status::Corruption("the current tree is smaller");
+  if (later.size == earlier.size) {
+    if (later.root != earlier.root) return Status::Corruption("same size, different root");
+    return Status::Ok();
+  }
+  Result<HttpAnswer> proof = Get(config_,
+                                 "/v1/proofs/consistency?old=" + std::to_string(earlier.size) +
+                                     "&new=" + std::to_string(later.size),
+                                 token);
   if (!proof.ok()) return proof.status();
   if (proof->status != 200) {
     return Status::Unavailable("GET /v1/proofs/consistency: HTTP " + std::to_string(proof->status) +
@@ -578,21 +600,33 @@ Result<ConsistencyReport> Agent::Prove(const StoredReceipt& stored,
                                (token ? "" : " (no reader token: --token or configure --token)"));
   }
   json body = json::parse(proof->body, nullptr, false);
-  std::vector<Hash> hashes;
+  std::vector<Hash> path;
   if (!body.is_object() || !body.contains("hashes") || !body["hashes"].is_array()) {
     return Status::InvalidArgument("bad_proof", "consistency proof: hashes missing");
   }
   for (const json& item : body["hashes"]) {
     Result<Hash> hash = HashFromHex(item.is_string() ? item.get<std::string>() : "", "hashes[]");
     if (!hash.ok()) return hash.status();
-    hashes.push_back(*hash);
+    path.push_back(*hash);
   }
-  if (!VerifyConsistency(old_checkpoint->size, new_checkpoint->size, old_checkpoint->root,
-                         new_checkpoint->root, hashes)) {
-    return fork("the consistency proof does not verify");
+  if (!VerifyConsistency(earlier.size, later.size, earlier.root, later.root, path)) {
+    return Status::Corruption("the consistency proof does not verify");
   }
-  report.proof_hashes = hashes.size();
-  return report;
+  *hashes += path.size();
+  return Status::Ok();
+}
+
+Result<std::optional<Checkpoint>> Agent::RememberedCheckpoint(const NoteVerifier& log_key) const {
+  if (!fs::exists(CheckpointPath(home_))) return std::optional<Checkpoint>();
+  Result<std::string> note = ReadFile(CheckpointPath(home_));
+  if (!note.ok()) return note.status();
+  Result<Checkpoint> checkpoint = VerifyCheckpoint(*note, log_key);
+  if (!checkpoint.ok()) {
+    return Status::Corruption("checkpoint: " + checkpoint.status().message() +
+                              " (the remembered checkpoint is damaged; it is evidence, so it is "
+                              "not replaced: move it aside to start over)");
+  }
+  return std::optional<Checkpoint>(*checkpoint);
 }
 
 }  // namespace chipledger::agent

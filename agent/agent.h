@@ -7,6 +7,7 @@
 //   head.json            the chain head: last seq signed and the SHA-256 of its payload
 //   outbox/<seq>.json    signed envelopes waiting to be submitted, seq zero-padded to 20 digits
 //   receipts/<seq>.json  {"seq", "envelope", "receipt"}: each event with its verified receipt
+//   checkpoint           the largest signed checkpoint `prove` has verified as consistent
 // Every file is written through a temp file, fsync, rename and an fsync of the directory, so a
 // crash leaves the old or the new state, never a torn one.
 #ifndef CHIPLEDGER_AGENT_AGENT_H_
@@ -103,6 +104,8 @@ struct ConsistencyReport {
   Checkpoint old_checkpoint;
   Checkpoint new_checkpoint;
   size_t proof_hashes = 0;
+  // The checkpoint an earlier `prove` remembered, also proved consistent with new_checkpoint.
+  std::optional<Checkpoint> remembered;
 };
 
 // Checks a receipt against the log key and the envelope it answers: the checkpoint signature,
@@ -164,13 +167,21 @@ class Agent {
   Result<std::vector<StoredReceipt>> Receipts() const;
   Result<StoredReceipt> ReceiptFor(uint64_t seq) const;
   // Fetches the ledger's current checkpoint and a consistency proof from the receipt's
-  // checkpoint to it (with the reader `token`), and verifies both.
+  // checkpoint to it (with the reader `token`), and verifies both. Also proves the current
+  // checkpoint consistent with the one an earlier `prove` remembered, so a ledger that rolled back
+  // or forked since is caught even when the receipt is old; then remembers the current one.
   Result<ConsistencyReport> Prove(const StoredReceipt& stored,
-                                  const std::optional<std::string>& token) const;
+                                  const std::optional<std::string>& token);
 
   Result<NoteVerifier> LogKey() const;
 
  private:
+  // OK if `later` extends `earlier` (same tree, or a verified consistency proof between them);
+  // Corruption naming the fork or rollback otherwise. Adds the proof's length to `hashes`.
+  Status CheckConsistency(const Checkpoint& earlier, const Checkpoint& later,
+                          const std::optional<std::string>& token, size_t* hashes) const;
+  Result<std::optional<Checkpoint>> RememberedCheckpoint(const NoteVerifier& log_key) const;
+
   Agent(std::filesystem::path home, Config config, PublicKey public_key, ChainHead head)
       : home_(std::move(home)), config_(std::move(config)), public_key_(public_key), head_(head) {}
 

@@ -350,13 +350,15 @@ Result<json> Prove(const Context& context) {
   std::optional<std::string> token = context.args.Get("token");
   Result<ConsistencyReport> report = agent->Prove(*stored, token ? token : agent->config().token);
   if (!report.ok()) return report.status();
-  return json{{"seq", stored->seq},
-              {"index", stored->receipt.index},
-              {"receipt_tree_size", report->old_checkpoint.size},
-              {"current_tree_size", report->new_checkpoint.size},
-              {"current_root", ToHex(report->new_checkpoint.root)},
-              {"proof_hashes", report->proof_hashes},
-              {"consistent", true}};
+  return json{
+      {"seq", stored->seq},
+      {"index", stored->receipt.index},
+      {"receipt_tree_size", report->old_checkpoint.size},
+      {"current_tree_size", report->new_checkpoint.size},
+      {"current_root", ToHex(report->new_checkpoint.root)},
+      {"proof_hashes", report->proof_hashes},
+      {"remembered_tree_size", report->remembered ? json(report->remembered->size) : json(nullptr)},
+      {"consistent", true}};
 }
 
 const std::set<std::string> kCommon = {"time", "location", "note"};

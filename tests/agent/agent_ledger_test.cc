@@ -235,6 +235,37 @@ TEST_F(AgentLedgerTest, CosignedInspectionAndConsistencyProof) {
   EXPECT_FALSE(inspector.Prove(first, std::nullopt).ok());
 }
 
+// A ledger that later serves an older copy of itself contradicts a checkpoint the agent has
+// already proved, even when the receipt being proved predates the rollback.
+TEST_F(AgentLedgerTest, ProveCatchesARollbackAfterAnEarlierProve) {
+  Agent inspector = NewAgent("inspector-1");
+  std::string token = server_.Token("witness");
+  ASSERT_TRUE(inspector.Compose(EventType::kInspectionPerformed, Inspection(1)).ok());
+  ASSERT_TRUE(inspector.Submit(Quick()).ok());
+  StoredReceipt first = *inspector.ReceiptFor(1);
+  fs::path before = server_.Snapshot();
+
+  ASSERT_TRUE(inspector.Compose(EventType::kInspectionPerformed, Inspection(2)).ok());
+  ASSERT_TRUE(inspector.Submit(Quick()).ok());
+  Result<ConsistencyReport> proved = inspector.Prove(first, token);
+  ASSERT_TRUE(proved.ok()) << proved.status().ToString();
+  EXPECT_FALSE(proved->remembered.has_value());
+  uint64_t seen = proved->new_checkpoint.size;
+  Result<ConsistencyReport> again = inspector.Prove(first, token);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_TRUE(again->remembered.has_value());
+  EXPECT_EQ(again->remembered->size, seen);
+
+  server_.RollBackTo(before);
+  ASSERT_LT(server_.TreeSize(), seen);
+  Result<ConsistencyReport> rolled_back = inspector.Prove(first, token);
+  ASSERT_FALSE(rolled_back.ok());
+  EXPECT_EQ(rolled_back.status().kind(), StatusKind::kCorruption);
+  EXPECT_NE(rolled_back.status().message().find("checkpoint of size " + std::to_string(seen)),
+            std::string::npos)
+      << rolled_back.status().message();
+}
+
 // The real binary, as an inspector would drive it.
 class AgentBinaryTest : public AgentLedgerTest {
  protected:

@@ -122,6 +122,21 @@ class LedgerServer {
     Stop(SIGKILL);
     Start(port_);
   }
+  // Copies the data directory aside (the server stopped meanwhile) and returns the copy.
+  fs::path Snapshot() {
+    Stop(SIGTERM);
+    fs::path copy = fs::path(dir_.path()) / ("snapshot-" + std::to_string(++starts_));
+    fs::copy(data_, copy, fs::copy_options::recursive);
+    Start(port_);
+    return copy;
+  }
+  // What a dishonest operator could do: serve an older copy of the ledger.
+  void RollBackTo(const fs::path& snapshot) {
+    Stop(SIGTERM);
+    fs::remove_all(data_);
+    fs::copy(snapshot, data_, fs::copy_options::recursive);
+    Start(port_);
+  }
 
   int Post(const std::string& envelope) {
     httplib::Client client(url_);
