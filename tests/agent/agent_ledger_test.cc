@@ -339,6 +339,40 @@ TEST_F(AgentBinaryTest, FieldWalkthrough) {
   EXPECT_NE(help.out.find("--resync"), std::string::npos);
 }
 
+// The conflict and `submit --resync` as an operator meets them: a home restored from a backup
+// taken before its last submission.
+TEST_F(AgentBinaryTest, RestoredHomeStopsOnConflictThenResyncs) {
+  ProcessResult keygen = RunAgent({"keygen", "--agent", "inspector-1", "--ledger", server_.url(),
+                                   "--log-key", server_.log_key(), "--fast-kdf", "--json"});
+  ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
+  nlohmann::json key = nlohmann::json::parse(keygen.out);
+  Enroll("inspector-1", *PublicKeyFromBase64(key["public_key"].get<std::string>(), "pk"),
+         "inspector");
+  fs::path backup = fs::path(dir_.path()) / "backup";
+  fs::copy(home_, backup, fs::copy_options::recursive);
+  auto inspect = [&](const std::string& id) {
+    return RunAgent({"inspect", "--inspection", id, "--site", "site-1", "--purpose",
+                     "life_sciences", "--json"});
+  };
+  ASSERT_EQ(inspect("insp-1").exit_code, 0);
+  ASSERT_EQ(RunAgent({"submit", "--json"}).exit_code, 0);
+
+  fs::remove_all(home_);
+  fs::copy(backup, home_, fs::copy_options::recursive);
+  ASSERT_EQ(inspect("insp-2").exit_code, 0);
+  ProcessResult conflict = RunAgent({"submit", "--json"});
+  EXPECT_EQ(conflict.exit_code, 1);
+  EXPECT_NE(conflict.err.find("chain_diverged"), std::string::npos) << conflict.err;
+
+  ProcessResult resync = RunAgent({"submit", "--resync", "--json"});
+  ASSERT_EQ(resync.exit_code, 0) << resync.err;
+  nlohmann::json report = nlohmann::json::parse(resync.out);
+  EXPECT_EQ(report["resynced"], 1);
+  EXPECT_EQ(report["submitted"], 1);
+  ProcessResult status = RunAgent({"status", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(status.out)["last_receipt"]["seq"], 2);
+}
+
 TEST_F(AgentBinaryTest, WrongPassphraseIsAClearErrorAndChangesNothing) {
   ProcessResult keygen = RunAgent({"keygen", "--agent", "inspector-1", "--fast-kdf"}, "right");
   ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
