@@ -1,5 +1,8 @@
 #include "api/engine_audit.h"
 
+#include <chrono>
+#include <thread>
+
 #include "ledger/entry.h"
 #include "ledger/event.h"
 #include "ledger/time.h"
@@ -45,7 +48,10 @@ void EngineAudit::DrainLocked() {
     std::lock_guard<std::mutex> lock(queue_mu_);
     batch.swap(queue_);
   }
-  for (const auto& [entry, event] : batch) engine_.Apply(entry, event);
+  for (const auto& [entry, event] : batch) {
+    engine_.Apply(entry, event);
+    applied_size_ = entry.index + 1;
+  }
 }
 
 Result<json> EngineAudit::Findings(const FindingFilter& filter) {
@@ -69,10 +75,22 @@ Result<json> EngineAudit::Findings(const FindingFilter& filter) {
   return out;
 }
 
-Result<std::string> EngineAudit::Whitelist(const std::string& checkpoint_note) {
+Result<std::string> EngineAudit::Whitelist() {
   std::lock_guard<std::mutex> lock(engine_mu_);
-  DrainLocked();
-  json payload = audit::WhitelistPayload(engine_, Now(), checkpoint_note);
+  // The ledger hands a group's entries over one by one, so a drain can end inside a group, where
+  // no checkpoint was signed; drain again until the applied entries end a group. The ledger is
+  // mid-handover only for microseconds: the bound is against a stuck writer, not a timing.
+  Result<std::string> checkpoint_note = Status::NotFound("not_found", "");
+  for (int attempt = 0; attempt < 2000; ++attempt) {
+    DrainLocked();
+    checkpoint_note = ledger_->CheckpointNoteAt(applied_size_);
+    if (checkpoint_note.ok() || checkpoint_note.status().kind() != StatusKind::kNotFound) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!checkpoint_note.ok()) {
+    return Status::Unavailable("the live audit is between checkpoints; try again");
+  }
+  json payload = audit::WhitelistPayload(engine_, Now(), *checkpoint_note);
   return ledger_->SignStatement(audit::kWhitelistPayloadType, payload.dump());
 }
 

@@ -24,7 +24,7 @@ class EngineAudit : public LiveAudit {
 
   void OnEntry(const LogEntry& entry, const Event& event) override;
   Result<nlohmann::json> Findings(const FindingFilter& filter) override;
-  Result<std::string> Whitelist(const std::string& checkpoint_note) override;
+  Result<std::string> Whitelist() override;
   nlohmann::json OpenFindings(std::string_view kind, std::string_view id) override;
 
  private:
@@ -35,6 +35,7 @@ class EngineAudit : public LiveAudit {
   const Ledger* ledger_;
   std::mutex engine_mu_;  // guards engine_ (taken before queue_mu_)
   audit::Engine engine_;
+  uint64_t applied_size_ = 0;  // entries applied to engine_ (guarded by engine_mu_)
   std::mutex queue_mu_;
   std::condition_variable queued_;
   std::deque<std::pair<LogEntry, Event>> queue_;

@@ -26,8 +26,9 @@ class LiveAudit {
   virtual void OnEntry(const LogEntry& entry, const Event& event) = 0;
   // Findings as of now matching `filter`, as SPEC §8 JSON objects.
   virtual Result<nlohmann::json> Findings(const FindingFilter& filter) = 0;
-  // The white list as of now, computed on `checkpoint_note`: a signed DSSE envelope (JSON).
-  virtual Result<std::string> Whitelist(const std::string& checkpoint_note) = 0;
+  // The white list as of now: a signed DSSE envelope (JSON) naming the checkpoint of exactly the
+  // entries it was computed from.
+  virtual Result<std::string> Whitelist() = 0;
   // Open findings about a record or chip: `kind` is chip, site, party, agent or license.
   virtual nlohmann::json OpenFindings(std::string_view kind, std::string_view id) = 0;
 };

@@ -5,6 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
 #include "ledger/merkle.h"
 #include "ledger/tiles.h"
 #include "tests/api/daemon_fixture.h"
@@ -28,6 +32,22 @@ class LogApiTest : public DaemonTest {
     std::vector<Hash> out;
     for (const json& h : list) out.push_back(*HashFromHex(h.get<std::string>(), "hash"));
     return out;
+  }
+
+  // GET /v1/whitelist, its log signature checked; the payload.
+  json SignedWhitelist() {
+    httplib::Result whitelist = Get("/v1/whitelist");
+    EXPECT_EQ(whitelist->status, 200) << whitelist->body;
+    json signed_list = Json(whitelist);
+    EXPECT_EQ(signed_list["payloadType"], "application/vnd.chipledger.whitelist.v1+json");
+    Envelope envelope{signed_list["payloadType"],
+                      *Base64Decode(signed_list["payload"].get<std::string>(), "payload"),
+                      {}};
+    envelope.signatures.push_back(
+        {signed_list["signatures"][0]["keyid"],
+         *SignatureFromBase64(signed_list["signatures"][0]["sig"].get<std::string>(), "sig")});
+    EXPECT_TRUE(VerifyEnvelopeSignature(envelope, 0, log_key_.key));
+    return json::parse(envelope.payload);
   }
 };
 
@@ -289,21 +309,46 @@ TEST_F(LogApiTest, LiveAuditServesFindingsAndASignedWhiteList) {
   EXPECT_EQ(findings[0]["status"], "open");
   EXPECT_EQ(Get("/v1/findings?severity=dire")->status, 400);
 
-  httplib::Result whitelist = Get("/v1/whitelist");
-  ASSERT_EQ(whitelist->status, 200) << whitelist->body;
-  json signed_list = Json(whitelist);
-  EXPECT_EQ(signed_list["payloadType"], "application/vnd.chipledger.whitelist.v1+json");
-  Envelope envelope{signed_list["payloadType"],
-                    *Base64Decode(signed_list["payload"].get<std::string>(), "payload"),
-                    {}};
-  envelope.signatures.push_back(
-      {signed_list["signatures"][0]["keyid"],
-       *SignatureFromBase64(signed_list["signatures"][0]["sig"].get<std::string>(), "sig")});
-  EXPECT_TRUE(VerifyEnvelopeSignature(envelope, 0, log_key_.key));
-  json payload = json::parse(envelope.payload);
+  json payload = SignedWhitelist();
   EXPECT_TRUE(payload["end_users"].is_array());
   EXPECT_TRUE(VerifyCheckpoint(payload["checkpoint"].get<std::string>(), log_key_).ok());
   EXPECT_EQ(Get("/v1/whitelist", "witness")->status, 403);
+}
+
+// A signed white list is computed on exactly the entries of the checkpoint it names, even while
+// registrations keep arriving.
+TEST_F(LogApiTest, WhiteListCountsExactlyTheEntriesOfItsCheckpoint) {
+  Start();
+  constexpr int kParties = 40;
+  std::vector<uint64_t> registered_at(kParties);  // the entry index of each registration
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    httplib::Client client(daemon_->host(), daemon_->port());
+    for (int i = 0; i < kParties; ++i) {
+      std::string id = "p-" + std::to_string(i);
+      httplib::Result res = client.Post(
+          "/v1/events",
+          authority_.Next(
+              "party.registered",
+              {{"party", {{"id", id}, {"name", id}, {"country", "NL"}, {"kind", "end_user"}}}}),
+          "application/json");
+      registered_at[i] = res && res->status == 201 ? Json(res)["index"].get<uint64_t>() : 0;
+    }
+    done = true;
+  });
+  std::vector<json> lists;
+  while (!done) lists.push_back(SignedWhitelist());
+  writer.join();
+  lists.push_back(SignedWhitelist());
+  for (const json& list : lists) {
+    Result<Checkpoint> checkpoint =
+        VerifyCheckpoint(list["checkpoint"].get<std::string>(), log_key_);
+    ASSERT_TRUE(checkpoint.ok());
+    size_t counted = std::count_if(registered_at.begin(), registered_at.end(),
+                                   [&](uint64_t i) { return i > 0 && i < checkpoint->size; });
+    EXPECT_EQ(list["end_users"].size(), counted) << "checkpoint size " << checkpoint->size;
+  }
+  EXPECT_EQ(lists.back()["end_users"].size(), static_cast<size_t>(kParties));
 }
 
 }  // namespace
