@@ -17,7 +17,6 @@ bool Expired(const AgentState& agent, Timestamp now) {
   return agent.valid_until.has_value() && now > *agent.valid_until;
 }
 
-// The agent an enrolment or revocation acts on, if any.
 // True if signatures[i] holds under `key`, trusting an earlier PreverifySignature for that key.
 bool SignatureHolds(const Candidate& candidate, size_t i, const PublicKey& key) {
   const auto& verified = candidate.verified_keys;
@@ -25,6 +24,7 @@ bool SignatureHolds(const Candidate& candidate, size_t i, const PublicKey& key) 
   return VerifyEnvelopeSignature(candidate.envelope, i, key);
 }
 
+// The agent an enrolment or revocation acts on, if any.
 const std::string* SubjectAgent(const Event& event) {
   if (const auto* enroll = std::get_if<AgentEnrolled>(&event.body)) return &enroll->agent;
   if (const auto* revoke = std::get_if<AgentRevoked>(&event.body)) return &revoke->agent;

@@ -8,8 +8,8 @@
 
 #include <cstdint>
 #include <deque>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
