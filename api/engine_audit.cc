@@ -1,8 +1,5 @@
 #include "api/engine_audit.h"
 
-#include <chrono>
-#include <thread>
-
 #include "ledger/entry.h"
 #include "ledger/event.h"
 #include "ledger/time.h"
@@ -22,10 +19,10 @@ EngineAudit::~EngineAudit() {
   feeder_.join();
 }
 
-void EngineAudit::OnEntry(const LogEntry& entry, const Event& event) {
+void EngineAudit::OnEntries(const std::vector<Ledger::AppendedEntry>& entries) {
   {
-    std::lock_guard<std::mutex> lock(queue_mu_);
-    queue_.emplace_back(entry, event);
+    std::lock_guard<std::mutex> lock(queue_mu_);  // one hold per group: drains see whole groups
+    for (const auto& [entry, event] : entries) queue_.emplace_back(entry, *event);
   }
   queued_.notify_one();
 }
@@ -77,19 +74,10 @@ Result<json> EngineAudit::Findings(const FindingFilter& filter) {
 
 Result<std::string> EngineAudit::Whitelist() {
   std::lock_guard<std::mutex> lock(engine_mu_);
-  // The ledger hands a group's entries over one by one, so a drain can end inside a group, where
-  // no checkpoint was signed; drain again until the applied entries end a group. The ledger is
-  // mid-handover only for microseconds: the bound is against a stuck writer, not a timing.
-  Result<std::string> checkpoint_note = Status::NotFound("not_found", "");
-  for (int attempt = 0; attempt < 2000; ++attempt) {
-    DrainLocked();
-    checkpoint_note = ledger_->CheckpointNoteAt(applied_size_);
-    if (checkpoint_note.ok() || checkpoint_note.status().kind() != StatusKind::kNotFound) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  if (!checkpoint_note.ok()) {
-    return Status::Unavailable("the live audit is between checkpoints; try again");
-  }
+  DrainLocked();
+  // Groups arrive whole, so the applied entries end where a checkpoint was signed.
+  Result<std::string> checkpoint_note = ledger_->CheckpointNoteAt(applied_size_);
+  if (!checkpoint_note.ok()) return checkpoint_note.status();
   json payload = audit::WhitelistPayload(engine_, Now(), *checkpoint_note);
   return ledger_->SignStatement(audit::kWhitelistPayloadType, payload.dump());
 }

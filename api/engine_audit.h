@@ -22,7 +22,7 @@ class EngineAudit : public LiveAudit {
   explicit EngineAudit(const Ledger* ledger);
   ~EngineAudit() override;
 
-  void OnEntry(const LogEntry& entry, const Event& event) override;
+  void OnEntries(const std::vector<Ledger::AppendedEntry>& entries) override;
   Result<nlohmann::json> Findings(const FindingFilter& filter) override;
   Result<std::string> Whitelist() override;
   nlohmann::json OpenFindings(std::string_view kind, std::string_view id) override;

@@ -9,8 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/entry.h"
-#include "ledger/event.h"
+#include "ledger/ledger.h"
 #include "ledger/status.h"
 
 namespace chipledger::api {
@@ -22,8 +21,10 @@ struct FindingFilter {
 class LiveAudit {
  public:
   virtual ~LiveAudit() = default;
-  // Feeds one durable entry and its event; called in index order, without gaps, from entry 0 on.
-  virtual void OnEntry(const LogEntry& entry, const Event& event) = 0;
+  // Feeds durable entries and their events, in index order, without gaps, from entry 0 on. While
+  // the server serves, each call is one whole group commit (Ledger::AppendListener), so the
+  // entries fed always end at a size with a signed checkpoint.
+  virtual void OnEntries(const std::vector<Ledger::AppendedEntry>& entries) = 0;
   // Findings as of now matching `filter`, as SPEC §8 JSON objects.
   virtual Result<nlohmann::json> Findings(const FindingFilter& filter) = 0;
   // The white list as of now: a signed DSSE envelope (JSON) naming the checkpoint of exactly the

@@ -272,10 +272,10 @@ void Server::Impl::CatchUpAudit() {
     Result<LogEntry> entry = bytes.ok() ? ParseEntry(*bytes) : Result<LogEntry>(bytes.status());
     if (!entry.ok()) continue;
     Result<Event> event = ParseEvent(entry->envelope.payload);
-    if (event.ok()) audit->OnEntry(*entry, *event);
+    if (event.ok()) audit->OnEntries({{*entry, &*event}});
   }
   service.ledger->SetAppendListener(
-      [audit](const LogEntry& entry, const Event& event) { audit->OnEntry(entry, event); });
+      [audit](const std::vector<Ledger::AppendedEntry>& group) { audit->OnEntries(group); });
 }
 
 Server::Server(Ledger* ledger, const ServerConfig& config, LiveAudit* audit)

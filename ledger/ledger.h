@@ -102,10 +102,16 @@ class Ledger {
   virtual std::optional<uint64_t> LatestRecord(RecordKind kind, std::string_view id) const = 0;
   virtual std::optional<AgentState> Agent(std::string_view id) const = 0;
 
-  // Called after each durable group commit, in index order, for every new entry with its
-  // already parsed event (the live auditor subscribes here, so nothing is parsed twice). Called
-  // from the writer thread: keep it short.
-  using AppendListener = std::function<void(const LogEntry& entry, const Event& event)>;
+  // A new entry with its already parsed event (so a listener parses nothing twice); `event` is
+  // valid during the call only.
+  struct AppendedEntry {
+    LogEntry entry;
+    const Event* event;
+  };
+  // Called after each durable group commit with the whole group, in index order, so a listener
+  // never sees part of a group: what it has seen always ends at a signed checkpoint (the live
+  // auditor subscribes here). Called from the writer thread: keep it short.
+  using AppendListener = std::function<void(const std::vector<AppendedEntry>& group)>;
   virtual void SetAppendListener(AppendListener listener) = 0;
 
   struct Stats {

@@ -190,7 +190,7 @@ void RocksLedger::Stage(const Candidate& candidate, LogEntry entry, const std::s
     group->touched_agents.insert(revoke->agent);
   }
   group->payloads.emplace(candidate.payload_hash, index);
-  group->entries.emplace_back(std::move(entry), &candidate.event);
+  group->entries.push_back({std::move(entry), &candidate.event});
 }
 
 Status RocksLedger::WriteGroup(Group* group) {
@@ -227,7 +227,7 @@ Status RocksLedger::WriteGroup(Group* group) {
     listener = listener_;
   }
   if (listener) {
-    for (const auto& [entry, event] : group->entries) listener(entry, *event);
+    listener(group->entries);
   }
   return Status::Ok();
 }

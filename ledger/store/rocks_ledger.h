@@ -80,7 +80,7 @@ class RocksLedger final : public Ledger {
     std::map<Hash, uint64_t> payloads;  // payload hash -> index, for duplicates in the group
     std::set<std::string> touched_agents;
     // New entries, in index order, with their events (owned by the writers' candidates).
-    std::vector<std::pair<LogEntry, const Event*>> entries;
+    std::vector<AppendedEntry> entries;
     std::vector<TreeBuilder::Node> nodes;  // new Merkle nodes, in append order
     std::string checkpoint;                // the signed note of the group's new size
   };

@@ -374,13 +374,17 @@ TEST_F(LedgerTest, ReadOnlyOpenSeesTheStateAtOpenAndRefusesWrites) {
 
 TEST_F(LedgerTest, ListenerSeesEveryEntryInOrderAfterCommit) {
   std::vector<uint64_t> seen;
-  ledger_->SetAppendListener([&](const LogEntry& entry, const Event& event) {
-    EXPECT_EQ(LeafHash(SerializeEntry(entry)), ledger_->LeafHashAt(entry.index).value());
-    Result<Event> stored = ParseEvent(entry.envelope.payload);
-    ASSERT_TRUE(stored.ok());
-    EXPECT_EQ(event.agent, stored->agent);
-    EXPECT_EQ(event.seq, stored->seq);
-    seen.push_back(entry.index);
+  ledger_->SetAppendListener([&](const std::vector<Ledger::AppendedEntry>& group) {
+    for (const auto& [entry, event] : group) {
+      EXPECT_EQ(LeafHash(SerializeEntry(entry)), ledger_->LeafHashAt(entry.index).value());
+      Result<Event> stored = ParseEvent(entry.envelope.payload);
+      ASSERT_TRUE(stored.ok());
+      EXPECT_EQ(event->agent, stored->agent);
+      EXPECT_EQ(event->seq, stored->seq);
+      seen.push_back(entry.index);
+    }
+    // Whole groups only: the last entry seen ends at a signed checkpoint.
+    EXPECT_TRUE(ledger_->CheckpointNoteAt(group.back().entry.index + 1).ok());
   });
   TestAgent mon("mon-1");
   Enroll(mon, "monitor");
