@@ -1,7 +1,6 @@
 // chipledger-bench: sustained signed ingest against a real chipledgerd. Enrols N agents,
 // pre-signs M events, submits them over C keep-alive connections, reports events/s and receipt
 // latency percentiles, verifies every receipt, and compares with the bare Ed25519 verify rate.
-#include <httplib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -75,16 +74,7 @@ Result<Options> ParseOptions(int argc, char** argv) {
   return o;
 }
 
-std::unique_ptr<httplib::Client> Connect(const Target& target) {
-  auto client = std::make_unique<httplib::Client>(target.host, target.port);
-  client->set_keep_alive(true);
-  client->set_tcp_nodelay(true);
-  client->set_read_timeout(30);
-  return client;
-}
-
-// Submits one envelope over the lean client; returns the receipt body, or an error naming the
-// status.
+// Submits one envelope; returns the receipt body, or an error naming the status.
 Result<std::string> Submit(LeanClient& client, const std::string& envelope) {
   Result<LeanResponse> res = client.Post("/v1/events", envelope);
   if (!res.ok()) return Status::IOError("POST /v1/events: " + res.status().message());
@@ -94,23 +84,13 @@ Result<std::string> Submit(LeanClient& client, const std::string& envelope) {
   return std::move(res->body);
 }
 
-// The same through cpp-httplib, for the untimed setup.
-Result<std::string> Submit(httplib::Client& client, const std::string& envelope) {
-  httplib::Result res = client.Post("/v1/events", envelope, "application/json");
-  if (!res) return Status::IOError("POST /v1/events: " + httplib::to_string(res.error()));
-  if (res->status != 201 && res->status != 200) {
-    return Status::IOError("POST /v1/events: " + std::to_string(res->status) + " " + res->body);
-  }
-  return res->body;
-}
-
 struct Load {
   std::vector<std::vector<std::string>> per_connection;  // envelopes, in submission order
 };
 
 // Enrols the agents (as monitors, any site) and pre-signs every event, each agent's chain on
 // one connection, agents interleaved.
-Result<Load> Prepare(const Options& o, TestAgent& authority, httplib::Client& client) {
+Result<Load> Prepare(const Options& o, TestAgent& authority, LeanClient& client) {
   std::vector<TestAgent> agents;
   for (int i = 0; i < o.agents; ++i) {
     agents.emplace_back("bench-" + std::to_string(getpid()) + "-" + std::to_string(i));
@@ -171,11 +151,14 @@ void Drive(const Target& target, const std::vector<std::string>& envelopes, std:
   out->receipts.insert(out->receipts.end(), receipts.begin(), receipts.end());
 }
 
-// The server's group-commit counters: {events, groups}, from /metrics.
-std::pair<double, double> GroupCounters(httplib::Client& client) {
-  httplib::Result res = client.Get("/metrics");
+// The server's group-commit counters: {events, groups}, from /metrics. A fresh connection each
+// time: an idle one may have been closed by the server's keep-alive timeout.
+std::pair<double, double> GroupCounters(const Target& target) {
   std::pair<double, double> counters{0, 0};
-  if (!res) return counters;
+  Result<LeanClient> client = LeanClient::Connect(target.host, target.port);
+  if (!client.ok()) return counters;
+  Result<LeanResponse> res = client->Get("/metrics");
+  if (!res.ok()) return counters;
   std::istringstream lines(res->body);
   std::string line, name;
   while (std::getline(lines, line)) {
@@ -269,7 +252,8 @@ int Run(const Options& o) {
   Target target{daemon->host(), daemon->port(), *log_key};
 
   TestAgent authority("bench-authority", authority_key);
-  auto setup = Connect(target);
+  Result<LeanClient> setup = LeanClient::Connect(target.host, target.port);
+  if (!setup.ok()) return std::cerr << setup.status().message() << "\n", 1;
   Result<Load> load = Prepare(o, authority, *setup);
   if (!load.ok()) return std::cerr << "setup: " << load.status().message() << "\n", 1;
 
@@ -280,7 +264,7 @@ int Run(const Options& o) {
     threads.emplace_back(Drive, std::cref(target), std::cref(envelopes), &ready, &go, &out);
   }
   ready.wait();
-  std::pair<double, double> groups_before = GroupCounters(*setup);
+  std::pair<double, double> groups_before = GroupCounters(target);
   double server_cpu_before = ProcessCpuSeconds(daemon->pid());
   double client_cpu_before = ProcessCpuSeconds(getpid());
   Clock::time_point start = Clock::now();
@@ -289,7 +273,7 @@ int Run(const Options& o) {
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   double server_cpu = ProcessCpuSeconds(daemon->pid()) - server_cpu_before;
   double client_cpu = ProcessCpuSeconds(getpid()) - client_cpu_before;
-  std::pair<double, double> groups_after = GroupCounters(*setup);
+  std::pair<double, double> groups_after = GroupCounters(target);
   double groups = groups_after.second - groups_before.second;
 
   std::sort(out.latencies_ms.begin(), out.latencies_ms.end());
