@@ -26,25 +26,18 @@
 #include "ledger/crypto.h"
 #include "ledger/event.h"
 #include "ledger/receipt.h"
+#include "ledger/sealed_key.h"
 #include "ledger/status.h"
 #include "ledger/time.h"
 
 namespace chipledger::agent {
 
-// ---- The key at rest ----
-
-// Argon2id cost; stored with the key so it can be raised later without breaking old files.
-struct KdfCost {
-  uint64_t opslimit;
-  size_t memlimit;
-};
-KdfCost DefaultKdfCost();  // libsodium's "moderate" (256 MiB)
-KdfCost FastKdfCost();     // libsodium's "interactive" (64 MiB), for constrained devices
-
-// The key.json text for `key` sealed under `passphrase` with a fresh random salt and nonce.
-Result<std::string> SealKey(const KeyPair& key, std::string_view passphrase, KdfCost cost);
-// Opens key.json text; a wrong passphrase is an Unauthenticated status, never a crash.
-Result<KeyPair> OpenKey(std::string_view key_json, std::string_view passphrase);
+// The key at rest: chipledger::SealKey / OpenKey (ledger/sealed_key.h), in key.json.
+using chipledger::DefaultKdfCost;
+using chipledger::FastKdfCost;
+using chipledger::KdfCost;
+using chipledger::OpenKey;
+using chipledger::SealKey;
 
 // ---- Configuration and state ----
 

@@ -1,6 +1,7 @@
 #include "ledger/checkpoint.h"
 
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 namespace chipledger {
@@ -54,16 +55,6 @@ bool IsValidNoteText(std::string_view text) {
   return true;
 }
 
-// Non-empty, valid UTF-8, no Unicode spaces and no '+'.
-bool IsValidKeyName(std::string_view name) {
-  if (name.empty()) return false;
-  for (size_t pos = 0; pos < name.size();) {
-    int32_t c = NextCodePoint(name, &pos);
-    if (c < 0x20 || c == '+' || IsUnicodeSpace(c)) return false;  // c < 0: invalid UTF-8
-  }
-  return true;
-}
-
 std::string BigEndian32(uint32_t value) {
   std::string bytes;
   for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>(value >> shift));
@@ -76,28 +67,15 @@ uint32_t ReadBigEndian32(const char* bytes) {
   return value;
 }
 
-// Parses ASCII decimal with no sign, no leading zeros (except "0") and no overflow.
-bool ParseCanonicalDecimal(std::string_view text, uint64_t* value) {
-  if (text.empty() || (text.size() > 1 && text[0] == '0')) return false;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *value);
-  return error == std::errc() && end == text.data() + text.size();
-}
-
-struct SignatureLine {
-  std::string name;
-  uint32_t key_hash = 0;
-  std::string signature;  // the bytes after the key hash
-};
-
 // "— <name> <base64>" without its newline.
-Result<SignatureLine> ParseSignatureLine(std::string_view line) {
+Result<NoteSignature> ParseSignatureLine(std::string_view line) {
   if (line.substr(0, kSignaturePrefix.size()) != kSignaturePrefix) {
     return Malformed("signature line does not start with an em dash and a space");
   }
   line.remove_prefix(kSignaturePrefix.size());
   size_t space = line.find(' ');
   if (space == std::string_view::npos) return Malformed("signature line has no signature");
-  SignatureLine parsed;
+  NoteSignature parsed;
   parsed.name = std::string(line.substr(0, space));
   if (!IsValidKeyName(parsed.name)) return Malformed("signature line has an invalid key name");
   auto blob = Base64Decode(line.substr(space + 1), "note signature");
@@ -108,16 +86,31 @@ Result<SignatureLine> ParseSignatureLine(std::string_view line) {
   return parsed;
 }
 
-// Splits a signed note at its last blank line into the text (with its final newline) and the
-// signature lines.
-Status SplitNote(std::string_view note, std::string_view* text,
-                 std::vector<SignatureLine>* signatures) {
+}  // namespace
+
+bool IsValidKeyName(std::string_view name) {
+  if (name.empty()) return false;
+  for (size_t pos = 0; pos < name.size();) {
+    int32_t c = NextCodePoint(name, &pos);
+    if (c < 0x20 || c == '+' || IsUnicodeSpace(c)) return false;  // c < 0: invalid UTF-8
+  }
+  return true;
+}
+
+bool ParseCanonicalDecimal(std::string_view text, uint64_t* value) {
+  if (text.empty() || (text.size() > 1 && text[0] == '0')) return false;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *value);
+  return error == std::errc() && end == text.data() + text.size();
+}
+
+Result<SignedNote> ParseSignedNote(std::string_view note) {
   if (!IsValidNoteText(note)) {
     return Malformed("note is not UTF-8 text without control characters");
   }
   size_t split = note.rfind("\n\n");
   if (split == std::string_view::npos) return Malformed("note has no signature block");
-  *text = note.substr(0, split + 1);
+  SignedNote parsed;
+  parsed.text = note.substr(0, split + 1);
   std::string_view block = note.substr(split + 2);
   if (block.empty() || block.back() != '\n') {
     return Malformed("signature block is empty or does not end in a newline");
@@ -126,14 +119,25 @@ Status SplitNote(std::string_view note, std::string_view* text,
     size_t newline = block.find('\n');
     auto line = ParseSignatureLine(block.substr(0, newline));
     if (!line.ok()) return line.status();
-    signatures->push_back(std::move(*line));
-    if (signatures->size() > kMaxSignatures) return Malformed("note has too many signatures");
+    parsed.signatures.push_back(std::move(*line));
+    if (parsed.signatures.size() > kMaxSignatures) return Malformed("note has too many signatures");
     block.remove_prefix(newline + 1);
   }
-  return Status::Ok();
+  return parsed;
 }
 
-}  // namespace
+uint32_t KeyHashOf(const Hash& hash) {
+  return ReadBigEndian32(reinterpret_cast<const char*>(hash.data()));
+}
+
+std::string NoteSignatureLine(const std::string& name, uint32_t key_hash,
+                              std::string_view signature) {
+  std::string blob = BigEndian32(key_hash);
+  blob.append(signature);
+  std::string line(kSignaturePrefix);
+  line.append(name).append(" ").append(Base64Encode(blob)).append("\n");
+  return line;
+}
 
 std::string CheckpointBody(const Checkpoint& checkpoint) {
   return checkpoint.origin + "\n" + std::to_string(checkpoint.size) + "\n" +
@@ -167,55 +171,64 @@ Result<Checkpoint> ParseCheckpointBody(std::string_view body) {
   return checkpoint;
 }
 
-uint32_t NoteVerifier::KeyHash() const {
+uint32_t TypedKeyHash(std::string_view name, uint8_t type, const PublicKey& key) {
   Sha256Hasher hasher;
   hasher.Update(name);
   hasher.Update("\n");
-  hasher.Update(std::string_view("\x01", 1));
+  hasher.Update(std::string_view(reinterpret_cast<const char*>(&type), 1));
   hasher.Update(AsBytes(key));
-  Hash hash = hasher.Finish();
-  return ReadBigEndian32(reinterpret_cast<const char*>(hash.data()));
+  return KeyHashOf(hasher.Finish());
 }
 
-std::string FormatVerifierKey(const NoteVerifier& verifier) {
-  std::string typed_key(1, static_cast<char>(kEd25519Type));
-  typed_key.append(AsBytes(verifier.key));
-  return verifier.name + "+" + ToHex(BigEndian32(verifier.KeyHash())) + "+" +
+std::string FormatTypedVerifierKey(const std::string& name, uint8_t type, const PublicKey& key) {
+  std::string typed_key(1, static_cast<char>(type));
+  typed_key.append(AsBytes(key));
+  return name + "+" + ToHex(BigEndian32(TypedKeyHash(name, type, key))) + "+" +
          Base64Encode(typed_key);
 }
 
-Result<NoteVerifier> ParseVerifierKey(std::string_view text) {
-  auto bad = [](std::string message) {
-    return Status::InvalidArgument("bad_verifier_key", "verifier key: " + std::move(message));
+Result<NoteVerifier> ParseTypedVerifierKey(std::string_view text, uint8_t type,
+                                           std::string_view what) {
+  auto bad = [what](std::string message) {
+    return Status::InvalidArgument("bad_verifier_key", std::string(what) + ": " + std::move(message));
   };
   size_t first = text.find('+');
   size_t second = first == std::string_view::npos ? first : text.find('+', first + 1);
   if (second == std::string_view::npos) return bad("expected <name>+<key hash>+<key>");
-  NoteVerifier verifier;
-  verifier.name = std::string(text.substr(0, first));
-  if (!IsValidKeyName(verifier.name)) return bad("invalid key name");
+  NoteVerifier parsed;
+  parsed.name = std::string(text.substr(0, first));
+  if (!IsValidKeyName(parsed.name)) return bad("invalid key name");
   std::string_view hash_hex = text.substr(first + 1, second - first - 1);
   auto hash = FromHex(hash_hex, "verifier key hash");
   if (hash_hex.size() != 8 || !hash.ok()) return bad("key hash must be 8 lowercase hex digits");
-  auto typed_key = Base64Decode(text.substr(second + 1), "verifier key");
+  auto typed_key = Base64Decode(text.substr(second + 1), what);
   if (!typed_key.ok()) return typed_key.status();
-  if (typed_key->size() != 1 + verifier.key.size() ||
-      static_cast<uint8_t>((*typed_key)[0]) != kEd25519Type) {
-    return bad("key must be 0x01 followed by a 32-byte Ed25519 public key");
+  if (typed_key->size() != 1 + parsed.key.size() || static_cast<uint8_t>((*typed_key)[0]) != type) {
+    char expected[8];
+    std::snprintf(expected, sizeof(expected), "0x%02x", type);
+    return bad(std::string("key must be ") + expected + " followed by a 32-byte Ed25519 public key");
   }
-  std::memcpy(verifier.key.data(), typed_key->data() + 1, verifier.key.size());
-  if (verifier.KeyHash() != ReadBigEndian32(hash->data())) {
+  std::memcpy(parsed.key.data(), typed_key->data() + 1, parsed.key.size());
+  if (TypedKeyHash(parsed.name, type, parsed.key) != ReadBigEndian32(hash->data())) {
     return bad("key hash does not match the name and key");
   }
-  return verifier;
+  return parsed;
+}
+
+uint32_t NoteVerifier::KeyHash() const { return TypedKeyHash(name, kEd25519Type, key); }
+
+std::string FormatVerifierKey(const NoteVerifier& verifier) {
+  return FormatTypedVerifierKey(verifier.name, kEd25519Type, verifier.key);
+}
+
+Result<NoteVerifier> ParseVerifierKey(std::string_view text) {
+  return ParseTypedVerifierKey(text, kEd25519Type, "verifier key");
 }
 
 std::string SignNote(std::string_view body, const std::string& name, const KeyPair& key) {
-  std::string blob = BigEndian32(NoteVerifier{name, key.public_key}.KeyHash());
-  blob.append(AsBytes(Sign(key.secret_key, body)));
   std::string note(body);
-  note.append("\n").append(kSignaturePrefix).append(name).append(" ");
-  note.append(Base64Encode(blob)).append("\n");
+  note.append("\n").append(NoteSignatureLine(name, NoteVerifier{name, key.public_key}.KeyHash(),
+                                             AsBytes(Sign(key.secret_key, body))));
   return note;
 }
 
@@ -224,13 +237,12 @@ std::string SignCheckpoint(const Checkpoint& checkpoint, const KeyPair& key) {
 }
 
 Result<Checkpoint> VerifyCheckpoint(std::string_view note, const NoteVerifier& verifier) {
-  std::string_view text;
-  std::vector<SignatureLine> signatures;
-  Status split = SplitNote(note, &text, &signatures);
-  if (!split.ok()) return split;
+  Result<SignedNote> parsed = ParseSignedNote(note);
+  if (!parsed.ok()) return parsed.status();
+  std::string_view text = parsed->text;
   const uint32_t key_hash = verifier.KeyHash();
   bool verified = false;
-  for (const SignatureLine& line : signatures) {
+  for (const NoteSignature& line : parsed->signatures) {
     if (line.name != verifier.name || line.key_hash != key_hash) continue;  // another key's
     Signature signature;
     if (line.signature.size() != signature.size()) {

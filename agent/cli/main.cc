@@ -8,6 +8,9 @@
 #include "agent/files.h"
 
 namespace chipledger::agent::cli {
+using chipledger::cli::Args;
+using chipledger::cli::ParseArgs;
+using chipledger::cli::ReadPassphrase;
 namespace {
 
 namespace fs = std::filesystem;

@@ -1,6 +1,6 @@
-// Command-line parsing for chipledger-agent: `--flag value` pairs, repeatable flags, positionals.
-#ifndef CHIPLEDGER_AGENT_CLI_ARGS_H_
-#define CHIPLEDGER_AGENT_CLI_ARGS_H_
+// Command-line parsing shared by chipledger-agent and chipledger-witness: `--flag value` pairs, repeatable flags, positionals.
+#ifndef CHIPLEDGER_CLI_ARGS_H_
+#define CHIPLEDGER_CLI_ARGS_H_
 
 #include <map>
 #include <optional>
@@ -10,7 +10,7 @@
 
 #include "ledger/status.h"
 
-namespace chipledger::agent::cli {
+namespace chipledger::cli {
 
 struct Args {
   std::vector<std::string> positional;
@@ -33,6 +33,6 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv,
 // on the terminal without echo (twice when `confirm`).
 Result<std::string> ReadPassphrase(const std::optional<std::string>& file, bool confirm);
 
-}  // namespace chipledger::agent::cli
+}  // namespace chipledger::cli
 
-#endif  // CHIPLEDGER_AGENT_CLI_ARGS_H_
+#endif  // CHIPLEDGER_CLI_ARGS_H_

@@ -1,4 +1,4 @@
-#include "agent/cli/args.h"
+#include "cli/args.h"
 
 #include <fcntl.h>
 #include <termios.h>
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
-namespace chipledger::agent::cli {
+namespace chipledger::cli {
 namespace {
 
 Status Usage(std::string message) { return Status::InvalidArgument("usage", std::move(message)); }
@@ -102,4 +102,4 @@ Result<std::string> ReadPassphrase(const std::optional<std::string>& file, bool 
   return first;
 }
 
-}  // namespace chipledger::agent::cli
+}  // namespace chipledger::cli

@@ -3,10 +3,11 @@
 #include <sodium.h>
 
 #include <array>
+#include <nlohmann/json.hpp>
 
-#include "agent/agent.h"
+#include "ledger/sealed_key.h"
 
-namespace chipledger::agent {
+namespace chipledger {
 namespace {
 
 constexpr std::string_view kKdfName = "argon2id13";
@@ -125,4 +126,4 @@ Result<KeyPair> OpenKey(std::string_view key_json, std::string_view passphrase) 
   return pair;
 }
 
-}  // namespace chipledger::agent
+}  // namespace chipledger
