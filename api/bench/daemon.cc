@@ -88,16 +88,18 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const std::string& binary,
   std::string line;
   bool got_line = ReadFrom(out[0], true, &line);
   close(out[0]);
-  constexpr std::string_view kPrefix = "chipledgerd listening on ";
+  // "<program> listening on <scheme>://HOST:PORT", as chipledgerd and chipledger-witness print.
+  std::string program = binary.substr(binary.rfind('/') + 1);
+  std::string prefix = program + " listening on ";
   size_t scheme = line.find("://");
   size_t colon = line.rfind(':');
-  if (pid < 0 || !got_line || line.rfind(kPrefix, 0) != 0 || scheme == std::string::npos ||
+  if (pid < 0 || !got_line || line.rfind(prefix, 0) != 0 || scheme == std::string::npos ||
       colon <= scheme) {
     if (pid > 0) {
       kill(pid, SIGKILL);
       WaitStatus(pid);
     }
-    return Status::IOError("chipledgerd did not start (see " + log_path + "): " + line);
+    return Status::IOError(program + " did not start (see " + log_path + "): " + line);
   }
   std::string host = line.substr(scheme + 3, colon - scheme - 3);
   int port = std::atoi(line.c_str() + colon + 1);

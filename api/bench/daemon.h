@@ -1,5 +1,5 @@
-// Runs chipledgerd as a child process, as an operator would: for chipledger-bench and the api
-// integration tests.
+// Runs chipledgerd (or chipledger-witness) as a child process, as an operator would: for
+// chipledger-bench and the integration tests.
 #ifndef CHIPLEDGER_API_BENCH_DAEMON_H_
 #define CHIPLEDGER_API_BENCH_DAEMON_H_
 
@@ -20,7 +20,8 @@ Result<std::string> RunCommand(const std::string& binary, const std::vector<std:
 class Daemon {
  public:
   // Starts `binary serve args...` (args should include --listen HOST:0), its stderr appended to
-  // `log_path`, and waits for its "chipledgerd listening on http://HOST:PORT" line.
+  // `log_path`, and waits for its "<binary's name> listening on http://HOST:PORT" line
+  // (chipledgerd, chipledger-witness).
   static Result<std::unique_ptr<Daemon>> Start(const std::string& binary,
                                                const std::vector<std::string>& args,
                                                const std::string& log_path);
