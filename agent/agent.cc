@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "agent/files.h"
+#include "ledger/durable_file.h"
 #include "agent/ledger_client.h"
 #include "ledger/merkle.h"
 

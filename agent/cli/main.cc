@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/agent.h"
-#include "agent/cli/args.h"
-#include "agent/files.h"
+#include "cli/args.h"
+#include "ledger/durable_file.h"
 
 namespace chipledger::agent::cli {
 using chipledger::cli::Args;

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "agent/agent.h"
-#include "agent/files.h"
+#include "ledger/durable_file.h"
 #include "tests/testing/test_agent.h"
 
 namespace chipledger::agent {

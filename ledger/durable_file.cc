@@ -1,4 +1,4 @@
-#include "agent/files.h"
+#include "ledger/durable_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace chipledger::agent {
+namespace chipledger {
 namespace {
 
 Status Errno(std::string_view what, const std::filesystem::path& path) {
@@ -76,4 +76,4 @@ Status CreateDirectory(const std::filesystem::path& path) {
   return SyncDirectory(Parent(path.lexically_normal()));
 }
 
-}  // namespace chipledger::agent
+}  // namespace chipledger

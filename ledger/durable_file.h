@@ -1,7 +1,7 @@
-// Durable file writes for the agent's home: a crash leaves the old or the new file, never a torn
-// one (temp file, fsync, rename, fsync of the directory).
-#ifndef CHIPLEDGER_AGENT_FILES_H_
-#define CHIPLEDGER_AGENT_FILES_H_
+// Durable file writes (the agent home, the witness state, witnessed checkpoints): a crash leaves
+// the old or the new file, never a torn one (temp file, fsync, rename, fsync of the directory).
+#ifndef CHIPLEDGER_LEDGER_DURABLE_FILE_H_
+#define CHIPLEDGER_LEDGER_DURABLE_FILE_H_
 
 #include <filesystem>
 #include <string>
@@ -9,7 +9,7 @@
 
 #include "ledger/status.h"
 
-namespace chipledger::agent {
+namespace chipledger {
 
 Result<std::string> ReadFile(const std::filesystem::path& path);
 // Replaces `path` atomically with `content`; `mode` applies to a new file.
@@ -19,6 +19,6 @@ Status WriteFileDurably(const std::filesystem::path& path, std::string_view cont
 Status RemoveDurably(const std::filesystem::path& path);
 Status CreateDirectory(const std::filesystem::path& path);
 
-}  // namespace chipledger::agent
+}  // namespace chipledger
 
-#endif  // CHIPLEDGER_AGENT_FILES_H_
+#endif  // CHIPLEDGER_LEDGER_DURABLE_FILE_H_
