@@ -1,0 +1,191 @@
+#include "witness/server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "ledger/checkpoint.h"
+#include "ledger/time.h"
+#include "witness/metrics.h"
+
+namespace chipledger::witness {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// What the access log knows about the request this thread serves: httplib serves a connection's
+// requests one after another on one worker thread, from pre-routing to post-routing.
+struct RequestContext {
+  bool started = false;
+  SteadyClock::time_point start;
+  std::string origin;
+  std::string reason;
+};
+thread_local RequestContext current;
+
+void SendText(httplib::Response& res, int status, std::string body, const std::string& type) {
+  res.status = status;
+  res.set_content(std::move(body), type.c_str());
+}
+
+// The reason recorded for refusals httplib makes itself, before any handler.
+std::string DefaultReason(int status) {
+  switch (status) {
+    case 404:
+      return "no_route";
+    case 413:
+      return "too_large";
+    default:
+      return status >= 500 ? "internal" : "bad_http_request";
+  }
+}
+
+}  // namespace
+
+Result<HostPort> ParseListen(std::string_view text) {
+  Status bad = Status::InvalidArgument(
+      "usage", "--listen: \"" + std::string(text) + "\" is not HOST:PORT (port 0 to 65535)");
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return bad;
+  std::string_view host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return bad;
+    host = host.substr(1, host.size() - 2);
+  }
+  uint64_t port = 0;
+  if (!ParseCanonicalDecimal(text.substr(colon + 1), &port) || port > 65535) return bad;
+  return HostPort{std::string(host), static_cast<int>(port)};
+}
+
+struct Server::Impl {
+  Impl(Witness* w, ServerOptions o) : witness(w), options(std::move(o)) {}
+
+  void Configure();
+  void AddRoutes();
+  void Log(const httplib::Request& req, const httplib::Response& res);
+
+  Witness* witness;
+  ServerOptions options;
+  Metrics metrics;
+  httplib::Server http;
+  int listen_fd = -1;
+  std::mutex log_mu;
+};
+
+void Server::Impl::AddRoutes() {
+  http.Post("/add-checkpoint", [this](const httplib::Request& req, httplib::Response& res) {
+    Answer answer = witness->AddCheckpoint(req.body);
+    current.origin = answer.origin;
+    current.reason = answer.reason;
+    SendText(res, answer.status, std::move(answer.body), answer.content_type);
+  });
+  // tlog-witness monitor retrieval: GET <prefix>/<lowercase hex SHA-256 of origin>/checkpoint.
+  http.Get(
+      "/([0-9a-f]{64})/checkpoint", [this](const httplib::Request& req, httplib::Response& res) {
+        std::optional<std::string> note = witness->LatestCheckpoint(req.matches[1].str());
+        if (!note) {
+          current.reason = "not_cosigned";
+          return SendText(res, 404, "not_cosigned: no checkpoint cosigned for this origin hash\n",
+                          std::string(kTextContentType));
+        }
+        SendText(res, 200, std::move(*note), std::string(kTextContentType));
+      });
+  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    SendText(res, 200, metrics.Render(witness->Sizes()), "text/plain; version=0.0.4");
+  });
+  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    SendText(res, 200, "ok\n", std::string(kTextContentType));
+  });
+}
+
+void Server::Impl::Configure() {
+  http.new_task_queue = [threads = options.threads] { return new httplib::ThreadPool(threads); };
+  http.set_tcp_nodelay(true);
+  // SO_REUSEADDR for quick restarts, but not cpp-httplib's default SO_REUSEPORT, which would let
+  // a second witness bound to the same port silently take a share of the requests.
+  http.set_socket_options([this](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_fd = sock;
+  });
+  http.set_payload_max_length(options.max_body_bytes);
+  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    current = RequestContext{true, SteadyClock::now(), "", ""};
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;  // a handler's own refusal
+    current.reason = DefaultReason(res.status);
+    std::string why = res.status == 413 ? "request body exceeds " +
+                                              std::to_string(options.max_body_bytes) + " bytes"
+                                        : "refused with HTTP status " + std::to_string(res.status);
+    res.set_content(current.reason + ": " + why + "\n", std::string(kTextContentType).c_str());
+  });
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        current.reason = "internal";
+        SendText(res, 500, "internal: internal error\n", std::string(kTextContentType));
+      });
+  // Before the response is written, so a client reading /metrics right after an answer finds it
+  // counted.
+  http.set_post_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { Log(req, res); });
+  AddRoutes();
+}
+
+void Server::Impl::Log(const httplib::Request& req, const httplib::Response& res) {
+  RequestContext context = std::move(current);
+  current = RequestContext{};  // requests refused before pre-routing must not inherit it
+  metrics.Record(res.status, context.reason);
+  if (!options.access_log && res.status < 500) return;
+  double ms =
+      context.started
+          ? std::chrono::duration<double, std::milli>(SteadyClock::now() - context.start).count()
+          : 0;
+  nlohmann::json line = {{"time", FormatTime(Now())}, {"remote", req.remote_addr},
+                         {"method", req.method},      {"path", req.path},
+                         {"status", res.status},      {"ms", ms}};
+  if (!context.origin.empty()) line["origin"] = context.origin;
+  if (!context.reason.empty()) line["reason"] = context.reason;
+  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::lock_guard<std::mutex> lock(log_mu);
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+Server::Server(Witness* witness, ServerOptions options)
+    : impl_(std::make_unique<Impl>(witness, std::move(options))) {}
+
+Server::~Server() = default;
+
+Result<int> Server::Bind() {
+  Result<HostPort> listen = ParseListen(impl_->options.listen);
+  if (!listen.ok()) return listen.status();
+  impl_->Configure();
+  int port = listen->port;
+  if (port == 0) {
+    port = impl_->http.bind_to_any_port(listen->host);
+  } else if (!impl_->http.bind_to_port(listen->host, port)) {
+    port = -1;
+  }
+  if (port < 0) return Status::Unavailable("--listen: cannot bind " + impl_->options.listen);
+  // Debian's cpp-httplib listens with a backlog of 5; listening again only widens the queue.
+  if (::listen(impl_->listen_fd, SOMAXCONN) != 0) {
+    return Status::IOError(std::string("listen: ") + std::strerror(errno));
+  }
+  return port;
+}
+
+Status Server::Run() {
+  if (!impl_->http.listen_after_bind()) return Status::IOError("the listening socket failed");
+  return Status::Ok();
+}
+
+void Server::Stop() { impl_->http.stop(); }
+
+}  // namespace chipledger::witness
