@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "ledger/cosignature.h"
+
 namespace chipledger::api {
 namespace {
 
@@ -98,7 +100,51 @@ FieldSetter TlsField(std::optional<TlsFiles>* tls) {
   };
 }
 
+FieldSetter WitnessesField(std::vector<WitnessConfig>* witnesses) {
+  return [witnesses](const json& v, const std::string& path) {
+    if (!v.is_array()) return WrongType(path, "an array of {\"url\", \"vkey\"}");
+    for (size_t i = 0; i < v.size(); ++i) {
+      std::string item_path = path + "[" + std::to_string(i) + "]";
+      WitnessConfig witness;
+      Status s =
+          ApplyObject(v[i], item_path,
+                      {{"url", StringField(&witness.url)}, {"vkey", StringField(&witness.vkey)}});
+      if (!s.ok()) return s;
+      if (witness.url.rfind("http://", 0) != 0 && witness.url.rfind("https://", 0) != 0) {
+        return Status::InvalidArgument("bad_config",
+                                       item_path + ".url: must start with http:// or https://");
+      }
+      if (Result<WitnessKey> key = ParseWitnessKey(witness.vkey); !key.ok()) {
+        return Status::InvalidArgument("bad_config",
+                                       item_path + ".vkey: " + key.status().message());
+      }
+      witnesses->push_back(std::move(witness));
+    }
+    return Status::Ok();
+  };
+}
+
+FieldSetter QuorumField(std::optional<size_t>* quorum) {
+  return [quorum](const json& v, const std::string& path) {
+    size_t value = 0;
+    Status s = NumberField(&value, 1, 1000)(v, path);
+    if (s.ok()) *quorum = value;
+    return s;
+  };
+}
+
 }  // namespace
+
+Status CheckWitnesses(const ServerConfig& config) {
+  std::vector<std::string> vkeys;
+  for (const WitnessConfig& witness : config.witnesses) vkeys.push_back(witness.vkey);
+  Result<WitnessPolicy> policy = MakeWitnessPolicy(vkeys, config.witness_quorum);
+  if (!policy.ok()) {
+    return Status::InvalidArgument("bad_config",
+                                   "witnesses/witness_quorum: " + policy.status().message());
+  }
+  return Status::Ok();
+}
 
 Result<ServerConfig> LoadConfig(const std::string& path) {
   std::ifstream in(path);
@@ -114,8 +160,12 @@ Result<ServerConfig> LoadConfig(const std::string& path) {
                           {"tls", TlsField(&config.tls)},
                           {"limits", LimitsField(&config.limits)},
                           {"metrics_from_loopback", BoolField(&config.metrics_from_loopback)},
-                          {"access_log", BoolField(&config.access_log)}});
+                          {"access_log", BoolField(&config.access_log)},
+                          {"witnesses", WitnessesField(&config.witnesses)},
+                          {"witness_quorum", QuorumField(&config.witness_quorum)}});
   if (!s.ok()) return Status::InvalidArgument(s.code(), path + ": " + s.message());
+  if (s = CheckWitnesses(config); !s.ok())
+    return Status::InvalidArgument(s.code(), path + ": " + s.message());
   if (Result<HostPort> listen = ParseListen(config.listen); !listen.ok()) return listen.status();
   return config;
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ledger/status.h"
 
@@ -28,6 +29,13 @@ struct TlsFiles {
   std::string cert_file, key_file;  // PEM
 };
 
+// A witness chipledgerd asks for cosignatures (SPEC §10): its add-checkpoint URL prefix and its
+// C2SP verifier key (type 0x04).
+struct WitnessConfig {
+  std::string url;
+  std::string vkey;
+};
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
   std::string data;
@@ -35,10 +43,15 @@ struct ServerConfig {
   Limits limits;
   bool metrics_from_loopback = false;  // else /metrics needs an admin token
   bool access_log = true;              // one JSON line per request on stderr
+  std::vector<WitnessConfig> witnesses;
+  std::optional<size_t> witness_quorum;  // default: all witnesses
 };
 
 // Reads a config file; unknown keys and wrong types are refused, naming the key.
 Result<ServerConfig> LoadConfig(const std::string& path);
+
+// The witnesses' vkeys are distinct and the quorum is between 1 and their number.
+Status CheckWitnesses(const ServerConfig& config);
 
 struct HostPort {
   std::string host;

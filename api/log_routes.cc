@@ -34,9 +34,14 @@ void Submit(Service* s, Call& call) {
   SendJson(call.res, HttpStatusOf(st.kind()), body);
 }
 
+// With witnesses configured, the newest checkpoint carrying their quorum (SPEC §10); before the
+// first quorum, the log's own newest checkpoint, which a reader requiring the quorum refuses.
 void GetCheckpoint(Service* s, Call& call) {
+  std::optional<std::string> witnessed;
+  if (s->witnessing) witnessed = s->witnessing->WitnessedNote();
   call.res.set_header("Cache-Control", "no-cache");
-  call.res.set_content(s->ledger->CheckpointNote(), "text/plain; charset=utf-8");
+  call.res.set_content(witnessed ? *witnessed : s->ledger->CheckpointNote(),
+                       "text/plain; charset=utf-8");
 }
 
 void GetTile(Service* s, Call& call) {

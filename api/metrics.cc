@@ -3,20 +3,17 @@
 #include <cstdio>
 
 namespace chipledger::api {
-namespace {
-
-std::string Number(double value) {
+std::string MetricNumber(double value) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.9g", value);
   return buf;
 }
 
-void Header(std::string* out, std::string_view name, std::string_view type, std::string_view help) {
+void MetricHeader(std::string* out, std::string_view name, std::string_view type,
+                  std::string_view help) {
   *out += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
   *out += "# TYPE " + std::string(name) + " " + std::string(type) + "\n";
 }
-
-}  // namespace
 
 void Metrics::RecordRequest(std::string_view route, int status, double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -44,40 +41,42 @@ void Metrics::RecordRefusal(std::string_view code) {
 std::string Metrics::Render(const Ledger::Stats& stats, uint64_t tree_size) const {
   std::string out;
   std::lock_guard<std::mutex> lock(mu_);
-  Header(&out, "chipledger_http_requests_total", "counter", "HTTP requests by route and status.");
+  MetricHeader(&out, "chipledger_http_requests_total", "counter",
+               "HTTP requests by route and status.");
   for (const auto& [key, count] : requests_) {
     out += "chipledger_http_requests_total{route=\"" + key.first + "\",status=\"" +
            std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
   }
-  Header(&out, "chipledger_http_request_duration_seconds", "histogram",
-         "Time to answer a request, by route.");
+  MetricHeader(&out, "chipledger_http_request_duration_seconds", "histogram",
+               "Time to answer a request, by route.");
   for (const auto& [route, h] : durations_) {
     uint64_t cumulative = 0;
     std::string labels = "{route=\"" + route + "\"";
     for (size_t i = 0; i < kBuckets.size(); ++i) {
       cumulative += h.counts[i];
       out += "chipledger_http_request_duration_seconds_bucket" + labels + ",le=\"" +
-             Number(kBuckets[i]) + "\"} " + std::to_string(cumulative) + "\n";
+             MetricNumber(kBuckets[i]) + "\"} " + std::to_string(cumulative) + "\n";
     }
     out += "chipledger_http_request_duration_seconds_bucket" + labels + ",le=\"+Inf\"} " +
            std::to_string(h.count) + "\n";
-    out += "chipledger_http_request_duration_seconds_sum" + labels + "} " + Number(h.sum) + "\n";
+    out +=
+        "chipledger_http_request_duration_seconds_sum" + labels + "} " + MetricNumber(h.sum) + "\n";
     out += "chipledger_http_request_duration_seconds_count" + labels + "} " +
            std::to_string(h.count) + "\n";
   }
-  Header(&out, "chipledger_refusals_total", "counter", "Refused requests by error code.");
+  MetricHeader(&out, "chipledger_refusals_total", "counter", "Refused requests by error code.");
   for (const auto& [code, count] : refusals_) {
     out += "chipledger_refusals_total{code=\"" + code + "\"} " + std::to_string(count) + "\n";
   }
-  Header(&out, "chipledger_group_commit_size", "summary", "Events per group commit.");
+  MetricHeader(&out, "chipledger_group_commit_size", "summary", "Events per group commit.");
   out += "chipledger_group_commit_size_sum " + std::to_string(stats.grouped_events) + "\n";
   out += "chipledger_group_commit_size_count " + std::to_string(stats.groups) + "\n";
-  Header(&out, "chipledger_fsync_last_seconds", "gauge",
-         "Latency of the latest group commit's WriteBatch and fsync.");
-  out += "chipledger_fsync_last_seconds " + Number(stats.last_fsync_ms / 1000) + "\n";
-  Header(&out, "chipledger_ledger_refusals_total", "counter", "Appends the ledger refused.");
+  MetricHeader(&out, "chipledger_fsync_last_seconds", "gauge",
+               "Latency of the latest group commit's WriteBatch and fsync.");
+  out += "chipledger_fsync_last_seconds " + MetricNumber(stats.last_fsync_ms / 1000) + "\n";
+  MetricHeader(&out, "chipledger_ledger_refusals_total", "counter", "Appends the ledger refused.");
   out += "chipledger_ledger_refusals_total " + std::to_string(stats.refusals) + "\n";
-  Header(&out, "chipledger_tree_size", "gauge", "Entries in the log.");
+  MetricHeader(&out, "chipledger_tree_size", "gauge", "Entries in the log.");
   out += "chipledger_tree_size " + std::to_string(tree_size) + "\n";
   return out;
 }

@@ -78,8 +78,9 @@ struct Server::Impl {
     });
     router.Add("POST", "/v1/admin/backup", Access::kAdmin, [this](Call& call) { Backup(call); });
     router.Add("GET", "/metrics", Access::kOperator, [this](Call& call) {
-      call.res.set_content(service.metrics.Render(service.ledger->stats(), service.ledger->size()),
-                           "text/plain; version=0.0.4");
+      std::string text = service.metrics.Render(service.ledger->stats(), service.ledger->size());
+      if (witnessing) text += witnessing->RenderMetrics();
+      call.res.set_content(text, "text/plain; version=0.0.4");
     });
   }
 
@@ -89,6 +90,7 @@ struct Server::Impl {
   bool Authorize(Access access, const httplib::Request& req, httplib::Response& res);
   void Log(const httplib::Request& req, const httplib::Response& res);
   void CatchUpAudit();
+  Status StartWitnessing();
   void Backup(Call& call);
 
   Service service;
@@ -96,6 +98,7 @@ struct Server::Impl {
   RateLimiter limiter;
   Router router;
   std::unique_ptr<httplib::Server> http;
+  std::unique_ptr<Witnessing> witnessing;
   int listen_fd = -1;  // the listening socket, once created
   std::mutex log_mu;
 };
@@ -278,10 +281,26 @@ void Server::Impl::CatchUpAudit() {
       [audit](const std::vector<Ledger::AppendedEntry>& group) { audit->OnEntries(group); });
 }
 
+Status Server::Impl::StartWitnessing() {
+  const ServerConfig& config = service.config;
+  if (config.witnesses.empty()) return Status::Ok();
+  WitnessingOptions options;
+  options.witnesses = config.witnesses;
+  options.quorum = config.witness_quorum;
+  options.state_path = config.data + "/witnessed-checkpoint";
+  Result<std::unique_ptr<Witnessing>> created = Witnessing::Create(service.ledger, options);
+  if (!created.ok()) return created.status();
+  witnessing = std::move(*created);
+  service.witnessing = witnessing.get();
+  witnessing->Start();
+  return Status::Ok();
+}
+
 Server::Server(Ledger* ledger, const ServerConfig& config, LiveAudit* audit)
     : impl_(std::make_unique<Impl>(ledger, config, audit)) {}
 
 Server::~Server() {
+  if (impl_->witnessing) impl_->witnessing->Stop();
   if (impl_->service.audit) impl_->service.ledger->SetAppendListener(nullptr);
 }
 
@@ -305,6 +324,7 @@ Result<int> Server::Bind() {
     return Status::IOError(std::string("listen: ") + std::strerror(errno));
   }
   impl_->CatchUpAudit();
+  if (Status started = impl_->StartWitnessing(); !started.ok()) return started;
   return port;
 }
 

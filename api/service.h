@@ -10,6 +10,7 @@
 #include "api/live_audit.h"
 #include "api/metrics.h"
 #include "api/router.h"
+#include "api/witnessing.h"
 #include "ledger/ledger.h"
 
 namespace chipledger::api {
@@ -19,6 +20,7 @@ struct Service {
   ServerConfig config;
   LiveAudit* audit;  // may be null
   Metrics metrics;
+  Witnessing* witnessing = nullptr;  // set when witnesses are configured
 };
 
 // A route handler bound to the service it reads.
