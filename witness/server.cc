@@ -85,6 +85,13 @@ void Server::Impl::AddRoutes() {
     current.reason = answer.reason;
     SendText(res, answer.status, std::move(answer.body), answer.content_type);
   });
+  // tlog-witness: "The request MUST be an HTTP POST".
+  http.Get("/add-checkpoint", [](const httplib::Request&, httplib::Response& res) {
+    current.reason = "method_not_allowed";
+    res.set_header("Allow", "POST");
+    SendText(res, 405, "method_not_allowed: add-checkpoint takes a POST\n",
+             std::string(kTextContentType));
+  });
   // tlog-witness monitor retrieval: GET <prefix>/<lowercase hex SHA-256 of origin>/checkpoint.
   http.Get(
       "/([0-9a-f]{64})/checkpoint", [this](const httplib::Request& req, httplib::Response& res) {

@@ -178,6 +178,7 @@ TEST_F(AddCheckpointTest, MetricsAndHealth) {
             std::string::npos);
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
   EXPECT_EQ(client_->Get("/no/such/route")->status, 404);
+  EXPECT_EQ(client_->Get("/add-checkpoint")->status, 405);
 }
 
 }  // namespace
