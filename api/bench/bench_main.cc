@@ -34,16 +34,21 @@ using Clock = std::chrono::steady_clock;
 using testing::TestAgent;
 
 constexpr char kUsage[] =
-    "usage: chipledger-bench [--agents N] [--events M] [--connections C] [--chipledgerd PATH]\n"
+    "usage: chipledger-bench [--agents N] [--events M] [--connections C] [--witnesses W]\n"
+    "                        [--chipledgerd PATH]\n"
     "Creates a ledger in a temporary directory with `chipledgerd init`, serves it on 127.0.0.1\n"
     "(fsync on), enrols N agents, submits M pre-signed events over C connections, verifies\n"
-    "every receipt, and removes the directory. Defaults: N 64, M 20000, C 32.\n";
+    "every receipt, and removes the directory. With W witnesses, also runs W chipledger-witness\n"
+    "processes (quorum: all) and reports the witnessing delay. Defaults: N 64, M 20000, C 32, W "
+    "0.\n";
 
 struct Options {
   int agents = 64;
   int events = 20000;
   int connections = 32;
+  int witnesses = 0;
   std::string chipledgerd;  // default: next to chipledger-bench
+  std::string witness;      // default: ../witness/chipledger-witness from chipledger-bench
 };
 
 struct Target {
@@ -54,16 +59,21 @@ struct Target {
 
 Result<Options> ParseOptions(int argc, char** argv) {
   Options o;
-  o.chipledgerd = (std::filesystem::path(argv[0]).parent_path() / "chipledgerd").string();
+  std::filesystem::path here = std::filesystem::path(argv[0]).parent_path();
+  o.chipledgerd = (here / "chipledgerd").string();
+  o.witness = (here / ".." / "witness" / "chipledger-witness").string();
   for (int i = 1; i < argc; i += 2) {
     std::string name = argv[i];
     if (i + 1 >= argc) return Status::InvalidArgument("usage", name + ": needs a value");
     std::string value = argv[i + 1];
-    std::map<std::string, int*> ints = {
-        {"--agents", &o.agents}, {"--events", &o.events}, {"--connections", &o.connections}};
+    std::map<std::string, int*> ints = {{"--agents", &o.agents},
+                                        {"--events", &o.events},
+                                        {"--connections", &o.connections},
+                                        {"--witnesses", &o.witnesses}};
     if (ints.count(name)) {
       int v = std::atoi(value.c_str());
-      if (v < 1) return Status::InvalidArgument("usage", name + ": must be a positive integer");
+      if (v < (name == "--witnesses" ? 0 : 1))
+        return Status::InvalidArgument("usage", name + ": must be a positive integer");
       *ints[name] = v;
     } else if (name == "--chipledgerd") {
       o.chipledgerd = value;
@@ -151,24 +161,74 @@ void Drive(const Target& target, const std::vector<std::string>& envelopes, std:
   out->receipts.insert(out->receipts.end(), receipts.begin(), receipts.end());
 }
 
-// The server's group-commit counters: {events, groups}, from /metrics. A fresh connection each
-// time: an idle one may have been closed by the server's keep-alive timeout.
-std::pair<double, double> GroupCounters(const Target& target) {
-  std::pair<double, double> counters{0, 0};
+// The server's metrics, series name (with labels) to value. A fresh connection each time: an
+// idle one may have been closed by the server's keep-alive timeout.
+std::map<std::string, double> ReadMetrics(const Target& target) {
+  std::map<std::string, double> metrics;
   Result<LeanClient> client = LeanClient::Connect(target.host, target.port);
-  if (!client.ok()) return counters;
+  if (!client.ok()) return metrics;
   Result<LeanResponse> res = client->Get("/metrics");
-  if (!res.ok()) return counters;
+  if (!res.ok()) return metrics;
   std::istringstream lines(res->body);
   std::string line, name;
   while (std::getline(lines, line)) {
     std::istringstream fields(line);
     double value = 0;
-    if (!(fields >> name >> value)) continue;
-    if (name == "chipledger_group_commit_size_sum") counters.first = value;
-    if (name == "chipledger_group_commit_size_count") counters.second = value;
+    if (line.empty() || line[0] == '#' || !(fields >> name >> value)) continue;
+    metrics[name] = value;
   }
-  return counters;
+  return metrics;
+}
+
+// The group-commit counters: {events, groups}.
+std::pair<double, double> GroupCounters(const Target& target) {
+  std::map<std::string, double> metrics = ReadMetrics(target);
+  return {metrics["chipledger_group_commit_size_sum"],
+          metrics["chipledger_group_commit_size_count"]};
+}
+
+// After the load: waits (at most 60 s) for a witnessed checkpoint covering the whole log, and
+// prints how long that took and the witnessing delays the server measured during the run.
+void ReportWitnessing(const Target& target, int witnesses) {
+  Clock::time_point start = Clock::now();
+  std::map<std::string, double> metrics = ReadMetrics(target);
+  while (metrics["chipledger_witnessed_size"] < metrics["chipledger_tree_size"] &&
+         Clock::now() - start < std::chrono::seconds(60)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    metrics = ReadMetrics(target);
+  }
+  double failures = 0;
+  for (const auto& [name, value] : metrics) {
+    if (name.rfind("chipledger_witness_failures_total", 0) == 0) failures += value;
+  }
+  std::printf(
+      "witnessing (%d witnesses, quorum %d): witnessed size %.0f of %.0f, %.3f s after the load "
+      "ended; delay during the run: max %.3f s, last %.3f s; %.0f failed exchanges\n",
+      witnesses, witnesses, metrics["chipledger_witnessed_size"], metrics["chipledger_tree_size"],
+      std::chrono::duration<double>(Clock::now() - start).count(),
+      metrics["chipledger_witnessing_delay_seconds{quantile=\"max\"}"],
+      metrics["chipledger_witnessing_delay_seconds{quantile=\"last\"}"], failures);
+}
+
+// Runs `count` chipledger-witness processes for the log `log_vkey`; returns their config entries.
+Result<json> StartWitnesses(const Options& o, const std::string& dir, const std::string& log_vkey,
+                            std::vector<std::unique_ptr<Daemon>>* daemons) {
+  json witnesses = json::array();
+  for (int i = 0; i < o.witnesses; ++i) {
+    std::string data = dir + "/witness-" + std::to_string(i);
+    Result<std::string> vkey = RunCommand(
+        o.witness, {"init", "--data", data, "--name", "bench-witness-" + std::to_string(i)});
+    if (!vkey.ok()) return vkey.status();
+    Result<std::unique_ptr<Daemon>> started = Daemon::Start(
+        o.witness,
+        {"--data", data, "--listen", "127.0.0.1:0", "--log", log_vkey, "--access-log", "off"},
+        data + ".log");
+    if (!started.ok()) return started.status();
+    std::string url = "http://127.0.0.1:" + std::to_string((*started)->port());
+    witnesses.push_back({{"url", url}, {"vkey", vkey->substr(0, vkey->find('\n'))}});
+    daemons->push_back(std::move(*started));
+  }
+  return witnesses;
 }
 
 // CPU seconds (user + system) used so far by process `pid`, from /proc; 0 if unreadable.
@@ -217,28 +277,33 @@ int VerifyReceipts(const Outcome& out, const NoteVerifier& log_key) {
 
 // Creates a ledger with one authority in `dir` and serves it; returns the log's verifier key.
 Result<NoteVerifier> StartLedger(const Options& o, const std::string& dir, const KeyPair& authority,
-                                 std::unique_ptr<Daemon>* daemon) {
+                                 std::unique_ptr<Daemon>* daemon,
+                                 std::vector<std::unique_ptr<Daemon>>* witnesses) {
   std::string data = dir + "/ledger";
   Result<std::string> vkey = RunCommand(
       o.chipledgerd, {"init", "--data", data, "--origin", "bench.chipledger.example/log",
                       "--authority", "bench-authority=" + Base64Encode(authority.public_key)});
   if (!vkey.ok()) return vkey.status();
+  std::string line = *vkey;
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  json settings = {{"access_log", false},
+                   {"metrics_from_loopback", true},
+                   {"limits",
+                    {{"rate_per_second", 0},
+                     {"threads", o.connections + 8},
+                     {"keep_alive_max_requests", 1000000000}}}};
+  if (o.witnesses > 0) {
+    Result<json> started = StartWitnesses(o, dir, line, witnesses);
+    if (!started.ok()) return started.status();
+    settings["witnesses"] = *started;
+  }
   std::string config = dir + "/bench.json";
-  std::ofstream(config) << json{
-      {"access_log", false},
-      {"metrics_from_loopback", true},
-      {"limits",
-       {{"rate_per_second", 0},
-        {"threads", o.connections + 8},
-        {"keep_alive_max_requests",
-         1000000000}}}}.dump();
+  std::ofstream(config) << settings.dump();
   Result<std::unique_ptr<Daemon>> started =
       Daemon::Start(o.chipledgerd, {"--data", data, "--listen", "127.0.0.1:0", "--config", config},
                     dir + "/chipledgerd.log");
   if (!started.ok()) return started.status();
   *daemon = std::move(*started);
-  std::string line = *vkey;
-  while (!line.empty() && line.back() == '\n') line.pop_back();
   return ParseVerifierKey(line);
 }
 
@@ -246,8 +311,9 @@ int Run(const Options& o) {
   InitCrypto();
   testing::TempDir dir;
   std::unique_ptr<Daemon> daemon;
+  std::vector<std::unique_ptr<Daemon>> witnesses;
   KeyPair authority_key = GenerateKeyPair();
-  Result<NoteVerifier> log_key = StartLedger(o, dir.path(), authority_key, &daemon);
+  Result<NoteVerifier> log_key = StartLedger(o, dir.path(), authority_key, &daemon, &witnesses);
   if (!log_key.ok()) return std::cerr << log_key.status().message() << "\n", 1;
   Target target{daemon->host(), daemon->port(), *log_key};
 
@@ -276,6 +342,7 @@ int Run(const Options& o) {
   std::pair<double, double> groups_after = GroupCounters(target);
   double groups = groups_after.second - groups_before.second;
 
+  if (o.witnesses > 0) ReportWitnessing(target, o.witnesses);
   std::sort(out.latencies_ms.begin(), out.latencies_ms.end());
   double rate = static_cast<double>(out.receipts.size()) / seconds;
   int bad = VerifyReceipts(out, target.log_key);
