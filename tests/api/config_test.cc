@@ -6,6 +6,8 @@
 #include <fstream>
 
 #include "api/tokens.h"
+#include "ledger/checkpoint.h"
+#include "ledger/cosignature.h"
 #include "tests/testing/test_agent.h"
 
 namespace chipledger::api {
@@ -35,6 +37,39 @@ TEST(ConfigTest, ReadsEveryKeyAndKeepsDefaults) {
   ASSERT_TRUE(listen.ok());
   EXPECT_EQ(listen->host, "::1");
   EXPECT_EQ(listen->port, 9000);
+}
+
+TEST(ConfigTest, ReadsWitnessesAndRefusesBadOnes) {
+  TempDir dir;
+  InitCrypto();
+  std::string a = FormatWitnessKey({"witness.a.example/w1", GenerateKeyPair().public_key});
+  std::string b = FormatWitnessKey({"witness.b.example/w1", GenerateKeyPair().public_key});
+  auto witnesses = [&](const std::string& quorum, const std::string& vkey_b,
+                       const std::string& url_b = "http://127.0.0.1:7381") {
+    return R"({"witnesses": [{"url": "http://127.0.0.1:7380", "vkey": ")" + a + R"("}, {"url": ")" +
+           url_b + R"(", "vkey": ")" + vkey_b + R"("}])" + quorum + "}";
+  };
+  Result<ServerConfig> config = LoadText(dir, witnesses(R"(, "witness_quorum": 1)", b));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_EQ(config->witnesses.size(), 2u);
+  EXPECT_EQ(config->witnesses[1].vkey, b);
+  EXPECT_EQ(config->witness_quorum, 1u);
+  EXPECT_FALSE(LoadText(dir, witnesses("", b))->witness_quorum.has_value());  // default: all
+  std::string log_key = FormatVerifierKey({"log.example", GenerateKeyPair().public_key});
+  for (auto [text, key] : std::vector<std::pair<std::string, std::string>>{
+           {witnesses(R"(, "witness_quorum": 3)", b), "witness quorum must be between 1 and 2"},
+           {witnesses(R"(, "witness_quorum": 0)", b), "witness_quorum"},
+           {witnesses("", a), "named twice"},
+           {witnesses("", log_key), "witnesses[1].vkey"},
+           {witnesses("", b, "127.0.0.1:7381"), "witnesses[1].url"},
+           {R"({"witnesses": [{"url": "http://x", "vkey": "k", "name": "n"}]})",
+            "witnesses[0].name"},
+           {R"({"witness_quorum": 1})", "needs witnesses"}}) {
+    Result<ServerConfig> refused = LoadText(dir, text);
+    ASSERT_FALSE(refused.ok()) << text;
+    EXPECT_NE(refused.status().message().find(key), std::string::npos)
+        << text << " -> " << refused.status().message();
+  }
 }
 
 TEST(ConfigTest, RefusesMistakesNamingTheKey) {
