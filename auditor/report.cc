@@ -78,6 +78,12 @@ Report BuildReport(const Verifier& verifier, const std::optional<Checkpoint>& ch
   report.entries_checked = verifier.entries_checked();
   report.errors = verifier.errors();
   report.error_count = verifier.error_count();
+  report.not_run = verifier.not_run();
+  for (const WitnessKey& witness : verifier.witnesses().witnesses) {
+    report.witnesses.push_back(witness.name);
+  }
+  report.witness_quorum = verifier.witnesses().quorum;
+  report.cosignatures = verifier.cosignatures();
   report.findings = engine.Findings(as_of);
   report.whitelist = engine.Whitelist(as_of);
   report.balance = engine.MaterialBalance();
@@ -89,15 +95,36 @@ Report BuildReport(const Verifier& verifier, const std::optional<Checkpoint>& ch
   return report;
 }
 
-nlohmann::json ReportToJson(const Report& report) {
+namespace {
+
+// log: the checkpoint (nulls when I1 failed), the named witnesses' cosignatures on it and the
+// quorum required (null when no witness was named).
+nlohmann::json LogJson(const Report& report) {
   nlohmann::json log = {{"origin", nullptr}, {"tree_size", nullptr}, {"root", nullptr}};
   if (report.checkpoint) {
     log = {{"origin", report.checkpoint->origin},
            {"tree_size", report.checkpoint->size},
            {"root", ToHex(report.checkpoint->root)}};
   }
+  nlohmann::json witnesses = nlohmann::json::array();
+  for (const Cosignature& cosignature : report.cosignatures) {
+    witnesses.push_back({{"name", cosignature.witness}, {"timestamp", cosignature.timestamp}});
+  }
+  log["witnesses"] = witnesses;
+  log["witness_quorum"] =
+      report.witnesses.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.witness_quorum);
+  return log;
+}
+
+}  // namespace
+
+nlohmann::json ReportToJson(const Report& report) {
   nlohmann::json errors = nlohmann::json::array();
   for (const IntegrityError& error : report.errors) errors.push_back(IntegrityErrorToJson(error));
+  nlohmann::json not_run = nlohmann::json::array();
+  for (const SkippedCheck& skipped : report.not_run) {
+    not_run.push_back({{"check", skipped.check}, {"reason", skipped.reason}});
+  }
   nlohmann::json findings = nlohmann::json::array();
   for (const Finding& finding : report.findings) findings.push_back(FindingToJson(finding));
   nlohmann::json whitelist = nlohmann::json::array();
@@ -105,11 +132,12 @@ nlohmann::json ReportToJson(const Report& report) {
     whitelist.push_back(WhitelistEntryToJson(entry));
   }
   return {{"as_of", FormatTime(report.as_of)},
-          {"log", log},
+          {"log", LogJson(report)},
           {"integrity",
            {{"ok", report.integrity_ok},
             {"entries_checked", report.entries_checked},
-            {"errors", errors}}},
+            {"errors", errors},
+            {"not_run", not_run}}},
           {"findings", findings},
           {"whitelist", whitelist},
           {"stats", report.stats}};
@@ -146,6 +174,15 @@ std::string Summary(const Report& report) {
              (error.index ? " entry " + std::to_string(*error.index) : std::string()) + ": " +
              error.message + "\n";
     }
+  }
+  if (!report.witnesses.empty()) {
+    out += "witnesses: " + std::to_string(report.cosignatures.size()) + " of " +
+           std::to_string(report.witnesses.size()) + " cosigned (quorum " +
+           std::to_string(report.witness_quorum) + ")";
+    for (size_t i = 0; i < report.cosignatures.size(); ++i) {
+      out += (i ? ", " : ": ") + report.cosignatures[i].witness;
+    }
+    out += "\n";
   }
   size_t resolved = 0;
   for (const Finding& finding : report.findings) resolved += finding.resolved ? 1 : 0;

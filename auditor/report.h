@@ -51,6 +51,12 @@ struct Report {
   uint64_t entries_checked = 0;
   std::vector<IntegrityError> errors;  // bounded; error_count counts them all
   uint64_t error_count = 0;
+  std::vector<SkippedCheck> not_run;  // checks not run on this log (I6 without --state, I8 …)
+  // The witnesses named (--witness) and the quorum required of them (I8); of those, the valid
+  // cosignatures the checkpoint carries.
+  std::vector<std::string> witnesses;
+  size_t witness_quorum = 0;
+  std::vector<Cosignature> cosignatures;
   std::vector<Finding> findings;
   std::vector<WhitelistEntry> whitelist;
   std::vector<SiteBalance> balance;
@@ -64,8 +70,8 @@ struct Report {
 Report BuildReport(const Verifier& verifier, const std::optional<Checkpoint>& checkpoint,
                    const Engine& engine, const SiteActivity& activity, Timestamp as_of);
 
-// {as_of, log: {origin, tree_size, root}, integrity: {ok, entries_checked, errors}, findings,
-//  whitelist, stats}.
+// {as_of, log: {origin, tree_size, root, witnesses, witness_quorum}, integrity: {ok,
+//  entries_checked, errors, not_run}, findings, whitelist, stats}.
 nlohmann::json ReportToJson(const Report& report);
 std::string ReportToHtml(const Report& report);
 
@@ -73,7 +79,7 @@ std::string ReportToHtml(const Report& report);
 std::map<std::string, uint64_t> OpenFindingCounts(const Report& report);
 // SPEC §8: 2 integrity failure; 1 an open finding at or above `fail_on`; else 0.
 int ExitCode(const Report& report, Severity fail_on);
-// Lines for stdout: integrity, open findings by severity, white list statuses.
+// Lines for stdout: integrity, witnesses, open findings by severity, white list statuses.
 std::string Summary(const Report& report);
 
 }  // namespace chipledger::audit

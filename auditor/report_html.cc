@@ -37,7 +37,7 @@ code,.mono{font-family:Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:12p
 .card.critical{border-left-color:#a61b1b}.card.high{border-left-color:#c65d00}.card.medium{border-left-color:#8a7400}
 .status{display:inline-block;padding:1px 8px;border-radius:10px;font-size:11px;font-weight:700}
 .good_standing,.pass{background:#e5f4ea;color:#1e6b3a}.lapsed{background:#fff4d6;color:#7a5a00}
-.suspended,.failed{background:#fbe9e9;color:#9b1c1c}.not_approved,.resolved{background:#eceef1;color:#4a5260}
+.suspended,.failed{background:#fbe9e9;color:#9b1c1c}.not_approved,.resolved,.not_run{background:#eceef1;color:#4a5260}
 tr.resolved td{color:#7b8491}
 .nowrap{white-space:nowrap}.bad{color:#9b1c1c;font-weight:600}.muted{color:#7b8491}
 .note{font-size:12px;color:#5b6675}
@@ -84,6 +84,7 @@ constexpr std::pair<std::string_view, std::string_view> kChecks[] = {
     {"I5", "Every agent's seq/prev chain is gapless and unforked"},
     {"I6", "Consistent with the checkpoint verified on the previous run"},
     {"I7", "Every entry passes admission (SPEC §4) as of its position"},
+    {"I8", "Checkpoint cosigned by the required quorum of the named witnesses (SPEC §10)"},
 };
 
 constexpr const char* kLaneColors[kLaneCount] = {"#5b6b8c", "#2e7d5b", "#1f5fa8", "#8e3fa0",
@@ -122,6 +123,12 @@ std::string RuleTitle(std::string_view rule) {
 
 std::string Day(int64_t day) { return FormatTime(Timestamp{day * kNanosPerDay}).substr(0, 10); }
 
+// A cosignature's unix seconds as RFC 3339 (the number itself when beyond what that can show).
+std::string UnixTime(uint64_t seconds) {
+  if (seconds > static_cast<uint64_t>(INT64_MAX / kNanosPerSecond)) return std::to_string(seconds);
+  return FormatTime(Timestamp{static_cast<int64_t>(seconds) * kNanosPerSecond});
+}
+
 std::string Number(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.1f", value);
@@ -139,6 +146,8 @@ class Page {
   void Header();
   void Overview();
   void Integrity();
+  std::string CheckResult(std::string_view check) const;
+  void Witnesses();
   void Findings();
   void FindingsOf(Severity severity);
   void Whitelist();
@@ -207,20 +216,50 @@ void Page::Overview() {
   out_ += "</section>";
 }
 
+std::string Page::CheckResult(std::string_view check) const {
+  size_t failures = std::count_if(report_.errors.begin(), report_.errors.end(),
+                                  [&](const IntegrityError& e) { return e.check == check; });
+  if (failures) {
+    return "<span class=\"status failed\">" + std::to_string(failures) + " failed</span>";
+  }
+  for (const SkippedCheck& skipped : report_.not_run) {
+    if (skipped.check == check) {
+      return "<span class=\"status not_run\">not run</span> <span class=\"note\">" +
+             Escape(skipped.reason) + "</span>";
+    }
+  }
+  return "<span class=\"status pass\">pass</span>";
+}
+
+// Which named witnesses cosigned the checkpoint, and when (I8).
+void Page::Witnesses() {
+  if (report_.witnesses.empty()) return;
+  out_ += "<h3>Witnesses</h3><p class=\"note\">" + std::to_string(report_.witness_quorum) +
+          " of the " + std::to_string(report_.witnesses.size()) +
+          " named witnesses must cosign the checkpoint.</p><table><tr><th>Witness</th>"
+          "<th>Cosignature</th></tr>";
+  for (const std::string& name : report_.witnesses) {
+    auto cosigned = std::find_if(report_.cosignatures.begin(), report_.cosignatures.end(),
+                                 [&](const Cosignature& c) { return c.witness == name; });
+    std::string result = "<span class=\"bad\">missing</span>";
+    if (cosigned != report_.cosignatures.end()) {
+      result = "<span class=\"status pass\">cosigned</span> at " + UnixTime(cosigned->timestamp);
+    }
+    out_ += "<tr><td class=\"mono\">" + Escape(name) + "</td><td>" + result + "</td></tr>";
+  }
+  out_ += "</table>";
+}
+
 void Page::Integrity() {
   out_ +=
       "<section id=\"integrity\"><h2>Integrity of the log</h2><table><tr><th>Check</th>"
       "<th>What it proves</th><th>Result</th></tr>";
   for (const auto& [check, what] : kChecks) {
-    size_t failures = std::count_if(report_.errors.begin(), report_.errors.end(),
-                                    [&](const IntegrityError& e) { return e.check == check; });
-    out_ +=
-        "<tr><td><b>" + std::string(check) + "</b></td><td>" + std::string(what) + "</td><td>" +
-        (failures ? "<span class=\"status failed\">" + std::to_string(failures) + " failed</span>"
-                  : std::string("<span class=\"status pass\">pass</span>")) +
-        "</td></tr>";
+    out_ += "<tr><td><b>" + std::string(check) + "</b></td><td>" + std::string(what) + "</td><td>" +
+            CheckResult(check) + "</td></tr>";
   }
   out_ += "</table>";
+  Witnesses();
   if (!report_.errors.empty()) {
     out_ += "<h3>Errors</h3><table><tr><th>Check</th><th>Entry</th><th>Message</th></tr>";
     for (const IntegrityError& error : report_.errors) {

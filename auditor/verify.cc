@@ -1,4 +1,4 @@
-// I1–I7 over a streamed log; see verify.h for what each check proves.
+// I1–I8 over a streamed log; see verify.h for what each check proves.
 #include "auditor/verify.h"
 
 #include <utility>
@@ -15,9 +15,11 @@ std::string Describe(const Event& event) {
 
 }  // namespace
 
-Verifier::Verifier(NoteVerifier log_key, std::optional<Checkpoint> previous, size_t max_errors)
+Verifier::Verifier(NoteVerifier log_key, std::optional<Checkpoint> previous,
+                   WitnessPolicy witnesses, size_t max_errors)
     : log_key_(std::move(log_key)),
       previous_(std::move(previous)),
+      witnesses_(std::move(witnesses)),
       max_errors_(max_errors),
       agents_(log_key_.key) {}
 
@@ -35,6 +37,7 @@ std::optional<Checkpoint> Verifier::Begin(std::string_view checkpoint_note) {
     return std::nullopt;
   }
   checkpoint_ = *checkpoint;
+  CheckWitnesses(checkpoint_note);
   if (previous_) {
     if (previous_->origin != checkpoint_->origin) {
       Fail("I6", std::nullopt,
@@ -50,6 +53,33 @@ std::optional<Checkpoint> Verifier::Begin(std::string_view checkpoint_note) {
     }
   }
   return checkpoint_;
+}
+
+void Verifier::CheckWitnesses(std::string_view checkpoint_note) {
+  if (witnesses_.empty()) return;
+  Result<std::vector<Cosignature>> valid =
+      VerifyCosignatures(checkpoint_note, witnesses_.witnesses);
+  if (!valid.ok()) {
+    Fail("I8", std::nullopt, "checkpoint: " + valid.status().message());
+    return;
+  }
+  cosignatures_ = *std::move(valid);
+  if (Status quorum = CheckWitnessQuorum(checkpoint_note, witnesses_); !quorum.ok()) {
+    Fail("I8", std::nullopt, quorum.message());
+  }
+}
+
+std::vector<SkippedCheck> Verifier::not_run() const {
+  std::vector<SkippedCheck> skipped;
+  if (!checkpoint_) {
+    for (const char* check : {"I2", "I3", "I4", "I5", "I6", "I7", "I8"}) {
+      skipped.push_back({check, "the checkpoint did not verify (I1)"});
+    }
+    return skipped;
+  }
+  if (!previous_) skipped.push_back({"I6", "no checkpoint from an earlier audit (--state)"});
+  if (witnesses_.empty()) skipped.push_back({"I8", "no witnesses named (--witness)"});
+  return skipped;
 }
 
 void Verifier::CheckPrevious() {

@@ -1,4 +1,4 @@
-// The integrity verifier (SPEC §8, I1–I7): checks a log without trusting whoever served it.
+// The integrity verifier (SPEC §8, I1–I8): checks a log without trusting whoever served it.
 //
 // Fed the signed checkpoint note and then every entry's bytes in index order, it recomputes each
 // leaf hash, the entry chain, the Merkle root, every signature, every agent's seq/prev chain and
@@ -19,6 +19,12 @@
 //   I7 every entry passes the rest of §4 admission as of its position, with the ledger's clock
 //      taken as its integrated_time: payload schema, size, role, site, revocation, expiry, clock
 //      skew, and no duplicate of the agent's latest payload.
+//   I8 when witnesses are named (SPEC §10), the checkpoint note carries valid cosignatures
+//      (cosignature/v1) from at least the quorum of them; the error names the missing ones, and a
+//      named witness's cosignature that does not verify is an error too. Cosignatures from other
+//      keys are ignored.
+// I6 without an earlier checkpoint and I8 without witnesses are not run (not_run() says why), nor
+// is anything after I1 when the checkpoint does not verify.
 #ifndef CHIPLEDGER_AUDITOR_VERIFY_H_
 #define CHIPLEDGER_AUDITOR_VERIFY_H_
 
@@ -27,10 +33,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ledger/admission.h"
 #include "ledger/checkpoint.h"
+#include "ledger/cosignature.h"
 #include "ledger/entry.h"
 #include "ledger/event.h"
 #include "ledger/merkle.h"
@@ -38,9 +46,15 @@
 namespace chipledger::audit {
 
 struct IntegrityError {
-  std::string check;              // "I1" … "I7"
+  std::string check;              // "I1" … "I8"
   std::optional<uint64_t> index;  // the entry, when the error is about one
   std::string message;
+};
+
+// A check that was not run, and why (e.g. I8 when no witnesses are named).
+struct SkippedCheck {
+  std::string check;
+  std::string reason;
 };
 
 // An entry that parsed, with its payload: what the rule engine consumes.
@@ -53,12 +67,16 @@ class Verifier {
  public:
   static constexpr size_t kDefaultMaxErrors = 1000;
 
-  // `previous`: the checkpoint verified on an earlier run, for I6.
-  Verifier(NoteVerifier log_key, std::optional<Checkpoint> previous,
+  // `previous`: the checkpoint verified on an earlier run, for I6; `witnesses`: the witnesses and
+  // quorum the checkpoint must be cosigned by, for I8 (empty: I8 is not run).
+  Verifier(NoteVerifier log_key, std::optional<Checkpoint> previous, WitnessPolicy witnesses,
            size_t max_errors = kDefaultMaxErrors);
+  Verifier(NoteVerifier log_key, std::optional<Checkpoint> previous,
+           size_t max_errors = kDefaultMaxErrors)
+      : Verifier(std::move(log_key), std::move(previous), WitnessPolicy{}, max_errors) {}
 
-  // I1 (and the I6 rollback check). Returns the checkpoint to read entries up to, or nullopt when
-  // the note does not verify: then there is nothing trustworthy to check entries against.
+  // I1, I8 and the I6 rollback check. Returns the checkpoint to read entries up to, or nullopt
+  // when the note does not verify: then there is nothing trustworthy to check entries against.
   std::optional<Checkpoint> Begin(std::string_view checkpoint_note);
 
   // Checks the next entry (index = entries_checked()); returns it parsed when it does parse.
@@ -72,14 +90,22 @@ class Verifier {
   // At most max_errors, in the order found; error_count() counts them all.
   const std::vector<IntegrityError>& errors() const { return errors_; }
   uint64_t error_count() const { return error_count_; }
+  // The checks not run on this log, in order, with the reason.
+  std::vector<SkippedCheck> not_run() const;
+  const WitnessPolicy& witnesses() const { return witnesses_; }
+  // The named witnesses' valid cosignatures on the checkpoint (after Begin).
+  const std::vector<Cosignature>& cosignatures() const { return cosignatures_; }
 
  private:
   void Fail(std::string_view check, std::optional<uint64_t> index, std::string message);
   void CheckAdmission(uint64_t index, const LogEntry& entry, const Candidate& candidate);
   void CheckPrevious();
+  void CheckWitnesses(std::string_view checkpoint_note);
 
   NoteVerifier log_key_;
   std::optional<Checkpoint> previous_;
+  WitnessPolicy witnesses_;
+  std::vector<Cosignature> cosignatures_;
   size_t max_errors_;
   std::optional<Checkpoint> checkpoint_;
   TreeBuilder tree_;

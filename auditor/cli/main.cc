@@ -48,7 +48,7 @@ int Run(const Options& options) {
   Result<std::string> note = (*source)->CheckpointNote();
   if (!note.ok()) return CannotRun("checkpoint: " + note.status().message());
 
-  Verifier verifier(*log_key, previous);
+  Verifier verifier(*log_key, previous, options.witnesses);
   Engine engine(options.params);
   SiteActivity activity;
   std::optional<Checkpoint> checkpoint = verifier.Begin(*note);

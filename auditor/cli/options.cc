@@ -1,7 +1,9 @@
 #include "auditor/cli/options.h"
 
 #include <map>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 namespace chipledger::audit {
 
@@ -9,9 +11,10 @@ const char kUsage[] =
     "usage: chipledger-audit (--url URL --token TOKEN | --data DIR) --log-key VKEY\n"
     "                        [--as-of TIME] [--state FILE] [--param NAME=VALUE ...]\n"
     "                        [--out DIR] [--fail-on SEVERITY]\n"
+    "                        [--witness VKEY ... [--witness-quorum N]]\n"
     "\n"
     "Reads the whole log (over HTTP through tiles, or from a data directory, read-only), verifies\n"
-    "it independently (I1-I7), runs the audit rules as of TIME, writes DIR/report.json and\n"
+    "it independently (I1-I8), runs the audit rules as of TIME, writes DIR/report.json and\n"
     "DIR/report.html, and prints a summary.\n"
     "\n"
     "  --url URL          the ledger's base URL, e.g. http://127.0.0.1:8080\n"
@@ -26,6 +29,9 @@ const char kUsage[] =
     "                     max_backdate_days, max_skew_s\n"
     "  --out DIR          where to write the reports (default: the current directory)\n"
     "  --fail-on SEV      medium, high or critical (default high)\n"
+    "  --witness VKEY     a witness verifier key <name>+<hash>+<base64 0x04 key>, repeatable:\n"
+    "                     the checkpoint must carry the witnesses' cosignatures (I8)\n"
+    "  --witness-quorum N how many of the witnesses must have cosigned (default: all)\n"
     "\n"
     "Exit codes: 0 no open finding at or above SEV; 1 some; 2 integrity failure;\n"
     "3 the audit could not run (bad arguments, unreadable log or state).\n";
@@ -34,12 +40,29 @@ namespace {
 
 Status Usage(std::string message) { return Status::InvalidArgument("usage", std::move(message)); }
 
+// The policy of the --witness keys and --witness-quorum; an error names the flag at fault (the
+// keys are checked alone first).
+Result<WitnessPolicy> Witnesses(const std::vector<std::string>& vkeys,
+                                const std::optional<std::string>& quorum_flag) {
+  Result<WitnessPolicy> keys = MakeWitnessPolicy(vkeys, std::nullopt);
+  if (!keys.ok()) return Usage("--witness: " + keys.status().message());
+  if (!quorum_flag) return keys;
+  uint64_t quorum = 0;
+  if (!ParseCanonicalDecimal(*quorum_flag, &quorum)) {
+    return Usage("--witness-quorum: must be a positive integer, not '" + *quorum_flag + "'");
+  }
+  Result<WitnessPolicy> policy = MakeWitnessPolicy(vkeys, quorum);
+  if (!policy.ok()) return Usage("--witness-quorum: " + policy.status().message());
+  return policy;
+}
+
 }  // namespace
 
 Result<Options> ParseOptions(int argc, char** argv) {
   Options options;
   options.as_of = Now();
   std::map<std::string, std::string> seen;
+  std::vector<std::string> witnesses;
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") {
@@ -55,7 +78,7 @@ Result<Options> ParseOptions(int argc, char** argv) {
     } else {
       return Usage(flag + ": missing value (see --help)");
     }
-    if (flag != "--param" && !seen.emplace(flag, value).second) {
+    if (flag != "--param" && flag != "--witness" && !seen.emplace(flag, value).second) {
       return Usage(flag + ": given more than once");
     }
     if (flag == "--url") {
@@ -86,6 +109,10 @@ Result<Options> ParseOptions(int argc, char** argv) {
       std::optional<Severity> severity = SeverityFromName(value);
       if (!severity) return Usage("--fail-on: must be medium, high or critical");
       options.fail_on = *severity;
+    } else if (flag == "--witness") {
+      witnesses.push_back(value);
+    } else if (flag == "--witness-quorum") {
+      // Checked with the witnesses, below.
     } else {
       return Usage(flag + ": unknown flag (see --help)");
     }
@@ -97,6 +124,11 @@ Result<Options> ParseOptions(int argc, char** argv) {
   if (options.token && !options.url) return Usage("--token: only with --url");
   if (options.log_key.empty()) return Usage("--log-key: required");
   if (options.out.empty()) return Usage("--out: must not be empty");
+  std::optional<std::string> quorum;
+  if (auto it = seen.find("--witness-quorum"); it != seen.end()) quorum = it->second;
+  Result<WitnessPolicy> policy = Witnesses(witnesses, quorum);
+  if (!policy.ok()) return policy.status();
+  options.witnesses = *std::move(policy);
   return options;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "auditor/engine.h"
+#include "ledger/cosignature.h"
 #include "ledger/status.h"
 #include "ledger/time.h"
 
@@ -20,6 +21,8 @@ struct Options {
   Params params;
   std::string out = ".";
   Severity fail_on = Severity::kHigh;
+  // --witness (repeatable) and --witness-quorum: the cosignatures I8 requires (empty: not run).
+  WitnessPolicy witnesses;
 };
 
 extern const char kUsage[];

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ledger/cosignature.h"
 #include "ledger/ledger.h"
 #include "tests/testing/test_agent.h"
 
@@ -181,6 +182,63 @@ TEST_F(CliTest, BadArgumentsExitThreeNamingTheFlag) {
   Outcome help = Shell(Quote(kAudit) + " --help");
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("usage: chipledger-audit"), std::string::npos);
+}
+
+// A witness verifier key from a fixed seed.
+std::string WitnessVkey(const std::string& name, uint8_t seed) {
+  std::array<uint8_t, 32> bytes{};
+  bytes.fill(seed);
+  return FormatWitnessKey({name, KeyPairFromSeed(bytes).public_key});
+}
+
+// A data directory's checkpoint is the log's own, never cosigned: a reader requiring witnesses
+// must fail I8 on it.
+TEST_F(CliTest, WitnessesRequiredOnAnUncosignedCheckpointFailI8) {
+  Append({gov_.Next("party.registered", PartyFields("eu-1"))});
+  std::string a = WitnessVkey("witness-a.example", 1), b = WitnessVkey("witness-b.example", 2);
+  std::string state = out_.path() + "/state";
+  Outcome run = Audit(data_.path(), "--witness " + Quote(a) + " --witness " + Quote(b) +
+                                        " --witness-quorum 1 --state " + Quote(state));
+  EXPECT_EQ(run.code, 2) << run.out;
+  EXPECT_NE(run.out.find("witnesses: 0 of 2 cosigned (quorum 1)"), std::string::npos) << run.out;
+  nlohmann::json report = ReportJson();
+  EXPECT_EQ(report["integrity"]["ok"], false);
+  ASSERT_EQ(report["integrity"]["errors"].size(), 1u) << report["integrity"].dump();
+  nlohmann::json error = report["integrity"]["errors"][0];
+  EXPECT_EQ(error["check"], "I8");
+  EXPECT_TRUE(error["index"].is_null());
+  std::string message = error["message"].get<std::string>();
+  EXPECT_NE(message.find("missing: witness-a.example, witness-b.example"), std::string::npos)
+      << message;
+  EXPECT_EQ(report["log"]["witness_quorum"], 1);
+  EXPECT_EQ(report["log"]["witnesses"], nlohmann::json::array());
+  EXPECT_NE(ReadFile(out_.path() + "/report.html").find(message), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(state));  // an untrusted checkpoint is not remembered
+
+  Outcome unwitnessed = Audit(data_.path());
+  EXPECT_EQ(unwitnessed.code, 0) << unwitnessed.out;
+  EXPECT_EQ(ReportJson()["integrity"]["not_run"][1]["check"], "I8");
+}
+
+TEST_F(CliTest, BadWitnessFlagsExitThreeNamingTheFlag) {
+  std::string a = WitnessVkey("witness-a.example", 1), b = WitnessVkey("witness-b.example", 2);
+  auto expect_refused = [&](const std::string& flags, const std::string& flag,
+                            const std::string& why) {
+    Outcome run = Audit(data_.path(), flags + " 2>&1");
+    EXPECT_EQ(run.code, 3) << flags << "\n" << run.out;
+    EXPECT_NE(run.out.find(flag + ": "), std::string::npos) << flags << "\n" << run.out;
+    EXPECT_NE(run.out.find(why), std::string::npos) << flags << "\n" << run.out;
+  };
+  expect_refused("--witness not-a-key", "--witness", "witness key");
+  expect_refused("--witness " + Quote(log_key_), "--witness", "witness key");  // a log key (0x01)
+  expect_refused("--witness " + Quote(a) + " --witness " + Quote(a), "--witness", "named twice");
+  expect_refused("--witness " + Quote(a) + " --witness-quorum 0", "--witness-quorum",
+                 "between 1 and 1");
+  expect_refused("--witness " + Quote(a) + " --witness " + Quote(b) + " --witness-quorum 3",
+                 "--witness-quorum", "between 1 and 2");
+  expect_refused("--witness " + Quote(a) + " --witness-quorum two", "--witness-quorum",
+                 "positive integer");
+  expect_refused("--witness-quorum 1", "--witness-quorum", "needs witnesses");
 }
 
 #ifdef CHIPLEDGER_HAVE_CHIPLEDGERD

@@ -58,12 +58,17 @@ TEST(ReportJsonTest, HasExactlyTheSpecFields) {
   EXPECT_EQ(keys, (std::vector<std::string>{"as_of", "findings", "integrity", "log", "stats",
                                             "whitelist"}));
   EXPECT_EQ(json["as_of"], "2026-11-23T08:15:00.000Z");
-  EXPECT_EQ(json["log"],
-            (nlohmann::json{
-                {"origin", "audit.test/log"}, {"tree_size", 12}, {"root", ToHex(Sha256("root"))}}));
-  EXPECT_EQ(
-      json["integrity"],
-      (nlohmann::json{{"ok", true}, {"entries_checked", 12}, {"errors", nlohmann::json::array()}}));
+  // SPEC §8's fields, and which witnesses cosigned (none named here: no quorum).
+  EXPECT_EQ(json["log"], (nlohmann::json{{"origin", "audit.test/log"},
+                                         {"tree_size", 12},
+                                         {"root", ToHex(Sha256("root"))},
+                                         {"witnesses", nlohmann::json::array()},
+                                         {"witness_quorum", nullptr}}));
+  // SPEC §8's fields, and the checks not run on this log.
+  EXPECT_EQ(json["integrity"], (nlohmann::json{{"ok", true},
+                                               {"entries_checked", 12},
+                                               {"errors", nlohmann::json::array()},
+                                               {"not_run", nlohmann::json::array()}}));
   ASSERT_EQ(json["findings"].size(), 2u);
   EXPECT_EQ(json["findings"][0], FindingToJson(SampleReport().findings[0]));
   EXPECT_EQ(json["whitelist"][1], WhitelistEntryToJson(SampleReport().whitelist[1]));
