@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <thread>
 
-#include "ledger/durable_file.h"
 #include "agent/ledger_client.h"
+#include "ledger/durable_file.h"
 #include "ledger/merkle.h"
 
 namespace chipledger::agent {
@@ -60,6 +60,8 @@ std::string ConfigToJson(const Config& config) {
       {"agent", config.agent}, {"ledger_url", config.ledger_url}, {"log_key", config.log_key}};
   if (config.ca_file) out["ca_file"] = *config.ca_file;
   if (config.token) out["token"] = *config.token;
+  if (!config.witnesses.empty()) out["witnesses"] = config.witnesses;
+  if (config.witness_quorum) out["witness_quorum"] = *config.witness_quorum;
   return out.dump(2) + "\n";
 }
 
@@ -73,6 +75,27 @@ Status CheckConfig(const Config& config) {
     if (!key.ok())
       return Status::InvalidArgument("bad_config", "log_key: " + key.status().message());
   }
+  Result<WitnessPolicy> witnesses =
+      CheckWitnessPolicy(config.witnesses, config.witness_quorum, "witnesses", "witness_quorum");
+  if (!witnesses.ok()) return Status::InvalidArgument("bad_config", witnesses.status().message());
+  return Status::Ok();
+}
+
+// The optional witness fields of config.json (absent in homes made before witnesses existed).
+Status LoadWitnesses(const json& in, Config* config) {
+  if (auto it = in.find("witnesses"); it != in.end()) {
+    if (!it->is_array()) return Status::Corruption("config.json: witnesses: not an array");
+    for (const json& vkey : *it) {
+      if (!vkey.is_string()) return Status::Corruption("config.json: witnesses[]: not a string");
+      config->witnesses.push_back(vkey.get<std::string>());
+    }
+  }
+  if (auto it = in.find("witness_quorum"); it != in.end()) {
+    if (!it->is_number_unsigned()) {
+      return Status::Corruption("config.json: witness_quorum: not a positive integer");
+    }
+    config->witness_quorum = it->get<size_t>();
+  }
   return Status::Ok();
 }
 
@@ -82,10 +105,13 @@ Result<Config> LoadConfig(const fs::path& home) {
     return Status::NotFound(
         "no_agent", "no agent home at " + home.string() + " (run `chipledger-agent keygen` first)");
   }
-  Config config{OptionalString(*in, "agent").value_or(""),
-                OptionalString(*in, "ledger_url").value_or(""),
-                OptionalString(*in, "log_key").value_or(""), OptionalString(*in, "ca_file"),
-                OptionalString(*in, "token")};
+  Config config;
+  config.agent = OptionalString(*in, "agent").value_or("");
+  config.ledger_url = OptionalString(*in, "ledger_url").value_or("");
+  config.log_key = OptionalString(*in, "log_key").value_or("");
+  config.ca_file = OptionalString(*in, "ca_file");
+  config.token = OptionalString(*in, "token");
+  if (Status s = LoadWitnesses(*in, &config); !s.ok()) return s;
   if (Status s = CheckConfig(config); !s.ok()) return s;
   return config;
 }
@@ -182,6 +208,24 @@ Status Refused(const QueuedEvent& event, const HttpAnswer& answer) {
 
 }  // namespace
 
+Result<WitnessPolicy> CheckWitnessPolicy(const std::vector<std::string>& vkeys,
+                                         std::optional<size_t> quorum,
+                                         std::string_view witnesses_name,
+                                         std::string_view quorum_name) {
+  // The keys alone first, so that an error is put on the flag or field that caused it.
+  Result<WitnessPolicy> keys = MakeWitnessPolicy(vkeys, std::nullopt);
+  if (!keys.ok())
+    return Status::InvalidArgument("bad_witness",
+                                   std::string(witnesses_name) + ": " + keys.status().message());
+  if (!quorum) return keys;
+  Result<WitnessPolicy> policy = MakeWitnessPolicy(vkeys, quorum);
+  if (!policy.ok()) {
+    return Status::InvalidArgument("bad_witness",
+                                   std::string(quorum_name) + ": " + policy.status().message());
+  }
+  return policy;
+}
+
 Result<Agent> Agent::Create(const fs::path& home, const Config& config, std::string_view passphrase,
                             KdfCost cost) {
   if (Status s = CheckConfig(config); !s.ok()) return s;
@@ -263,6 +307,11 @@ Result<NoteVerifier> Agent::LogKey() const {
         "no_log_key", "log_key: not configured (chipledger-agent configure --log-key)");
   }
   return ParseVerifierKey(config_.log_key);
+}
+
+Result<WitnessPolicy> Agent::Witnesses() const {
+  return CheckWitnessPolicy(config_.witnesses, config_.witness_quorum, "witnesses",
+                            "witness_quorum");
 }
 
 Result<QueuedEvent> Agent::Compose(EventType type, const json& fields,
@@ -545,41 +594,110 @@ Result<StoredReceipt> Agent::ReceiptFor(uint64_t seq) const {
   return ParseStoredReceipt(*text);
 }
 
-Result<ConsistencyReport> Agent::Prove(const StoredReceipt& stored,
-                                       const std::optional<std::string>& token) {
-  Result<NoteVerifier> log_key = LogKey();
-  if (!log_key.ok()) return log_key.status();
-  Result<Checkpoint> old_checkpoint = VerifyReceiptFor(stored.receipt, stored.envelope, *log_key);
-  if (!old_checkpoint.ok()) return old_checkpoint.status();
-  Result<std::optional<Checkpoint>> remembered = RememberedCheckpoint(*log_key);
-  if (!remembered.ok()) return remembered.status();
+Result<Agent::ServedCheckpoint> Agent::FetchCheckpoint(const NoteVerifier& log_key,
+                                                       const WitnessPolicy& policy) const {
   Result<HttpAnswer> latest = Get(config_, "/checkpoint", std::nullopt);
   if (!latest.ok()) return latest.status();
   if (latest->status != 200) {
     return Status::Unavailable("GET /checkpoint: HTTP " + std::to_string(latest->status));
   }
-  Result<Checkpoint> new_checkpoint = VerifyCheckpoint(latest->body, *log_key);
-  if (!new_checkpoint.ok()) return new_checkpoint.status();
-  ConsistencyReport report{*old_checkpoint, *new_checkpoint, 0, *remembered};
+  Result<Checkpoint> checkpoint = VerifyCheckpoint(latest->body, log_key);
+  if (!checkpoint.ok()) return checkpoint.status();
+  if (policy.empty()) return ServedCheckpoint{std::move(latest->body), *checkpoint, {}};
+  Result<std::vector<Cosignature>> cosignatures =
+      VerifyCosignatures(latest->body, policy.witnesses);
+  Status quorum =
+      cosignatures.ok() ? CheckWitnessQuorum(latest->body, policy) : cosignatures.status();
+  if (!quorum.ok()) {
+    return Status::Unauthenticated(quorum.code(), "the ledger's checkpoint (size " +
+                                                      std::to_string(checkpoint->size) +
+                                                      ") is not trusted: " + quorum.message());
+  }
+  return ServedCheckpoint{std::move(latest->body), *checkpoint, *std::move(cosignatures)};
+}
+
+Result<Agent::ServedCheckpoint> Agent::AwaitCheckpoint(const NoteVerifier& log_key,
+                                                       const WitnessPolicy& policy, uint64_t needed,
+                                                       const ProveOptions& options) const {
+  auto deadline = std::chrono::steady_clock::now() + options.wait;
+  for (;;) {
+    Result<ServedCheckpoint> served = FetchCheckpoint(log_key, policy);
+    if (!served.ok() || served->checkpoint.size >= needed ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return served;
+    }
+    if (options.on_wait) options.on_wait(served->checkpoint.size, needed);
+    std::this_thread::sleep_for(options.poll);
+  }
+}
+
+namespace {
+
+// Each configured witness, with the time of its cosignature among `valid` when there is one.
+std::vector<WitnessStatus> CosignedBy(const std::vector<Cosignature>& valid,
+                                      const WitnessPolicy& policy) {
+  std::vector<WitnessStatus> statuses;
+  for (const WitnessKey& witness : policy.witnesses) {
+    auto cosigned = std::find_if(valid.begin(), valid.end(),
+                                 [&](const Cosignature& c) { return c.witness == witness.name; });
+    statuses.push_back({witness.name, cosigned == valid.end()
+                                          ? std::nullopt
+                                          : std::optional<uint64_t>(cosigned->timestamp)});
+  }
+  return statuses;
+}
+
+}  // namespace
+
+Result<ConsistencyReport> Agent::Prove(const StoredReceipt& stored,
+                                       const std::optional<std::string>& token,
+                                       const ProveOptions& options) {
+  Result<NoteVerifier> log_key = LogKey();
+  if (!log_key.ok()) return log_key.status();
+  Result<WitnessPolicy> policy = Witnesses();
+  if (!policy.ok()) return policy.status();
+  Result<Checkpoint> old_checkpoint = VerifyReceiptFor(stored.receipt, stored.envelope, *log_key);
+  if (!old_checkpoint.ok()) return old_checkpoint.status();
+  Result<std::optional<Checkpoint>> remembered = RememberedCheckpoint(*log_key);
+  if (!remembered.ok()) return remembered.status();
+  uint64_t needed = std::max(old_checkpoint->size, *remembered ? (*remembered)->size : 0);
+  Result<ServedCheckpoint> served = AwaitCheckpoint(*log_key, *policy, needed, options);
+  if (!served.ok()) return served.status();
+  if (!policy->empty() && served->checkpoint.size < old_checkpoint->size) {
+    return Status::Unavailable(
+        "the witnessed checkpoint (size " + std::to_string(served->checkpoint.size) +
+        ") does not yet cover the receipt (size " + std::to_string(old_checkpoint->size) +
+        "): the witnesses have not cosigned a checkpoint that includes it; try again later");
+  }
+  ConsistencyReport report{*old_checkpoint, served->checkpoint, 0, *remembered, {}, 0};
+  if (!policy->empty()) {
+    report.witnesses = CosignedBy(served->cosignatures, *policy);
+    report.witness_quorum = policy->quorum;
+  }
+  if (Status s = ProveAgainst(&report, token); !s.ok()) return s;
+  if (!*remembered || report.new_checkpoint.size > (*remembered)->size) {
+    if (Status s = WriteFileDurably(CheckpointPath(home_), served->note); !s.ok()) return s;
+  }
+  return report;
+}
+
+Status Agent::ProveAgainst(ConsistencyReport* report,
+                           const std::optional<std::string>& token) const {
   // A fork or rollback says which earlier view it contradicts; a network error stays as it is.
   auto against = [](Status status, const std::string& earlier) {
     if (status.kind() != StatusKind::kCorruption) return status;
     return Status::Corruption("the log is not consistent with " + earlier + ": " +
                               status.message());
   };
-  Status receipt = CheckConsistency(*old_checkpoint, *new_checkpoint, token, &report.proof_hashes);
+  Status receipt = CheckConsistency(report->old_checkpoint, report->new_checkpoint, token,
+                                    &report->proof_hashes);
   if (!receipt.ok()) return against(receipt, "the receipt");
-  if (*remembered) {
-    Status earlier = CheckConsistency(**remembered, *new_checkpoint, token, &report.proof_hashes);
-    if (!earlier.ok()) {
-      return against(earlier, "the checkpoint of size " + std::to_string((*remembered)->size) +
-                                  " it showed before");
-    }
-  }
-  if (!*remembered || new_checkpoint->size > (*remembered)->size) {
-    if (Status s = WriteFileDurably(CheckpointPath(home_), latest->body); !s.ok()) return s;
-  }
-  return report;
+  if (!report->remembered) return Status::Ok();
+  Status earlier =
+      CheckConsistency(*report->remembered, report->new_checkpoint, token, &report->proof_hashes);
+  if (earlier.ok()) return earlier;
+  return against(earlier, "the checkpoint of size " + std::to_string(report->remembered->size) +
+                              " it showed before");
 }
 
 Status Agent::CheckConsistency(const Checkpoint& earlier, const Checkpoint& later,

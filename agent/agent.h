@@ -7,12 +7,14 @@
 //   head.json            the chain head: last seq signed and the SHA-256 of its payload
 //   outbox/<seq>.json    signed envelopes waiting to be submitted, seq zero-padded to 20 digits
 //   receipts/<seq>.json  {"seq", "envelope", "receipt"}: each event with its verified receipt
-//   checkpoint           the largest signed checkpoint `prove` has verified as consistent
+//   checkpoint           the largest signed checkpoint `prove` has verified as consistent (with
+//                        the witnesses' cosignatures when witnesses are configured)
 // Every file is written through a temp file, fsync, rename and an fsync of the directory, so a
 // crash leaves the old or the new state, never a torn one.
 #ifndef CHIPLEDGER_AGENT_AGENT_H_
 #define CHIPLEDGER_AGENT_AGENT_H_
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "ledger/checkpoint.h"
+#include "ledger/cosignature.h"
 #include "ledger/crypto.h"
 #include "ledger/event.h"
 #include "ledger/receipt.h"
@@ -47,7 +50,18 @@ struct Config {
   std::string log_key;                 // the log's note verifier key
   std::optional<std::string> ca_file;  // PEM bundle to trust for https
   std::optional<std::string> token;    // reader token, for `prove` (consistency proofs)
+  // Witness verifier keys (SPEC §10): when set, `prove` trusts only a checkpoint cosigned by at
+  // least `witness_quorum` of them (default: all).
+  std::vector<std::string> witnesses;
+  std::optional<size_t> witness_quorum;
 };
+
+// The witness policy of `vkeys` and `quorum` (MakeWitnessPolicy); an error names `witnesses_name`
+// (a bad or repeated key) or `quorum_name` (a quorum out of range), e.g. "--witness".
+Result<WitnessPolicy> CheckWitnessPolicy(const std::vector<std::string>& vkeys,
+                                         std::optional<size_t> quorum,
+                                         std::string_view witnesses_name,
+                                         std::string_view quorum_name);
 
 struct ChainHead {
   uint64_t seq = 0;  // the last seq signed; 0 before the first event
@@ -92,6 +106,21 @@ struct SubmitReport {
   size_t remaining = 0;   // events still in the outbox
 };
 
+struct ProveOptions {
+  // How long to fetch /checkpoint again while the served (witnessed) checkpoint does not yet
+  // cover the receipt's or the remembered one: it lags the tree by the witnesses' round trip.
+  std::chrono::milliseconds wait{10000};
+  std::chrono::milliseconds poll{500};
+  // Called before each new attempt with the served size and the size it must reach.
+  std::function<void(uint64_t served, uint64_t needed)> on_wait;
+};
+
+// A configured witness and, when it cosigned the current checkpoint, the cosignature's time.
+struct WitnessStatus {
+  std::string name;
+  std::optional<uint64_t> timestamp;  // unix seconds
+};
+
 // The outcome of `prove`: the receipt's checkpoint is consistent with the ledger's current one.
 struct ConsistencyReport {
   Checkpoint old_checkpoint;
@@ -99,6 +128,9 @@ struct ConsistencyReport {
   size_t proof_hashes = 0;
   // The checkpoint an earlier `prove` remembered, also proved consistent with new_checkpoint.
   std::optional<Checkpoint> remembered;
+  // With witnesses configured: each one's cosignature on new_checkpoint, and the quorum met.
+  std::vector<WitnessStatus> witnesses;
+  size_t witness_quorum = 0;
 };
 
 // Checks a receipt against the log key and the envelope it answers: the checkpoint signature,
@@ -160,15 +192,34 @@ class Agent {
   Result<std::vector<StoredReceipt>> Receipts() const;
   Result<StoredReceipt> ReceiptFor(uint64_t seq) const;
   // Fetches the ledger's current checkpoint and a consistency proof from the receipt's
-  // checkpoint to it (with the reader `token`), and verifies both. Also proves the current
-  // checkpoint consistent with the one an earlier `prove` remembered, so a ledger that rolled back
-  // or forked since is caught even when the receipt is old; then remembers the current one.
+  // checkpoint to it (with the reader `token`), and verifies both. With witnesses configured the
+  // current checkpoint must carry their quorum of cosignatures (refused naming the missing ones)
+  // and cover the receipt (fetched again for up to options.wait while it lags). Also proves the
+  // current checkpoint consistent with the one an earlier `prove` remembered, so a ledger that
+  // rolled back or forked since is caught even when the receipt is old; then remembers the
+  // current one.
   Result<ConsistencyReport> Prove(const StoredReceipt& stored,
-                                  const std::optional<std::string>& token);
+                                  const std::optional<std::string>& token,
+                                  const ProveOptions& options = {});
 
   Result<NoteVerifier> LogKey() const;
+  // The configured witnesses and quorum (empty policy: none configured).
+  Result<WitnessPolicy> Witnesses() const;
 
  private:
+  struct ServedCheckpoint {
+    std::string note;
+    Checkpoint checkpoint;
+    std::vector<Cosignature> cosignatures;  // the configured witnesses' valid ones
+  };
+  // GET /checkpoint, verified by the log key and, when `policy` names witnesses, its quorum.
+  Result<ServedCheckpoint> FetchCheckpoint(const NoteVerifier& log_key,
+                                           const WitnessPolicy& policy) const;
+  // FetchCheckpoint again until the checkpoint's size reaches `needed` or options.wait passes.
+  Result<ServedCheckpoint> AwaitCheckpoint(const NoteVerifier& log_key, const WitnessPolicy& policy,
+                                           uint64_t needed, const ProveOptions& options) const;
+  // The receipt's and the remembered checkpoints, each proved consistent with report->new.
+  Status ProveAgainst(ConsistencyReport* report, const std::optional<std::string>& token) const;
   // OK if `later` extends `earlier` (same tree, or a verified consistency proof between them);
   // Corruption naming the fork or rollback otherwise. Adds the proof's length to `hashes`.
   Status CheckConsistency(const Checkpoint& earlier, const Checkpoint& later,

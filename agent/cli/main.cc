@@ -1,4 +1,6 @@
 // chipledger-agent: the field agent's command line (docs/agent.md is its reference).
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -99,8 +101,12 @@ Result<json> Queue(const Context& context, EventType type, const Result<json>& f
 Result<json> Keygen(const Context& context) {
   Result<std::string> agent_id = Require(context, "agent");
   if (!agent_id.ok()) return agent_id.status();
-  Config config{*agent_id, context.args.GetOr("ledger", ""), context.args.GetOr("log-key", ""),
-                context.args.Get("ca-file"), context.args.Get("token")};
+  Config config;
+  config.agent = *agent_id;
+  config.ledger_url = context.args.GetOr("ledger", "");
+  config.log_key = context.args.GetOr("log-key", "");
+  config.ca_file = context.args.Get("ca-file");
+  config.token = context.args.Get("token");
   Result<std::string> passphrase = ReadPassphrase(context.passphrase_file, true);
   if (!passphrase.ok()) return passphrase.status();
   Result<Agent> agent =
@@ -113,6 +119,34 @@ Result<json> Keygen(const Context& context) {
               {"key_id", agent->key_id()}};
 }
 
+// --witness (repeatable; one empty value clears the list) and --witness-quorum (empty: all).
+Status ConfigureWitnesses(const Context& context, Config* config) {
+  if (const std::vector<std::string>& vkeys = context.args.All("witness"); !vkeys.empty()) {
+    bool clear = vkeys.size() == 1 && vkeys[0].empty();
+    config->witnesses = clear ? std::vector<std::string>() : vkeys;
+  }
+  if (auto v = context.args.Get("witness-quorum")) {
+    uint64_t quorum = 0;
+    if (!v->empty() && !ParseCanonicalDecimal(*v, &quorum)) {
+      return Usage("--witness-quorum: must be a positive integer, not '" + *v + "'");
+    }
+    config->witness_quorum = v->empty() ? std::nullopt : std::optional<size_t>(quorum);
+  }
+  Result<WitnessPolicy> policy = CheckWitnessPolicy(config->witnesses, config->witness_quorum,
+                                                    "--witness", "--witness-quorum");
+  return policy.ok() ? Status::Ok() : Usage(policy.status().message());
+}
+
+json WitnessesJson(const Config& config) {
+  Result<WitnessPolicy> policy =
+      CheckWitnessPolicy(config.witnesses, config.witness_quorum, "witnesses", "witness_quorum");
+  json names = json::array();
+  if (policy.ok()) {
+    for (const WitnessKey& witness : policy->witnesses) names.push_back(witness.name);
+  }
+  return {{"names", names}, {"quorum", policy.ok() ? policy->quorum : 0}};
+}
+
 Result<json> Configure(const Context& context) {
   Result<Agent> agent = OpenAgent(context, false);
   if (!agent.ok()) return agent.status();
@@ -121,12 +155,14 @@ Result<json> Configure(const Context& context) {
   if (auto v = context.args.Get("log-key")) config.log_key = *v;
   if (auto v = context.args.Get("ca-file")) config.ca_file = v->empty() ? std::nullopt : v;
   if (auto v = context.args.Get("token")) config.token = v->empty() ? std::nullopt : v;
+  if (Status s = ConfigureWitnesses(context, &config); !s.ok()) return s;
   if (Status s = agent->SaveConfig(config); !s.ok()) return s;
   return json{{"agent", config.agent},
               {"ledger_url", config.ledger_url},
               {"log_key", config.log_key},
               {"ca_file", config.ca_file.value_or("")},
-              {"token", config.token ? "(set)" : ""}};
+              {"token", config.token ? "(set)" : ""},
+              {"witnesses", WitnessesJson(config)}};
 }
 
 Result<json> StatusCommand(const Context& context) {
@@ -345,15 +381,41 @@ Result<json> VerifyReceiptCommand(const Context& context) {
   return out;
 }
 
+// A cosignature's unix time as RFC 3339, or the number when it is beyond what that can show.
+json CosignedAt(uint64_t seconds) {
+  constexpr uint64_t kMaxSeconds = INT64_MAX / kNanosPerSecond;
+  if (seconds > kMaxSeconds) return seconds;
+  return FormatTime(Timestamp{static_cast<int64_t>(seconds) * kNanosPerSecond});
+}
+
+json WitnessStatusJson(const ConsistencyReport& report) {
+  json witnesses = json::array();
+  for (const WitnessStatus& witness : report.witnesses) {
+    witnesses.push_back(
+        {{"name", witness.name},
+         {"cosigned", witness.timestamp.has_value()},
+         {"timestamp", witness.timestamp ? CosignedAt(*witness.timestamp) : json()}});
+  }
+  return witnesses;
+}
+
 Result<json> Prove(const Context& context) {
   Result<StoredReceipt> stored = LoadReceipt(context, "prove");
   if (!stored.ok()) return stored.status();
   Result<Agent> agent = OpenAgent(context, false);
   if (!agent.ok()) return agent.status();
   std::optional<std::string> token = context.args.Get("token");
-  Result<ConsistencyReport> report = agent->Prove(*stored, token ? token : agent->config().token);
+  ProveOptions options;
+  if (!context.json_output && isatty(STDERR_FILENO)) {
+    options.on_wait = [](uint64_t served, uint64_t needed) {
+      std::cerr << "waiting for the ledger's witnessed checkpoint to reach size " << needed
+                << " (it is at " << served << ")\n";
+    };
+  }
+  Result<ConsistencyReport> report =
+      agent->Prove(*stored, token ? token : agent->config().token, options);
   if (!report.ok()) return report.status();
-  return json{
+  json out = {
       {"seq", stored->seq},
       {"index", stored->receipt.index},
       {"receipt_tree_size", report->old_checkpoint.size},
@@ -362,6 +424,11 @@ Result<json> Prove(const Context& context) {
       {"proof_hashes", report->proof_hashes},
       {"remembered_tree_size", report->remembered ? json(report->remembered->size) : json(nullptr)},
       {"consistent", true}};
+  if (!report->witnesses.empty()) {
+    out["witness_quorum"] = report->witness_quorum;
+    out["witnesses"] = WitnessStatusJson(*report);
+  }
+  return out;
 }
 
 const std::set<std::string> kCommon = {"time", "location", "note"};
@@ -382,8 +449,11 @@ const std::vector<Command>& Commands() {
        Keygen},
       {"configure",
        "configure [--ledger URL] [--log-key VKEY] [--ca-file PEM] [--token T]\n"
-       "  Change the ledger URL, the log verifier key, the CA file or the reader token.",
-       {"ledger", "log-key", "ca-file", "token"},
+       "          [--witness VKEY]... [--witness-quorum N]\n"
+       "  Change the ledger URL, the log verifier key, the CA file or the reader token; the\n"
+       "  witnesses whose cosignatures `prove` requires, and how many (default: all of them).\n"
+       "  An empty value clears --ca-file, --token, --witness or --witness-quorum.",
+       {"ledger", "log-key", "ca-file", "token", "witness", "witness-quorum"},
        {},
        Configure},
       {"status",
@@ -463,7 +533,8 @@ const std::vector<Command>& Commands() {
        VerifyReceiptCommand},
       {"prove",
        "prove (SEQ | FILE) [--token T]\n"
-       "  Fetch the current checkpoint and a consistency proof from the receipt's checkpoint.",
+       "  Fetch the current checkpoint (with the configured witnesses' quorum of cosignatures)\n"
+       "  and a consistency proof from the receipt's checkpoint.",
        {"token"},
        {},
        Prove},

@@ -14,8 +14,8 @@ namespace fs = std::filesystem;
 class ComposeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Result<Agent> agent =
-        Agent::Create(dir_.path() + "/home", {"inspector-1", "", "", {}, {}}, "pw", FastKdfCost());
+    Result<Agent> agent = Agent::Create(
+        dir_.path() + "/home", {"inspector-1", "", "", {}, {}, {}, {}}, "pw", FastKdfCost());
     ASSERT_TRUE(agent.ok()) << agent.status().ToString();
     agent_.emplace(*std::move(agent));
   }

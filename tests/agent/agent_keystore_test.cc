@@ -74,7 +74,7 @@ TEST(KeystoreTest, AgentHomeUnlocksOnlyWithItsPassphrase) {
   testing::TempDir dir;
   std::filesystem::path home = std::filesystem::path(dir.path()) / "home";
   Result<Agent> created =
-      Agent::Create(home, {"inspector-1", "", "", {}, {}}, "s3cret", FastKdfCost());
+      Agent::Create(home, {"inspector-1", "", "", {}, {}, {}, {}}, "s3cret", FastKdfCost());
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   Result<Agent> opened = Agent::Open(home);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
@@ -93,10 +93,10 @@ TEST(KeystoreTest, AgentHomeUnlocksOnlyWithItsPassphrase) {
 TEST(KeystoreTest, CreateNeverOverwritesAKey) {
   testing::TempDir dir;
   Result<Agent> first =
-      Agent::Create(dir.path(), {"inspector-1", "", "", {}, {}}, "one", FastKdfCost());
+      Agent::Create(dir.path(), {"inspector-1", "", "", {}, {}, {}, {}}, "one", FastKdfCost());
   ASSERT_TRUE(first.ok());
   Result<Agent> second =
-      Agent::Create(dir.path(), {"inspector-1", "", "", {}, {}}, "two", FastKdfCost());
+      Agent::Create(dir.path(), {"inspector-1", "", "", {}, {}, {}, {}}, "two", FastKdfCost());
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), "key_exists");
   Result<Agent> opened = Agent::Open(dir.path());
@@ -108,11 +108,11 @@ TEST(KeystoreTest, CreateNeverOverwritesAKey) {
 TEST(KeystoreTest, BadAgentIdOrLogKeyIsRefused) {
   testing::TempDir dir;
   Result<Agent> bad_id =
-      Agent::Create(dir.path(), {"has space", "", "", {}, {}}, "p", FastKdfCost());
+      Agent::Create(dir.path(), {"has space", "", "", {}, {}, {}, {}}, "p", FastKdfCost());
   ASSERT_FALSE(bad_id.ok());
   EXPECT_NE(bad_id.status().message().find("agent"), std::string::npos);
   Result<Agent> bad_key =
-      Agent::Create(dir.path(), {"a", "", "not-a-key", {}, {}}, "p", FastKdfCost());
+      Agent::Create(dir.path(), {"a", "", "not-a-key", {}, {}, {}, {}}, "p", FastKdfCost());
   ASSERT_FALSE(bad_key.ok());
   EXPECT_NE(bad_key.status().message().find("log_key"), std::string::npos);
 }

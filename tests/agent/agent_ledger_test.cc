@@ -58,8 +58,8 @@ class AgentLedgerTest : public ::testing::Test {
 
   Agent NewAgent(const std::string& id, const std::string& role = "inspector") {
     fs::path home = fs::path(dir_.path()) / id;
-    Result<Agent> agent =
-        Agent::Create(home, {id, server_.url(), server_.log_key(), {}, {}}, "pw", FastKdfCost());
+    Result<Agent> agent = Agent::Create(
+        home, {id, server_.url(), server_.log_key(), {}, {}, {}, {}}, "pw", FastKdfCost());
     EXPECT_TRUE(agent.ok()) << agent.status().ToString();
     Enroll(id, agent->public_key(), role);
     return *std::move(agent);
@@ -258,12 +258,82 @@ TEST_F(AgentLedgerTest, ProveCatchesARollbackAfterAnEarlierProve) {
 
   server_.RollBackTo(before);
   ASSERT_LT(server_.TreeSize(), seen);
-  Result<ConsistencyReport> rolled_back = inspector.Prove(first, token);
+  // A smaller checkpoint may only lag (witnessing): it is fetched again for a while first.
+  ProveOptions options;
+  options.wait = std::chrono::milliseconds(300);
+  options.poll = std::chrono::milliseconds(50);
+  int waits = 0;
+  options.on_wait = [&](uint64_t served, uint64_t needed) {
+    EXPECT_LT(served, needed);
+    EXPECT_EQ(needed, seen);
+    ++waits;
+  };
+  Result<ConsistencyReport> rolled_back = inspector.Prove(first, token, options);
+  EXPECT_GT(waits, 0);
   ASSERT_FALSE(rolled_back.ok());
   EXPECT_EQ(rolled_back.status().kind(), StatusKind::kCorruption);
   EXPECT_NE(rolled_back.status().message().find("checkpoint of size " + std::to_string(seen)),
             std::string::npos)
       << rolled_back.status().message();
+}
+
+// A witness verifier key from a fixed seed (SPEC §10).
+std::string WitnessVkey(const std::string& name, uint8_t seed) {
+  std::array<uint8_t, 32> bytes{};
+  bytes.fill(seed);
+  return FormatWitnessKey({name, KeyPairFromSeed(bytes).public_key});
+}
+
+TEST_F(AgentLedgerTest, WitnessConfigIsValidatedAndPersisted) {
+  Agent agent = NewAgent("inspector-1");
+  Config config = agent.config();
+  config.witnesses = {WitnessVkey("witness-a.example", 1), "not-a-key"};
+  Status bad_key = agent.SaveConfig(config);
+  EXPECT_EQ(bad_key.kind(), StatusKind::kInvalidArgument);
+  EXPECT_EQ(bad_key.message().rfind("witnesses: ", 0), 0u) << bad_key.message();
+  config.witnesses = {WitnessVkey("witness-a.example", 1), WitnessVkey("witness-b.example", 2)};
+  config.witness_quorum = 3;
+  Status bad_quorum = agent.SaveConfig(config);
+  EXPECT_EQ(bad_quorum.message().rfind("witness_quorum: ", 0), 0u) << bad_quorum.message();
+  EXPECT_NE(bad_quorum.message().find("between 1 and 2"), std::string::npos);
+
+  config.witness_quorum = 1;
+  ASSERT_TRUE(agent.SaveConfig(config).ok());
+  Result<Agent> reopened = Agent::Open(agent.home());
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ(reopened->config().witnesses, config.witnesses);
+  EXPECT_EQ(reopened->config().witness_quorum, std::optional<size_t>(1));
+  Result<WitnessPolicy> policy = reopened->Witnesses();
+  ASSERT_TRUE(policy.ok());
+  EXPECT_EQ(policy->quorum, 1u);
+}
+
+// chipledgerd without witnesses serves the log's own checkpoint: an agent requiring witnesses
+// refuses it, naming every witness whose cosignature is missing, and remembers nothing.
+TEST_F(AgentLedgerTest, ProveRefusesACheckpointWithoutTheWitnessQuorum) {
+  Agent inspector = NewAgent("inspector-1");
+  ASSERT_TRUE(inspector.Compose(EventType::kInspectionPerformed, Inspection(1)).ok());
+  ASSERT_TRUE(inspector.Submit(Quick()).ok());
+  std::string token = server_.Token("witness");
+  Config config = inspector.config();
+  config.witnesses = {WitnessVkey("witness-a.example", 1), WitnessVkey("witness-b.example", 2)};
+  ASSERT_TRUE(inspector.SaveConfig(config).ok());
+
+  Result<ConsistencyReport> proved = inspector.Prove(*inspector.ReceiptFor(1), token);
+  ASSERT_FALSE(proved.ok());
+  EXPECT_EQ(proved.status().kind(), StatusKind::kUnauthenticated);
+  EXPECT_EQ(proved.status().code(), "witness_quorum");
+  EXPECT_NE(proved.status().message().find("missing: witness-a.example, witness-b.example"),
+            std::string::npos)
+      << proved.status().message();
+  EXPECT_FALSE(fs::exists(inspector.home() / "checkpoint"));
+
+  // Without witnesses the same checkpoint is proved.
+  config.witnesses.clear();
+  ASSERT_TRUE(inspector.SaveConfig(config).ok());
+  Result<ConsistencyReport> plain = inspector.Prove(*inspector.ReceiptFor(1), token);
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_TRUE(plain->witnesses.empty());
 }
 
 // The real binary, as an inspector would drive it.
@@ -394,6 +464,69 @@ TEST_F(AgentBinaryTest, WrongPassphraseIsAClearErrorAndChangesNothing) {
   ProcessResult right =
       RunAgent({"compose", "inspection.performed", "--fields", fields.string()}, "right");
   EXPECT_EQ(right.exit_code, 0) << right.err;
+}
+
+TEST_F(AgentBinaryTest, ConfigureWitnessesNamesTheFlagAtFault) {
+  ASSERT_EQ(RunAgent({"keygen", "--agent", "inspector-1", "--fast-kdf"}).exit_code, 0);
+  std::string a = WitnessVkey("witness-a.example", 1), b = WitnessVkey("witness-b.example", 2);
+  auto refused = [&](const std::vector<std::string>& flags, const std::string& flag,
+                     const std::string& why) {
+    std::vector<std::string> args = {"configure"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    ProcessResult run = RunAgent(args);
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_NE(run.err.find(flag + ": "), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find(why), std::string::npos) << run.err;
+  };
+  refused({"--witness", "not-a-key"}, "--witness", "witness key");
+  refused({"--witness", a, "--witness", a}, "--witness", "named twice");
+  refused({"--witness", a, "--witness", b, "--witness-quorum", "3"}, "--witness-quorum",
+          "between 1 and 2");
+  refused({"--witness", a, "--witness-quorum", "0"}, "--witness-quorum", "between 1 and 1");
+  refused({"--witness", a, "--witness-quorum", "all"}, "--witness-quorum", "positive integer");
+  refused({"--witness-quorum", "1"}, "--witness-quorum", "needs witnesses");
+  EXPECT_EQ(Slurp(home_ / "config.json").find("witness"), std::string::npos);  // unchanged
+
+  ProcessResult set =
+      RunAgent({"configure", "--witness", a, "--witness", b, "--witness-quorum", "1", "--json"});
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  nlohmann::json shown = nlohmann::json::parse(set.out)["witnesses"];
+  EXPECT_EQ(shown["names"], (nlohmann::json{"witness-a.example", "witness-b.example"}));
+  EXPECT_EQ(shown["quorum"], 1);
+  nlohmann::json saved = nlohmann::json::parse(Slurp(home_ / "config.json"));
+  EXPECT_EQ(saved["witnesses"], (nlohmann::json{a, b}));
+  EXPECT_EQ(saved["witness_quorum"], 1);
+  // Another flag alone keeps the witnesses; an empty --witness and --witness-quorum clear them.
+  ASSERT_EQ(RunAgent({"configure", "--token", "t"}).exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(Slurp(home_ / "config.json"))["witnesses"].size(), 2u);
+  ProcessResult cleared = RunAgent({"configure", "--witness", "", "--witness-quorum", ""});
+  ASSERT_EQ(cleared.exit_code, 0) << cleared.err;
+  EXPECT_EQ(Slurp(home_ / "config.json").find("witness"), std::string::npos);
+}
+
+TEST_F(AgentBinaryTest, ProveRefusesAnUnwitnessedCheckpointNamingTheWitnesses) {
+  ProcessResult keygen = RunAgent({"keygen", "--agent", "inspector-1", "--ledger", server_.url(),
+                                   "--log-key", server_.log_key(), "--fast-kdf", "--json"});
+  ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
+  nlohmann::json key = nlohmann::json::parse(keygen.out);
+  Enroll("inspector-1", *PublicKeyFromBase64(key["public_key"].get<std::string>(), "pk"),
+         "inspector");
+  ASSERT_EQ(RunAgent({"inspect", "--inspection", "insp-1", "--site", "site-1", "--purpose",
+                      "life_sciences"})
+                .exit_code,
+            0);
+  ASSERT_EQ(RunAgent({"submit"}).exit_code, 0);
+  ASSERT_EQ(RunAgent({"configure", "--token", server_.Token("witness"), "--witness",
+                      WitnessVkey("witness-a.example", 1), "--witness",
+                      WitnessVkey("witness-b.example", 2)})
+                .exit_code,
+            0);
+  ProcessResult prove = RunAgent({"prove", "1"});
+  EXPECT_EQ(prove.exit_code, 1);
+  EXPECT_NE(prove.err.find("witness_quorum"), std::string::npos) << prove.err;
+  EXPECT_NE(prove.err.find("missing: witness-a.example, witness-b.example"), std::string::npos)
+      << prove.err;
+  EXPECT_FALSE(fs::exists(home_ / "checkpoint"));
 }
 
 }  // namespace

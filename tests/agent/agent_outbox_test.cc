@@ -21,7 +21,8 @@ nlohmann::json Heartbeat(int n) {
 class OutboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Result<Agent> agent = Agent::Create(home_, {"monitor-1", "", "", {}, {}}, "pw", FastKdfCost());
+    Result<Agent> agent =
+        Agent::Create(home_, {"monitor-1", "", "", {}, {}, {}, {}}, "pw", FastKdfCost());
     ASSERT_TRUE(agent.ok()) << agent.status().ToString();
   }
   Agent OpenUnlocked() {
