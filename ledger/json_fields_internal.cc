@@ -134,6 +134,13 @@ Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const
   };
   // nlohmann skips a leading BOM silently; other parsers refuse it.
   if (text.starts_with("\xEF\xBB\xBF")) return fail("must not start with a byte-order mark");
+  // nlohmann's lexer takes a NUL byte for the end of the input and never reads what follows, so
+  // bytes after one would be signed and stored unchecked. JSON text has no raw NUL anywhere (in a
+  // string it must be escaped), so one is refused wherever it is.
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return fail("NUL byte at offset " + std::to_string(nul) +
+                " (the text must be exactly one JSON document)");
+  }
   Json parsed;
   StrictDomBuilder builder(&parsed);
   bool ok = false;

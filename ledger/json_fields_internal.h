@@ -22,8 +22,10 @@ namespace chipledger::internal {
 
 using Json = nlohmann::json;
 
-// Parses UTF-8 JSON text, refusing what parsers could read two ways: duplicate object keys and a
-// byte-order mark. Failures are InvalidArgument with `code`, the message prefixed by `what`.
+// Parses `text` as exactly one UTF-8 JSON document: every byte is read, so trailing bytes, a NUL
+// byte anywhere and invalid UTF-8 in strings are refused, as is what parsers could read two ways
+// (duplicate object keys, a byte-order mark). Failures are InvalidArgument with `code`, the
+// message prefixed by `what`.
 Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const char* code);
 
 // `text` as a JSON string literal, escaped byte for byte as nlohmann's dump() escapes it (so

@@ -80,6 +80,8 @@ TEST_F(EntryTest, RefusesMalformedEntries) {
        "envelope: must be an object"},
       {"{\"index\":1," + time + "," + prev + ",\"envelope\":{\"payloadType\":\"x\"}}",
        "bad_envelope", "envelope.payload: required field missing"},
+      {SerializeEntry(entry_) + std::string(1, '\0') + "\xFF\xFE", "bad_entry",
+       "entry: NUL byte at offset"},
   };
   for (const auto& c : cases) {
     auto parsed = ParseEntry(c.bytes);

@@ -384,6 +384,46 @@ TEST_F(EventTest, PayloadsParsersCouldReadTwoWaysAreRefused) {
   EXPECT_EQ(ParseEvent("").status().code(), "bad_payload");
 }
 
+// nlohmann's lexer reads a NUL byte as the end of its input: whatever followed one used to be
+// signed and stored without ever being read (issue 17).
+TEST_F(EventTest, EveryByteMustBelongToTheOneJsonDocument) {
+  std::string good = Payload("finding.resolved", {{"finding", "f1"}, {"resolution", "ok"}}).dump();
+  ASSERT_TRUE(ParseEvent(good).ok());
+  std::string junk;
+  for (int i = 0; i < 30 * 1024; ++i) junk.push_back(static_cast<char>(0x80 + i % 0x80));
+  Status after_nul = ParseEvent(good + std::string(1, '\0') + junk).status();
+  EXPECT_EQ(after_nul.code(), "bad_payload");
+  EXPECT_EQ(after_nul.message(), "payload: NUL byte at offset " + std::to_string(good.size()) +
+                                     " (the text must be exactly one JSON document)");
+  EXPECT_EQ(ParseEvent(good + std::string(1, '\0')).status().code(), "bad_payload");
+  // A raw NUL inside a string, or before the document, is no better.
+  std::string in_string = good;
+  in_string.insert(good.find("\"ok\"") + 2, 1, '\0');
+  EXPECT_EQ(ParseEvent(in_string).status().code(), "bad_payload");
+  EXPECT_EQ(ParseEvent(std::string(1, '\0') + good).status().code(), "bad_payload");
+  // Trailing bytes without a NUL, and invalid UTF-8 after the document, were already refused.
+  EXPECT_EQ(ParseEvent(good + "junk").status().code(), "bad_payload");
+  EXPECT_EQ(ParseEvent(good + "\xFF").status().code(), "bad_payload");
+  EXPECT_EQ(ParseEvent(good + junk).status().code(), "bad_payload");
+  // Whitespace after the document is JSON; an escaped NUL is a valid character of a string.
+  EXPECT_TRUE(ParseEvent(good + " \n").ok());
+  json escaped = json::parse(good);
+  escaped["note"] = std::string("a\0b", 3);
+  ASSERT_NE(escaped.dump().find("\\u0000"), std::string::npos);
+  EXPECT_TRUE(ParseEvent(escaped.dump()).ok());
+
+  // The envelope, read by the same reader.
+  KeyPair key = GenerateKeyPair();
+  Envelope envelope{std::string(kEventPayloadType), good, {}};
+  SignEnvelope(&envelope, key);
+  std::string text = SerializeEnvelope(envelope);
+  ASSERT_TRUE(ParseEnvelope(text).ok());
+  Status envelope_nul = ParseEnvelope(text + std::string(1, '\0') + "junk").status();
+  EXPECT_EQ(envelope_nul.code(), "bad_envelope");
+  EXPECT_EQ(envelope_nul.message().rfind("envelope: NUL byte at offset", 0), 0u)
+      << envelope_nul.message();
+}
+
 TEST_F(EventTest, DeeplyNestedInputIsRefusedWithoutExhaustingTheStack) {
   const std::string arrays = std::string(200000, '[') + std::string(200000, ']');
   std::string objects;

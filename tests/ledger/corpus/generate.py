@@ -274,6 +274,9 @@ def edge_cases(type_, minimal):
     cases.append(("surrounding whitespace", " \n" + text + "\t\r\n", True))
     cases.append(("trailing garbage", text + "x", False))
     cases.append(("two objects", text + text, False))
+    cases.append(("NUL then bytes after the object", text + "\u0000\u00ff\u00fe" + text, False))
+    cases.append(("NUL alone after the object", text + "\u0000", False))
+    cases.append(("raw NUL in a string", text[:-1] + ',"note":"a\u0000b"}', False))
     cases.append(("note with lone surrogate", text[:-1] + ',"note":"a\\ud800b"}', False))
     cases.append(("note with escaped surrogate pair", text[:-1] + ',"note":"\\ud83d\\ude00"}', True))
     cases.append(("note with escaped NUL", text[:-1] + ',"note":"a\\u0000b"}', True))
@@ -351,6 +354,7 @@ def envelope_cases():
     cases.append(("missing payloadType", missing, False))
     text = json.dumps(good, separators=(",", ":"))
     cases.append(("duplicate key", text[:-1] + ',"payload":"e30="}', False))
+    cases.append(("NUL then bytes after the envelope", text + "\u0000junk", False))
     return {"schema": "envelope.json", "cases": [as_case(*c) for c in cases]}
 
 
