@@ -1,5 +1,7 @@
 // SPEC §4 admission, checked in the table's order: parse (400), size (413), signatures (401),
 // authority (403), clock (400); the store checks duplicates and then the agent's chain (409).
+// Within row 3, every signer is resolved before any signature is verified, and row 1 bounds the
+// signatures, so a refused envelope costs at most kMaxSignatures verifications.
 #include "ledger/admission.h"
 
 #include <algorithm>
@@ -31,6 +33,28 @@ const std::string* SubjectAgent(const Event& event) {
   return nullptr;
 }
 
+// Row 1 for the signature list: bounded, and one signature per key. Keys are unique to agents,
+// so a repeated key id is an agent co-signing its own event or a co-signer counted twice.
+Status CheckSignatureList(const std::vector<EnvelopeSignature>& signatures) {
+  if (signatures.size() > kMaxSignatures) {
+    return Status::InvalidArgument("too_many_signatures",
+                                   "signatures: " + std::to_string(signatures.size()) +
+                                       " given, at most " + std::to_string(kMaxSignatures) +
+                                       " allowed (the submitter's and its co-signers')");
+  }
+  for (size_t i = 1; i < signatures.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (signatures[i].keyid != signatures[j].keyid) continue;
+      return Status::InvalidArgument("duplicate_signer",
+                                     SignatureField(i, "keyid") + ": the same key as " +
+                                         SignatureField(j, "keyid") +
+                                         (j == 0 ? " (an agent cannot co-sign its own event)"
+                                                 : " (each co-signer signs once)"));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Candidate> ParseCandidate(std::string_view envelope_json) {
@@ -39,6 +63,9 @@ Result<Candidate> ParseCandidate(std::string_view envelope_json) {
   if (envelope->payload_type != kEventPayloadType) {
     return Status::InvalidArgument(
         "bad_payload_type", "payloadType: must be \"" + std::string(kEventPayloadType) + "\"");
+  }
+  if (Status signatures = CheckSignatureList(envelope->signatures); !signatures.ok()) {
+    return signatures;
   }
   Result<Event> event = ParseEvent(envelope->payload);
   if (!event.ok()) return event.status();
@@ -77,6 +104,7 @@ const AgentState* AgentRegistry::FindByKeyId(std::string_view key_id) const {
 
 void AgentRegistry::Restore(AgentState state) {
   agent_by_key_id_[KeyId(state.key)] = state.id;
+  for (const PublicKey& retired : state.retired_keys) retired_by_key_id_[KeyId(retired)] = state.id;
   std::string id = state.id;
   agents_[id] = std::move(state);
 }
@@ -93,7 +121,8 @@ Status AgentRegistry::Authorize(const Candidate& candidate, uint64_t /*index*/,
     return Status::Unauthenticated("unknown_key",
                                    "agent: no enrolled agent is named \"" + event.agent + "\"");
   }
-  // Row 3 (401): every signature, the submitter's first, then the co-signers'.
+  // Row 3 (401): every signer is known (the submitter's current key first, then the
+  // co-signers'), and only then does any signature have to verify.
   std::vector<const AgentState*> signers;
   for (size_t i = 0; i < envelope.signatures.size(); ++i) {
     const std::string& key_id = envelope.signatures[i].keyid;
@@ -107,13 +136,16 @@ Status AgentRegistry::Authorize(const Candidate& candidate, uint64_t /*index*/,
       return Status::Unauthenticated(
           "unknown_key", SignatureField(i, "keyid") + ": no enrolled agent has this key");
     }
+    signers.push_back(signer);
+  }
+  for (size_t i = 0; i < signers.size(); ++i) {
+    const AgentState* signer = signers[i];
     if (!SignatureHolds(candidate, i, signer->key)) {
       return Status::Unauthenticated("bad_signature", SignatureField(i, "sig") +
                                                           ": does not verify under the key of "
                                                           "agent \"" +
                                                           signer->id + "\"");
     }
-    signers.push_back(signer);
   }
   // Row 4 (403): the submitter, then the co-signers.
   if (agent->revoked) {
@@ -140,11 +172,7 @@ Status AgentRegistry::Authorize(const Candidate& candidate, uint64_t /*index*/,
                                     type + ": the agent id \"log\" is reserved for the ledger");
   }
   if (const auto* enroll = std::get_if<AgentEnrolled>(&event.body)) {
-    const AgentState* holder = FindByKeyId(KeyId(enroll->public_key));
-    if (holder != nullptr && holder->id != enroll->agent) {
-      return Status::PermissionDenied(
-          "key_in_use", "enroll.public_key: already the key of agent \"" + holder->id + "\"");
-    }
+    if (Status key = CheckEnrolledKey(enroll->agent, enroll->public_key); !key.ok()) return key;
   }
   std::optional<std::string> site = event.Site();
   if (site.has_value() && !agent->sites.empty() &&
@@ -175,6 +203,27 @@ Status AgentRegistry::Authorize(const Candidate& candidate, uint64_t /*index*/,
   return Status::Ok();
 }
 
+Status AgentRegistry::CheckEnrolledKey(const std::string& agent, const PublicKey& key) const {
+  const std::string key_id = KeyId(key);
+  const AgentState* holder = FindByKeyId(key_id);
+  if (holder != nullptr && holder->revoked) {
+    return Status::PermissionDenied("key_retired",
+                                    "enroll.public_key: the key of revoked agent \"" + holder->id +
+                                        "\"; a revoked key never signs again (enrol a new key)");
+  }
+  if (auto retired = retired_by_key_id_.find(key_id); retired != retired_by_key_id_.end()) {
+    return Status::PermissionDenied("key_retired", "enroll.public_key: a key agent \"" +
+                                                       retired->second +
+                                                       "\" held before; a retired key is never "
+                                                       "enrolled again");
+  }
+  if (holder != nullptr && holder->id != agent) {
+    return Status::PermissionDenied(
+        "key_in_use", "enroll.public_key: already the key of agent \"" + holder->id + "\"");
+  }
+  return Status::Ok();
+}
+
 Status AgentRegistry::CheckSequence(const Candidate& candidate, uint64_t* expected_seq,
                                     Hash* expected_prev) const {
   const Event& event = candidate.event;
@@ -201,14 +250,19 @@ void AgentRegistry::Apply(const Candidate& candidate) {
 
   if (const auto* enroll = std::get_if<AgentEnrolled>(&event.body)) {
     AgentState& subject = agents_[enroll->agent];
-    if (!subject.id.empty()) agent_by_key_id_.erase(KeyId(subject.key));  // rotation
+    if (!subject.id.empty() && subject.key != enroll->public_key) {  // rotation
+      agent_by_key_id_.erase(KeyId(subject.key));
+      retired_by_key_id_[KeyId(subject.key)] = subject.id;
+      subject.retired_keys.push_back(subject.key);
+    }
     subject.id = enroll->agent;
     subject.role = enroll->role;
     subject.org = enroll->org;
     subject.sites = enroll->sites;
     subject.valid_until = enroll->valid_until;
     subject.key = enroll->public_key;
-    subject.revoked = false;  // a re-enrolment with a fresh key reinstates the agent
+    // Authorize lets a revoked agent be enrolled again only with a fresh key, which reinstates it.
+    subject.revoked = false;
     agent_by_key_id_[KeyId(subject.key)] = subject.id;
   } else if (const auto* revoke = std::get_if<AgentRevoked>(&event.body)) {
     auto it = agents_.find(revoke->agent);
@@ -223,9 +277,13 @@ std::string EncodeAgentState(const AgentState& state) {
       {"org", state.org},
       {"sites", state.sites},
       {"key", Base64Encode(state.key)},
+      {"retired_keys", nlohmann::json::array()},
       {"revoked", state.revoked},
       {"last_seq", state.last_seq},
       {"last_payload_hash", ToHex(state.last_payload_hash)}};
+  for (const PublicKey& retired : state.retired_keys) {
+    json["retired_keys"].push_back(Base64Encode(retired));
+  }
   if (state.valid_until) json["valid_until"] = FormatTime(*state.valid_until);
   return json.dump();
 }
@@ -248,6 +306,14 @@ Result<AgentState> DecodeAgentState(std::string_view bytes) {
     Result<PublicKey> key = PublicKeyFromBase64(json.at("key").get<std::string>(), "key");
     if (!key.ok()) return corrupt(key.status().message());
     state.key = *key;
+    // Absent in states written before keys were retired.
+    if (json.contains("retired_keys")) {
+      for (const auto& text : json["retired_keys"]) {
+        Result<PublicKey> retired = PublicKeyFromBase64(text.get<std::string>(), "retired_keys");
+        if (!retired.ok()) return corrupt(retired.status().message());
+        state.retired_keys.push_back(*retired);
+      }
+    }
     state.revoked = json.at("revoked").get<bool>();
     state.last_seq = json.at("last_seq").get<uint64_t>();
     Result<Hash> last = HashFromHex(json.at("last_payload_hash").get<std::string>(), "hash");

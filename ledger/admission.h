@@ -19,6 +19,9 @@
 namespace chipledger {
 
 inline constexpr int64_t kMaxFutureSeconds = 300;
+// Signatures in one envelope: the submitter's and at most seven co-signers'. More is refused (400)
+// before any is verified, so that an envelope cannot buy a verification per signature.
+inline constexpr size_t kMaxSignatures = 8;
 
 // An envelope that passed the §4 parse checks (rows 1–2).
 struct Candidate {
@@ -31,7 +34,9 @@ struct Candidate {
   std::vector<std::optional<PublicKey>> verified_keys;
 };
 
-// Rows 1–2: JSON DSSE envelope, payloadType, base64, payload object, schema (400); size (413).
+// Rows 1–2: JSON DSSE envelope, payloadType, base64, at most kMaxSignatures signatures by distinct
+// keys (so no agent co-signs its own event or signs twice), payload object, schema (400); size
+// (413).
 Result<Candidate> ParseCandidate(std::string_view envelope_json);
 
 // Verifies signatures[i] under `key` and, if it holds, records that in candidate->verified_keys.
@@ -45,6 +50,9 @@ struct AgentState {
   std::vector<std::string> sites;  // empty = any
   std::optional<Timestamp> valid_until;
   PublicKey key{};
+  // Keys the agent held before `key` (rotated away, or replaced after a revocation): never
+  // enrolled again, for any agent.
+  std::vector<PublicKey> retired_keys;
   bool revoked = false;
   uint64_t last_seq = 0;
   Hash last_payload_hash{};  // zeros before the first event
@@ -58,14 +66,16 @@ class AgentRegistry {
   explicit AgentRegistry(const PublicKey& log_key);
 
   // Rows 3–5 for an event that would become entry `index`, integrated at `now`:
-  // 401 bad or unknown signature; 403 revoked, expired, role or site; 400 time too far ahead.
+  // 401 unknown signer (every key id is resolved before any signature is verified), then a
+  // signature that does not verify; 403 revoked, expired, role or site, or an enrolment of a
+  // retired key (a revoked agent's, or one rotated away); 400 time too far ahead.
   Status Authorize(const Candidate& candidate, uint64_t index, Timestamp now) const;
   // Row 7: Conflict ("seq_conflict") unless seq/prev continue the agent's chain; the expected
   // values are returned through the out-parameters.
   Status CheckSequence(const Candidate& candidate, uint64_t* expected_seq,
                        Hash* expected_prev) const;
   // Records an admitted event: the agent's head advances; enrolment, rotation and revocation
-  // take effect from the next entry on.
+  // take effect from the next entry on. A rotation retires the replaced key.
   void Apply(const Candidate& candidate);
 
   const AgentState* Find(std::string_view agent) const;
@@ -77,9 +87,12 @@ class AgentRegistry {
 
  private:
   const AgentState* FindByKeyId(std::string_view key_id) const;
+  // Why `key` may not be enrolled for `agent` (403), or Ok.
+  Status CheckEnrolledKey(const std::string& agent, const PublicKey& key) const;
 
   std::map<std::string, AgentState, std::less<>> agents_;
-  std::map<std::string, std::string, std::less<>> agent_by_key_id_;  // current keys only
+  std::map<std::string, std::string, std::less<>> agent_by_key_id_;    // current keys only
+  std::map<std::string, std::string, std::less<>> retired_by_key_id_;  // retired key -> holder
   bool genesis_open_ = true;  // no entry by another agent yet
 };
 

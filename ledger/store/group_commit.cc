@@ -40,12 +40,16 @@ AppendResult RocksLedger::Append(std::string_view envelope_json) {
 }
 
 void RocksLedger::Preverify(Candidate* candidate) const {
+  // Nothing is verified unless every key id is known: Authorize refuses an unknown signer (401)
+  // before it verifies any signature, so verifying the others first would be wasted work.
   const std::vector<EnvelopeSignature>& signatures = candidate->envelope.signatures;
-  for (size_t i = 0; i < signatures.size(); ++i) {
-    if (std::optional<PublicKey> key = KnownKey(signatures[i].keyid)) {
-      PreverifySignature(candidate, i, *key);
-    }
+  std::vector<PublicKey> keys;
+  for (const EnvelopeSignature& signature : signatures) {
+    std::optional<PublicKey> key = KnownKey(signature.keyid);
+    if (!key) return;
+    keys.push_back(*key);
   }
+  for (size_t i = 0; i < keys.size(); ++i) PreverifySignature(candidate, i, keys[i]);
 }
 
 std::optional<PublicKey> RocksLedger::KnownKey(std::string_view key_id) const {

@@ -122,6 +122,68 @@ TEST_F(AdmissionApiTest, SequenceGapIs409WithTheExpectedHead) {
   EXPECT_EQ(error["expected_prev"], ToHex(first.payload_hash));
 }
 
+// Issue 17: every byte of the envelope body and of the signed payload is read.
+TEST_F(AdmissionApiTest, BytesAfterANulAre400) {
+  json payload = monitor_.Payload("monitor.heartbeat", Heartbeat("site-1", "c1"));
+  std::string junk;
+  for (int i = 0; i < 30 * 1024; ++i) junk.push_back(static_cast<char>(0x80 + i % 0x80));
+  ExpectRefused(monitor_.SignPayload(payload.dump() + std::string(1, '\0') + junk), 400,
+                "payload: NUL byte");
+  ExpectRefused(SignedBy(monitor_, payload) + std::string(1, '\0') + "junk", 400,
+                "envelope: NUL byte");
+  MustSubmit(SignedBy(monitor_, payload));
+}
+
+// Issue 17: 351 bogus signatures cost 20-33 ms of CPU before they were refused.
+TEST_F(AdmissionApiTest, SignaturesAreBoundedAndUnknownSignersRefusedFirst) {
+  json envelope = json::parse(monitor_.Next("monitor.heartbeat", Heartbeat("site-1", "c1")));
+  json flood = envelope;
+  for (int i = 0; i < 350; ++i) flood["signatures"].push_back(envelope["signatures"][0]);
+  flood["signatures"][1]["keyid"] = ToHex(Sha256("unknown"));
+  ExpectRefused(flood.dump(), 400, "signatures: 351 given, at most 8 allowed");
+  // Bogus signatures under unknown key ids: 401 without verifying the submitter's.
+  json unknown = envelope;
+  for (int i = 0; i < 7; ++i) {
+    unknown["signatures"].push_back(
+        {{"keyid", ToHex(Sha256(std::to_string(i)))}, {"sig", Base64Encode(Signature{})}});
+  }
+  ExpectRefused(unknown.dump(), 401, "signatures[1].keyid: no enrolled agent has this key");
+  MustSubmit(envelope.dump());
+}
+
+// Issue 17: the log showed co-signatures no second party made.
+TEST_F(AdmissionApiTest, SelfCoSignatureAndRepeatedCoSignerAre400) {
+  TestAgent operator_agent("operator-1");
+  Enrol(operator_agent, "site_operator", json::array({"site-1"}));
+  std::string envelope = monitor_.Next("monitor.heartbeat", Heartbeat("site-1", "c1"));
+  auto co_signed = [&](std::vector<const TestAgent*> signers) {
+    Result<Envelope> parsed = ParseEnvelope(envelope);
+    EXPECT_TRUE(parsed.ok());
+    for (const TestAgent* signer : signers) SignEnvelope(&*parsed, signer->key());
+    return SerializeEnvelope(*parsed);
+  };
+  ExpectRefused(co_signed({&monitor_}), 400, "signatures[1].keyid: the same key as signatures[0]");
+  ExpectRefused(co_signed({&operator_agent, &operator_agent}), 400,
+                "signatures[2].keyid: the same key as signatures[1]");
+  MustSubmit(co_signed({&operator_agent}));
+}
+
+// Issue 17: re-enrolling a revoked agent with its old key reinstated it.
+TEST_F(AdmissionApiTest, RevokedKeyCannotBeEnrolledAgain) {
+  MustSubmit(authority_.Next("agent.revoked",
+                             {{"revoke", {{"agent", "monitor-1"}, {"reason", "key lost"}}}}));
+  TestAgent authority_copy = authority_;
+  json error = ExpectRefused(
+      authority_copy.Next("agent.enrolled", TestAgent::Enrollment(monitor_, "monitor", "org-1")),
+      403, "enroll.public_key: the key of revoked agent \"monitor-1\"");
+  EXPECT_EQ(error["error"], "key_retired");
+  ExpectRefused(monitor_.Next("monitor.heartbeat", Heartbeat("site-1", "c1")), 403, "revoked");
+  // A new key reinstates the agent, and its chain continues.
+  TestAgent renewed("monitor-1");
+  Enrol(renewed, "monitor", json::array({"site-1"}));
+  MustSubmit(renewed.Next("monitor.heartbeat", Heartbeat("site-1", "c1")));
+}
+
 TEST_F(AdmissionApiTest, ValidEventIs201) {
   Receipt receipt = MustSubmit(monitor_.Next("monitor.heartbeat", Heartbeat("site-1", "c1")));
   EXPECT_TRUE(VerifyReceipt(receipt, log_key_).ok());

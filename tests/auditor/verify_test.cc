@@ -190,6 +190,67 @@ TEST_F(VerifyTest, SchemaViolationFailsI7) {
   EXPECT_EQ(Checks(*verifier), "I7@5");
 }
 
+// Issue 17: an entry stored before admission read every byte of the payload. The ledger that
+// wrote it admitted a valid event followed by a NUL and 30 KB of bytes no parser reads.
+TEST_F(VerifyTest, PayloadBytesAfterANulFailI7) {
+  std::string bytes =
+      gov_.Payload("party.registered", PartyFields("eu-2"), log_.EventTime()).dump();
+  std::string junk;
+  for (int i = 0; i < 30 * 1024; ++i) junk.push_back(static_cast<char>(0x80 + i % 0x80));
+  log_.Append(gov_.SignPayload(bytes + std::string(1, '\0') + junk));
+  auto verifier = VerifyLog();
+  ASSERT_EQ(Checks(*verifier), "I7@5");
+  EXPECT_NE(verifier->errors()[0].message.find("payload: NUL byte"), std::string::npos)
+      << verifier->errors()[0].message;
+}
+
+// Issue 17: co-signatures no second party made, and envelopes that buy verifications.
+TEST_F(VerifyTest, AgentCoSigningItsOwnEventFailsI7) {
+  std::string envelope = gov_.Next("party.registered", PartyFields("eu-2"), log_.EventTime());
+  Result<Envelope> parsed = ParseEnvelope(envelope);
+  ASSERT_TRUE(parsed.ok());
+  SignEnvelope(&*parsed, gov_.key());
+  log_.Append(SerializeEnvelope(*parsed));
+  auto verifier = VerifyLog();
+  ASSERT_EQ(Checks(*verifier), "I7@5");
+  EXPECT_NE(verifier->errors()[0].message.find("signatures[1].keyid"), std::string::npos);
+}
+
+TEST_F(VerifyTest, CoSignerListedTwiceFailsI7) {
+  TestAgent exporter("exp");
+  Add(gov_, "agent.enrolled", TestAgent::Enrollment(exporter, "exporter", "gov"));
+  Result<Envelope> parsed =
+      ParseEnvelope(gov_.Next("party.registered", PartyFields("eu-2"), log_.EventTime()));
+  ASSERT_TRUE(parsed.ok());
+  SignEnvelope(&*parsed, exporter.key());
+  SignEnvelope(&*parsed, exporter.key());
+  log_.Append(SerializeEnvelope(*parsed));
+  auto verifier = VerifyLog();
+  EXPECT_EQ(Checks(*verifier), "I7@6");
+}
+
+TEST_F(VerifyTest, MoreThanEightSignaturesFailI7) {
+  Result<Envelope> parsed =
+      ParseEnvelope(gov_.Next("party.registered", PartyFields("eu-2"), log_.EventTime()));
+  ASSERT_TRUE(parsed.ok());
+  for (int i = 0; i < 8; ++i) SignEnvelope(&*parsed, GenerateKeyPair());
+  log_.Append(SerializeEnvelope(*parsed));
+  auto verifier = VerifyLog();
+  ASSERT_EQ(Checks(*verifier), "I7@5");
+  EXPECT_NE(verifier->errors()[0].message.find("signatures: 9 given"), std::string::npos);
+}
+
+// Issue 17: re-enrolling a revoked agent with its old key used to reinstate it.
+TEST_F(VerifyTest, RevokedKeyEnrolledAgainFailsI7AndStaysRevoked) {
+  Add(gov_, "agent.enrolled", TestAgent::Enrollment(inspector_, "inspector", "gov"));
+  Add(inspector_, "inspection.performed", InspectionFields("insp-2", "site-1"));
+  auto verifier = VerifyLog();
+  ASSERT_EQ(Checks(*verifier), "I7@5 I7@6");
+  EXPECT_NE(verifier->errors()[0].message.find("the key of revoked agent"), std::string::npos)
+      << verifier->errors()[0].message;
+  EXPECT_NE(verifier->errors()[1].message.find("revoked"), std::string::npos);
+}
+
 TEST_F(VerifyTest, EventTimeFarAheadOfIntegrationFailsI7) {
   log_.Append(gov_.Next("party.registered", PartyFields("eu-2"), AddSeconds(log_.clock(), 400)));
   auto verifier = VerifyLog();

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "tests/ledger/sample_events.h"
 #include "tests/testing/test_agent.h"
@@ -191,6 +192,110 @@ TEST_F(AdmissionTest, CoSignersMustVerifyAndBeEnrolled) {
   EXPECT_TRUE(Admit(CoSign(envelope, op_)).ok());
 }
 
+// Issue 17: what is signed and stored is every byte of the payload, so every byte is checked.
+TEST_F(AdmissionTest, PayloadBytesAfterANulAre400NamingThePayload) {
+  std::string bytes =
+      op_.Payload("chip.installed", testing::InstallFields("site-a", "SN-1")).dump();
+  std::string junk(30 * 1024, '\xC3');
+  ExpectRefused(ParseCandidate(op_.SignPayload(bytes + std::string(1, '\0') + junk)).status(),
+                StatusKind::kInvalidArgument, "bad_payload", "payload: NUL byte");
+  ExpectRefused(ParseCandidate(op_.SignPayload(bytes) + std::string(1, '\0') + "junk").status(),
+                StatusKind::kInvalidArgument, "bad_envelope", "envelope: NUL byte");
+  EXPECT_TRUE(Admit(op_.SignPayload(bytes)).ok());
+}
+
+// Issue 17: an envelope cannot buy signature verifications. The bound is checked while parsing,
+// and every signer is resolved before any signature is verified.
+TEST_F(AdmissionTest, AtMostEightSignaturesEachByAKnownSignerBeforeAnyIsVerified) {
+  std::vector<TestAgent> cosigners = {op_, monitor_};
+  for (int i = 0; i < 5; ++i) {  // seven co-signers in all
+    cosigners.emplace_back("extra-" + std::to_string(i));
+    ASSERT_TRUE(Enroll(cosigners.back(), "monitor").ok());
+  }
+  std::string envelope =
+      inspector_.Next("inspection.performed", testing::InspectionFields("insp-a", "site-a"));
+  std::string seven = envelope;  // seven signatures: the submitter and six co-signers
+  for (size_t i = 0; i + 1 < cosigners.size(); ++i) seven = CoSign(seven, cosigners[i]);
+  std::string eight = CoSign(seven, cosigners.back());
+  std::string nine = CoSign(eight, gov_);
+  ExpectRefused(ParseCandidate(nine).status(), StatusKind::kInvalidArgument, "too_many_signatures",
+                "signatures: 9 given, at most 8 allowed");
+  // 351 bogus signatures (the probe's) are refused just the same, by count.
+  Result<Envelope> flood = ParseEnvelope(envelope);
+  ASSERT_TRUE(flood.ok());
+  for (int i = 0; i < 350; ++i) {
+    flood->signatures.push_back({ToHex(Sha256(std::to_string(i))), Signature{}});
+  }
+  ExpectRefused(ParseCandidate(SerializeEnvelope(*flood)).status(), StatusKind::kInvalidArgument,
+                "too_many_signatures", "signatures: 351 given");
+
+  // An unknown co-signer is found before the (forged) submitter's signature is checked.
+  Result<Envelope> forged = ParseEnvelope(CoSign(seven, TestAgent("stranger")));
+  ASSERT_TRUE(forged.ok());
+  forged->signatures[0].sig[0] ^= 1;
+  ExpectRefused(Admit(SerializeEnvelope(*forged)), StatusKind::kUnauthenticated, "unknown_key",
+                "signatures[7].keyid: no enrolled agent has this key");
+  EXPECT_TRUE(Admit(eight).ok());
+}
+
+TEST_F(AdmissionTest, NoAgentCoSignsItsOwnEventOrSignsTwice) {
+  std::string envelope =
+      inspector_.Next("inspection.performed", testing::InspectionFields("insp-a", "site-a"));
+  ExpectRefused(Admit(CoSign(envelope, inspector_)), StatusKind::kInvalidArgument,
+                "duplicate_signer", "signatures[1].keyid: the same key as signatures[0].keyid");
+  ExpectRefused(Admit(CoSign(CoSign(CoSign(envelope, op_), monitor_), op_)),
+                StatusKind::kInvalidArgument, "duplicate_signer",
+                "signatures[3].keyid: the same key as signatures[1].keyid");
+  // A forged duplicate (the right key id, any bytes) is refused as well, without verifying it.
+  Result<Envelope> copied = ParseEnvelope(envelope);
+  ASSERT_TRUE(copied.ok());
+  copied->signatures.push_back({copied->signatures[0].keyid, Signature{}});
+  ExpectRefused(ParseCandidate(SerializeEnvelope(*copied)).status(), StatusKind::kInvalidArgument,
+                "duplicate_signer", "signatures[1].keyid");
+  EXPECT_TRUE(Admit(CoSign(CoSign(envelope, op_), monitor_)).ok());
+}
+
+// Issue 17: re-enrolling a revoked agent with its old key used to reinstate the key.
+TEST_F(AdmissionTest, RevokedKeyIsNeverEnrolledAgain) {
+  ASSERT_TRUE(Admit(gov_.Next("agent.revoked", testing::RevokeFields("op-1"))).ok());
+  TestAgent gov_before = gov_;
+  ExpectRefused(Enroll(op_, "site_operator", {"site-a"}), StatusKind::kPermissionDenied,
+                "key_retired", "enroll.public_key: the key of revoked agent \"op-1\"");
+  gov_ = gov_before;
+  TestAgent other("op-9", op_.key());  // the revoked key under another agent id
+  ExpectRefused(Enroll(other, "site_operator"), StatusKind::kPermissionDenied, "key_retired",
+                "revoked agent \"op-1\"");
+  gov_ = gov_before;
+  ExpectRefused(Admit(op_.Next("chip.installed", testing::InstallFields("site-a", "SN-1"))),
+                StatusKind::kPermissionDenied, "agent_revoked", "agent");
+
+  // A fresh key reinstates the agent; its chain continues; the revoked key stays retired.
+  TestAgent fresh("op-1");
+  ASSERT_TRUE(Enroll(fresh, "site_operator", {"site-a"}).ok());
+  EXPECT_FALSE(registry_.Find("op-1")->revoked);
+  ASSERT_EQ(registry_.Find("op-1")->retired_keys.size(), 1u);
+  EXPECT_EQ(registry_.Find("op-1")->retired_keys[0], op_.key().public_key);
+  EXPECT_TRUE(Admit(fresh.Next("chip.installed", testing::InstallFields("site-a", "SN-1"))).ok());
+  gov_before = gov_;
+  ExpectRefused(Enroll(op_, "site_operator", {"site-a"}), StatusKind::kPermissionDenied,
+                "key_retired", "a key agent \"op-1\" held before");
+  gov_ = gov_before;
+  // Enrolling an agent again with its current key (new sites, say) is no rotation.
+  EXPECT_TRUE(Enroll(fresh, "site_operator", {"site-a", "site-b"}).ok());
+  EXPECT_EQ(registry_.Find("op-1")->retired_keys.size(), 1u);
+}
+
+TEST_F(AdmissionTest, RotatedAwayKeyIsNeverEnrolledAgain) {
+  TestAgent rotated("insp-1");
+  ASSERT_TRUE(Enroll(rotated, "inspector").ok());
+  TestAgent gov_before = gov_;
+  ExpectRefused(Enroll(inspector_, "inspector"), StatusKind::kPermissionDenied, "key_retired",
+                "enroll.public_key: a key agent \"insp-1\" held before");
+  gov_ = gov_before;
+  TestAgent other("insp-2", inspector_.key());
+  ExpectRefused(Enroll(other, "inspector"), StatusKind::kPermissionDenied, "key_retired", "insp-1");
+}
+
 TEST_F(AdmissionTest, RevokedOrExpiredCoSignerIs403) {
   TestAgent expired("op-old");
   Timestamp now = Now();
@@ -333,6 +438,27 @@ TEST_F(AdmissionTest, AgentStateRoundTrips) {
   EXPECT_EQ(decoded->valid_until, until);
   EXPECT_EQ(decoded->last_seq, 1u);
   EXPECT_EQ(decoded->sites.size(), 2u);
+  // Retired keys are kept, and restoring them keeps them retired.
+  TestAgent rotated("temp-9");
+  ASSERT_TRUE(Enroll(rotated, "inspector").ok());
+  Result<AgentState> with_retired = DecodeAgentState(EncodeAgentState(*registry_.Find("temp-9")));
+  ASSERT_TRUE(with_retired.ok()) << with_retired.status().ToString();
+  EXPECT_EQ(with_retired->retired_keys, std::vector<PublicKey>{temp.key().public_key});
+  AgentRegistry restored(log_.key().public_key);
+  restored.Restore(*registry_.Find("gov"));
+  restored.Restore(*with_retired);
+  Result<Candidate> again = ParseCandidate(
+      gov_.Next("agent.enrolled", TestAgent::Enrollment(temp, "inspector", "org-1")));
+  ASSERT_TRUE(again.ok());
+  restored.set_genesis_open(false);
+  ExpectRefused(restored.Authorize(*again, next_index_, Now()), StatusKind::kPermissionDenied,
+                "key_retired", "temp-9");
+  // States written before keys were retired have no retired_keys.
+  nlohmann::json old_format = nlohmann::json::parse(EncodeAgentState(state));
+  old_format.erase("retired_keys");
+  Result<AgentState> old_state = DecodeAgentState(old_format.dump());
+  ASSERT_TRUE(old_state.ok()) << old_state.status().ToString();
+  EXPECT_TRUE(old_state->retired_keys.empty());
   Result<AgentState> log_state = DecodeAgentState(EncodeAgentState(*registry_.Find("log")));
   ASSERT_TRUE(log_state.ok());
   EXPECT_FALSE(log_state->role.has_value());

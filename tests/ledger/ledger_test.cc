@@ -135,6 +135,27 @@ TEST_F(LedgerTest, ReopenRestoresStateWithoutLosingAnything) {
   EXPECT_TRUE(VerifyConsistency(before.size, after.size, before.root, after.root, *proof));
 }
 
+// Retired keys are part of the stored agent state: a reopened ledger still refuses them.
+TEST_F(LedgerTest, RetiredKeysStayRetiredAcrossReopen) {
+  TestAgent op("op-1"), inspector("insp-1");
+  Enroll(op, "site_operator");
+  Enroll(inspector, "inspector");
+  MustAppend(gov_.Next("agent.revoked", testing::RevokeFields("op-1")));
+  TestAgent rotated("insp-1");
+  Enroll(rotated, "inspector");  // retires inspector's first key
+  Reopen();
+  for (const TestAgent* old : {&op, &inspector}) {
+    TestAgent gov = gov_;
+    AppendResult refused = ledger_->Append(
+        gov.Next("agent.enrolled", TestAgent::Enrollment(*old, "site_operator", "gov")));
+    EXPECT_EQ(refused.status.kind(), StatusKind::kPermissionDenied) << refused.status.ToString();
+    EXPECT_EQ(refused.status.code(), "key_retired") << refused.status.ToString();
+  }
+  TestAgent renewed("op-1");
+  Enroll(renewed, "site_operator");
+  MustAppend(renewed.Next("chip.installed", testing::InstallFields("site-a", "SN-1")));
+}
+
 TEST_F(LedgerTest, DuplicateReturnsTheOriginalReceipt) {
   TestAgent op("op-1");
   Enroll(op, "site_operator");
