@@ -214,9 +214,10 @@ Result<WitnessPolicy> CheckWitnessPolicy(const std::vector<std::string>& vkeys,
                                          std::string_view quorum_name) {
   // The keys alone first, so that an error is put on the flag or field that caused it.
   Result<WitnessPolicy> keys = MakeWitnessPolicy(vkeys, std::nullopt);
-  if (!keys.ok())
+  if (!keys.ok()) {
     return Status::InvalidArgument("bad_witness",
                                    std::string(witnesses_name) + ": " + keys.status().message());
+  }
   if (!quorum) return keys;
   Result<WitnessPolicy> policy = MakeWitnessPolicy(vkeys, quorum);
   if (!policy.ok()) {
@@ -675,7 +676,10 @@ Result<ConsistencyReport> Agent::Prove(const StoredReceipt& stored,
     report.witness_quorum = policy->quorum;
   }
   if (Status s = ProveAgainst(&report, token); !s.ok()) return s;
-  if (!*remembered || report.new_checkpoint.size > (*remembered)->size) {
+  // A larger checkpoint is remembered; so is the same one once witnessed (the roots matched).
+  uint64_t kept = *remembered ? (*remembered)->size : 0;
+  uint64_t size = report.new_checkpoint.size;
+  if (!*remembered || size > kept || (size == kept && !policy->empty())) {
     if (Status s = WriteFileDurably(CheckpointPath(home_), served->note); !s.ok()) return s;
   }
   return report;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <set>
 
 #include "agent/agent.h"
@@ -334,6 +335,53 @@ TEST_F(AgentLedgerTest, ProveRefusesACheckpointWithoutTheWitnessQuorum) {
   Result<ConsistencyReport> plain = inspector.Prove(*inspector.ReceiptFor(1), token);
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();
   EXPECT_TRUE(plain->witnesses.empty());
+}
+
+// Real witnesses: chipledgerd asks two chipledger-witness servers to cosign and serves the
+// witnessed checkpoint, which may lag a fresh receipt; prove waits for it, shows who cosigned and
+// remembers the cosigned note. With a witness down the served checkpoint stops growing, and prove
+// says that the witnessed checkpoint does not cover a newer receipt.
+TEST_F(AgentLedgerTest, ProveWithRealWitnesses) {
+  ASSERT_TRUE(fs::exists(WitnessServer::Binary())) << "build the chipledger-witness target";
+  auto alpha = std::make_unique<WitnessServer>("witness-a.example", server_.log_key());
+  auto beta = std::make_unique<WitnessServer>("witness-b.example", server_.log_key());
+  server_.Configure({{"witnesses", {alpha->Config(), beta->Config()}}});
+  server_.Stop(SIGTERM);
+  server_.Start(server_.port());
+  Agent inspector = NewAgent("inspector-1");
+  Config config = inspector.config();
+  config.witnesses = {alpha->vkey(), beta->vkey()};
+  ASSERT_TRUE(inspector.SaveConfig(config).ok());
+  std::string token = server_.Token("witness");
+
+  ASSERT_TRUE(inspector.Compose(EventType::kInspectionPerformed, Inspection(1)).ok());
+  ASSERT_TRUE(inspector.Submit(Quick()).ok());
+  StoredReceipt first = *inspector.ReceiptFor(1);
+  Result<ConsistencyReport> proved = inspector.Prove(first, token);  // waits up to 10 s
+  ASSERT_TRUE(proved.ok()) << proved.status().ToString();
+  EXPECT_GE(proved->new_checkpoint.size, first.receipt.tree_size);
+  EXPECT_EQ(proved->witness_quorum, 2u);
+  ASSERT_EQ(proved->witnesses.size(), 2u);
+  for (const WitnessStatus& witness : proved->witnesses) {
+    EXPECT_TRUE(witness.timestamp.has_value()) << witness.name;
+  }
+  std::string remembered = Slurp(inspector.home() / "checkpoint");
+  EXPECT_TRUE(CheckWitnessQuorum(remembered, *inspector.Witnesses()).ok()) << remembered;
+
+  beta.reset();  // the quorum (both) can no longer be met: the served checkpoint stays
+  ASSERT_TRUE(inspector.Compose(EventType::kInspectionPerformed, Inspection(2)).ok());
+  ASSERT_TRUE(inspector.Submit(Quick()).ok());
+  ProveOptions options;
+  options.wait = std::chrono::milliseconds(1000);
+  Result<ConsistencyReport> stale = inspector.Prove(*inspector.ReceiptFor(2), token, options);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().kind(), StatusKind::kUnavailable);
+  EXPECT_NE(stale.status().message().find(
+                "the witnessed checkpoint (size " + std::to_string(proved->new_checkpoint.size) +
+                ") does not yet cover the receipt (size " +
+                std::to_string(inspector.ReceiptFor(2)->receipt.tree_size) + ")"),
+            std::string::npos)
+      << stale.status().message();
 }
 
 // The real binary, as an inspector would drive it.

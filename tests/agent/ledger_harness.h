@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -74,6 +75,23 @@ inline std::string Trim(std::string text) {
   return text;
 }
 
+// Waits for `prefix` + URL on the first line of `out` from the process *pid and returns the URL;
+// on failure (the process exited, or no line in 30 s) sets *pid to -1 and fails the test.
+inline std::string AwaitListening(pid_t* pid, const fs::path& out, const std::string& prefix,
+                                  const fs::path& err) {
+  for (int i = 0; i < 600; ++i) {  // a bound against a hung server, not a timing assertion
+    std::string line = Slurp(out);
+    if (line.rfind(prefix, 0) == 0 && line.find('\n') != std::string::npos) {
+      return Trim(line.substr(prefix.size(), line.find('\n') - prefix.size()));
+    }
+    if (waitpid(*pid, nullptr, WNOHANG) == *pid) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  *pid = -1;
+  ADD_FAILURE() << out.filename() << ": no '" << prefix << "' line: " << Slurp(err);
+  return "";
+}
+
 class LedgerServer {
  public:
   static std::string Binary() { return std::string(CHIPLEDGER_BINARY_DIR) + "/api/chipledgerd"; }
@@ -92,22 +110,19 @@ class LedgerServer {
   void Start(int port = 0) {
     // A new file per start, so an earlier run's "listening" line is never read as this one's.
     fs::path out = fs::path(dir_.path()) / ("serve-" + std::to_string(++starts_) + ".out");
-    pid_ = Spawn({Binary(), "serve", "--data", data_.string(), "--listen",
-                  "127.0.0.1:" + std::to_string(port)},
-                 out, fs::path(dir_.path()) / "serve.err");
-    const std::string prefix = "chipledgerd listening on ";
-    for (int i = 0; i < 600; ++i) {  // a bound against a hung server, not a timing assertion
-      std::string line = Slurp(out);
-      if (line.rfind(prefix, 0) == 0 && line.find('\n') != std::string::npos) {
-        url_ = Trim(line.substr(prefix.size()));
-        port_ = std::stoi(url_.substr(url_.rfind(':') + 1));
-        return;
-      }
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    pid_ = -1;
-    ADD_FAILURE() << "chipledgerd did not start: " << Slurp(fs::path(dir_.path()) / "serve.err");
+    std::vector<std::string> argv = {Binary(),   "serve",
+                                     "--data",   data_.string(),
+                                     "--listen", "127.0.0.1:" + std::to_string(port)};
+    if (!config_.empty()) argv.insert(argv.end(), {"--config", config_.string()});
+    pid_ = Spawn(argv, out, fs::path(dir_.path()) / "serve.err");
+    url_ = AwaitListening(&pid_, out, "chipledgerd listening on ",
+                          fs::path(dir_.path()) / "serve.err");
+    if (pid_ > 0) port_ = std::stoi(url_.substr(url_.rfind(':') + 1));
+  }
+  // Serves with a configuration file (e.g. {"witnesses": [...]}) from the next Start on.
+  void Configure(const nlohmann::json& config) {
+    config_ = fs::path(dir_.path()) / "chipledgerd.json";
+    std::ofstream(config_) << config.dump();
   }
   void Signal(int signal) {
     if (pid_ > 0) kill(pid_, signal);
@@ -168,8 +183,44 @@ class LedgerServer {
   TempDir dir_;
   fs::path data_;
   std::string log_key_, url_;
+  fs::path config_;
   int port_ = 0;
   int starts_ = 0;
+  pid_t pid_ = -1;
+};
+
+// A real chipledger-witness (SPEC §10) with its own key, serving one log.
+class WitnessServer {
+ public:
+  static std::string Binary() {
+    return std::string(CHIPLEDGER_BINARY_DIR) + "/witness/chipledger-witness";
+  }
+
+  WitnessServer(const std::string& name, const std::string& log_key) {
+    fs::path data = fs::path(dir_.path()) / "data";
+    ProcessResult init =
+        RunProcess({Binary(), "init", "--data", data.string(), "--name", name}, dir_.path());
+    EXPECT_EQ(init.exit_code, 0) << init.err;
+    vkey_ = Trim(init.out);
+    fs::path out = fs::path(dir_.path()) / "serve.out", err = fs::path(dir_.path()) / "serve.err";
+    pid_ = Spawn(
+        {Binary(), "serve", "--data", data.string(), "--listen", "127.0.0.1:0", "--log", log_key},
+        out, err);
+    url_ = AwaitListening(&pid_, out, "chipledger-witness listening on ", err);
+  }
+  ~WitnessServer() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);  // a witness going down; also spares its graceful drain
+    waitpid(pid_, nullptr, 0);
+  }
+
+  const std::string& vkey() const { return vkey_; }
+  // Its entry in chipledgerd's "witnesses".
+  nlohmann::json Config() const { return {{"url", url_}, {"vkey", vkey_}}; }
+
+ private:
+  TempDir dir_;
+  std::string vkey_, url_;
   pid_t pid_ = -1;
 };
 
