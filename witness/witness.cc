@@ -183,17 +183,27 @@ Answer Witness::AddCheckpoint(std::string_view body) {
                       std::to_string(checkpoint->size),
                   origin);
   }
+  return Update(log, *request, *note, *checkpoint);
+}
+
+// The stateful checks and the update, atomic per log: no other add-checkpoint for this log runs
+// between the old-size check and the durable write.
+Answer Witness::Update(Log& log, const AddCheckpointRequest& request, const SignedNote& note,
+                       const Checkpoint& checkpoint) {
   std::lock_guard<std::mutex> lock(log.mu);
-  if (request->old_size != log.latest.size) {
-    Answer conflict = Refuse(409, "old_size_mismatch", "", origin);
+  if (request.old_size != log.latest.size) {
+    Answer conflict;
+    conflict.status = 409;
     conflict.content_type = std::string(kTlogSizeContentType);
     conflict.body = FormatTlogSize(log.latest.size);
+    conflict.origin = checkpoint.origin;
+    conflict.reason = "old_size_mismatch";
     return conflict;
   }
-  if (std::optional<Answer> refused = CheckConsistency(log.latest, *request, *checkpoint)) {
+  if (std::optional<Answer> refused = CheckConsistency(log.latest, request, checkpoint)) {
     return *refused;
   }
-  return Commit(log, note->text, *checkpoint, SignatureLinesBy(*note, log.verifier));
+  return Commit(log, note.text, checkpoint, SignatureLinesBy(note, log.verifier));
 }
 
 // Cosigns and makes the new state durable before answering: once a cosignature for size N has

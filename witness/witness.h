@@ -18,6 +18,7 @@
 #include "ledger/cosignature.h"
 #include "ledger/crypto.h"
 #include "ledger/status.h"
+#include "ledger/witness_protocol.h"
 
 namespace chipledger::witness {
 
@@ -68,6 +69,8 @@ class Witness {
   struct Log;
   Witness(std::string name, KeyPair key, Clock clock, int lock_fd);
   Status AddLog(const std::filesystem::path& dir, const NoteVerifier& verifier);
+  Answer Update(Log& log, const AddCheckpointRequest& request, const SignedNote& note,
+                const Checkpoint& checkpoint);
   Answer Commit(Log& log, std::string_view note_text, const Checkpoint& checkpoint,
                 const std::string& log_signatures);
 
