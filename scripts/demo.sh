@@ -3,9 +3,13 @@
 # export of 96 chips to two end users through the real chipledger-agent (dispatch, receipt,
 # installation, heartbeats, inspections by two governments' inspectors), then two diversion
 # stories, audits the log with chipledger-audit, prints the findings and the signed white list,
-# and leaves chipledgerd running. Safe to run again: it stops the previous demo and starts over.
+# and leaves chipledgerd running. Two chipledger-witness processes, one per government, cosign
+# every checkpoint (quorum 2); at the end the operator tries a split view — a forked copy of the
+# ledger, signed with the same log key, that hides the diversions — and the witnesses and the
+# audit catch it. Safe to run again: it stops the previous demo and starts over.
 #
-# Environment: CHIPLEDGER_DEMO_DIR (default ./demo-data), CHIPLEDGER_DEMO_PORT (default 8080).
+# Environment: CHIPLEDGER_DEMO_DIR (default ./demo-data), CHIPLEDGER_DEMO_PORT (default 8080; the
+# witnesses use the next two ports and the forked copy the one after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -15,16 +19,18 @@ build=$root/$(scripts/build.sh | tail -n 1)
 demo=${CHIPLEDGER_DEMO_DIR:-$root/demo-data}
 port=${CHIPLEDGER_DEMO_PORT:-8080}
 url=http://127.0.0.1:$port
+fork_url=http://127.0.0.1:$((port + 3))
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 ago() { date -u -d "-$1" +%Y-%m-%dT%H:%M:%SZ; }
 
-# A previous run's server holds the port and the ledger lock: stop it first.
-if [[ -f $demo/chipledgerd.pid ]]; then
-  kill "$(cat "$demo/chipledgerd.pid")" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$(cat "$demo/chipledgerd.pid")" 2>/dev/null || break; sleep 0.1; done
-fi
+# A previous run's servers hold the ports and the ledger lock: stop them first.
+for pidfile in "$demo"/*.pid; do
+  [[ -f $pidfile ]] || continue
+  kill "$(cat "$pidfile")" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
+done
 rm -rf "$demo"
 mkdir -p "$demo/agents" "$demo/files"
 files=$demo/files
@@ -45,16 +51,41 @@ say "Create the ledger with the genesis authority"
 log_key=$("$build/api/chipledgerd" init --data "$demo/ledger" --origin chipledger.demo/pilot \
           --authority "regulator=${pubkey[regulator]}")
 echo "  log verifier key: $log_key"
-for who in "${agents[@]}"; do agent "$who" configure --log-key "$log_key" >/dev/null; done
 
-say "Start chipledgerd on $url"
-setsid "$build/api/chipledgerd" serve --data "$demo/ledger" --listen "127.0.0.1:$port" \
-  >"$demo/chipledgerd.out" 2>"$demo/chipledgerd.log" </dev/null &
-echo $! >"$demo/chipledgerd.pid"
-for _ in $(seq 100); do grep -q listening "$demo/chipledgerd.out" 2>/dev/null && break; sleep 0.1; done
-grep listening "$demo/chipledgerd.out" || { cat "$demo/chipledgerd.log"; exit 1; }
+# serve NAME COMMAND...: starts a server in the background, its pid in NAME.pid, and waits for it.
+serve() {
+  local name=$1; shift
+  setsid "$@" >"$demo/$name.out" 2>"$demo/$name.log" </dev/null &
+  echo $! >"$demo/$name.pid"
+  for _ in $(seq 100); do grep -q listening "$demo/$name.out" 2>/dev/null && break; sleep 0.1; done
+  grep listening "$demo/$name.out" | sed 's/^/  /' || { cat "$demo/$name.log"; exit 1; }
+}
+
+say "One witness per government: each remembers what it cosigned and only cosigns a log that grew"
+declare -A witness_key witness_port=([us]=$((port + 1)) [ae]=$((port + 2)))
+for gov in us ae; do
+  witness_key[$gov]=$("$build/witness/chipledger-witness" init --data "$demo/witness-$gov" \
+                      --name "witness.$gov-gov.example/w1")
+  serve "witness-$gov" "$build/witness/chipledger-witness" serve --data "$demo/witness-$gov" \
+    --listen "127.0.0.1:${witness_port[$gov]}" --log "$log_key"
+  echo "  ${witness_key[$gov]}"
+done
+witness_flags=(--witness "${witness_key[us]}" --witness "${witness_key[ae]}" --witness-quorum 2)
+for who in "${agents[@]}"; do
+  agent "$who" configure --log-key "$log_key" "${witness_flags[@]}" >/dev/null
+done
+cat >"$demo/chipledgerd.json" <<EOT
+{"witnesses": [{"url": "http://127.0.0.1:${witness_port[us]}", "vkey": "${witness_key[us]}"},
+               {"url": "http://127.0.0.1:${witness_port[ae]}", "vkey": "${witness_key[ae]}"}],
+ "witness_quorum": 2}
+EOT
+
+say "Start chipledgerd on $url (witnesses: both, quorum 2)"
+serve chipledgerd "$build/api/chipledgerd" serve --data "$demo/ledger" --listen "127.0.0.1:$port" \
+  --config "$demo/chipledgerd.json"
 regulator_token=$("$build/api/chipledgerd" token create --data "$demo/ledger" --role regulator --name demo-regulator)
 auditor_token=$("$build/api/chipledgerd" token create --data "$demo/ledger" --role auditor --name demo-auditor)
+admin_token=$("$build/api/chipledgerd" token create --data "$demo/ledger" --role admin --name demo-admin)
 
 # compose AGENT TYPE TIME JSON: sign and queue one event from its type-specific fields.
 compose() {
@@ -125,6 +156,11 @@ agent inspector-us inspect --inspection insp-auh-01 --site helix-auh1 --kind rou
   --time "$(ago '2 days')" --location 24.4538,54.3775,10 >/dev/null
 submit inspector-us
 
+# The operator quietly copies the ledger now, before the inspections that find the diversion.
+fork_data=$(curl -sf -X POST --data '' -H "Authorization: Bearer $admin_token" "$url/v1/admin/backup" |
+            json_field path)
+cp -a "$demo/agents/monitor-helix" "$demo/fork-monitor"
+
 say "Diversion story 1: four chips are missing at the Helix Dubai inspection"
 head -n 28 "$files/dxb.txt" >"$files/dxb-observed.txt"
 agent inspector-ae inspect --inspection insp-dxb-01 --site helix-dxb1 --kind routine \
@@ -141,10 +177,26 @@ agent inspector-us inspect --inspection insp-sand-01 --site sand-auh2 --kind cha
   --time "$(ago '6 hours')" --location 24.4670,54.6030,20 >/dev/null
 submit inspector-us
 
-say "Independent audit of the whole log through its tiles"
+# await_witnessed URL: waits until URL's /checkpoint carries both cosignatures at the log's size.
+await_witnessed() {
+  for _ in $(seq 100); do
+    local size note
+    size=$(curl -sf "$1/healthz" | json_field tree_size)
+    note=$(curl -sf "$1/checkpoint")
+    [[ $(sed -n 2p <<<"$note") == "$size" && $(grep -c '^— witness' <<<"$note") -eq 2 ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+await_witnessed "$url"
+
+say "The witnessed checkpoint (GET /checkpoint): the log's signature, then both governments' witnesses"
+curl -sf "$url/checkpoint" | sed 's/^/  /'
+
+say "Independent audit of the whole log through its tiles, requiring both witnesses"
 set +e
 "$build/auditor/chipledger-audit" --url "$url" --token "$auditor_token" --log-key "$log_key" \
-  --out "$demo/audit" --state "$demo/audit/state.json"
+  "${witness_flags[@]}" --out "$demo/audit" --state "$demo/audit/state.json"
 audit_exit=$?
 set -e
 echo "  chipledger-audit exit code: $audit_exit (0 clean, 1 findings at or above high, 2 integrity failure)"
@@ -165,6 +217,52 @@ for e in payload["end_users"]:
     print("  %-10s %s" % (e["party"], e["status"]))
 print("  signed by key id", env["signatures"][0]["keyid"])'
 
+say "Split view: the operator shows government B a forked copy that hides both diversions"
+# The copy taken before the inspections, signed with the same log key, grows its own history:
+# heartbeats from a copy of the monitoring device's home, so it even looks busier than the real log.
+fork_token=$("$build/api/chipledgerd" token create --data "$fork_data" --role auditor --name gov-b)
+serve fork "$build/api/chipledgerd" serve --data "$fork_data" --listen "127.0.0.1:$((port + 3))" \
+  --config "$demo/chipledgerd.json"
+"$build/agent/chipledger-agent" --home "$demo/fork-monitor" configure --ledger "$fork_url" >/dev/null
+for h in 4 3 2 1; do
+  "$build/agent/chipledger-agent" --home "$demo/fork-monitor" heartbeat --site helix-auh1 \
+    --window-start "$(ago "$h hours")" --window-end "$(ago "$((h - 1)) hours")" \
+    --online "$files/auh.txt" --time "$(ago "$((h - 1)) hours")" >/dev/null
+done
+"$build/agent/chipledger-agent" --home "$demo/fork-monitor" submit --json >/dev/null
+echo "  the forked copy at $fork_url: $(curl -sf "$fork_url/healthz" | json_field tree_size) entries, signed with the same log key"
+for _ in $(seq 50); do grep -q '"HTTP 422' "$demo/fork.log" && break; sleep 0.1; done
+echo "  the witnesses refuse to cosign it (the fork's chipledgerd log):"
+grep '"witness_failed"' "$demo/fork.log" | python3 -c 'import json,sys
+seen = set()
+for line in sys.stdin:
+    e = json.loads(line)
+    if e["witness"] not in seen and "HTTP 422" in e["error"]:
+        seen.add(e["witness"]); print("    %s: %s" % (e["witness"], e["error"]))'
+set +e
+"$build/auditor/chipledger-audit" --url "$fork_url" --token "$fork_token" --log-key "$log_key" \
+  --out "$demo/fork-audit-unwitnessed" >/dev/null
+plain_exit=$?
+"$build/auditor/chipledger-audit" --url "$fork_url" --token "$fork_token" --log-key "$log_key" \
+  "${witness_flags[@]}" --out "$demo/fork-audit" >/dev/null
+fork_exit=$?
+set -e
+python3 - "$demo" "$plain_exit" "$fork_exit" <<'EOT'
+import json, sys
+demo, plain_exit, fork_exit = sys.argv[1:]
+plain = json.load(open(demo + "/fork-audit-unwitnessed/report.json"))
+dxb = [f for f in plain["findings"] if f.get("site") == "helix-dxb1" and f["status"] == "open"]
+print("  without witnesses, an audit of the fork: integrity %s, %d open findings at Helix Dubai (exit %s)"
+      % ("ok" if plain["integrity"]["ok"] else "FAILED", len(dxb), plain_exit))
+fork = json.load(open(demo + "/fork-audit/report.json"))
+for e in fork["integrity"]["errors"]:
+    if e["check"] == "I8":
+        print("  requiring both witnesses, the same audit fails I8: " + e["message"])
+print("  chipledger-audit exit code: %s (2: integrity failure)" % fork_exit)
+EOT
+[[ $fork_exit -eq 2 ]] || { echo "the split view was not caught"; exit 1; }
+kill "$(cat "$demo/fork.pid")"
+
 say "chipledgerd is still running (pid $(cat "$demo/chipledgerd.pid")); try:"
 cat <<EOT
   curl $url/checkpoint
@@ -173,5 +271,7 @@ cat <<EOT
   curl -H 'Authorization: Bearer $regulator_token' $url/v1/whitelist
   HTML report: $demo/audit/report.html
   log verifier key: $log_key
-  stop it with: kill \$(cat $demo/chipledgerd.pid)
+  witnesses: ${witness_key[us]}
+             ${witness_key[ae]}
+  stop everything with: kill \$(cat $demo/*.pid)
 EOT
