@@ -1,5 +1,5 @@
 // chipledgerd: creates a ledger, serves its API, and issues reader tokens (SPEC §7).
-#include <pthread.h>
+
 #include <signal.h>
 
 #include <cstdio>
@@ -7,7 +7,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "api/config.h"
@@ -133,13 +132,7 @@ int Serve(const std::vector<std::string>& args) {
   if (flags->count("listen")) config.listen = flags->find("listen")->second;
   if (config.data.empty()) return Fail(Status::InvalidArgument("usage", "--data: required"));
 
-  // Signals are taken by one thread with sigwait, so every other thread must block them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  sigset_t signals = cli::BlockStopSignals();
 
   Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(config.data, OpenOptions{});
   if (!ledger.ok()) return Fail(ledger.status());
@@ -147,20 +140,10 @@ int Serve(const std::vector<std::string>& args) {
   auto server = std::make_unique<Server>(ledger->get(), config, &audit);
   Result<int> port = server->Bind();
   if (!port.ok()) return Fail(port.status());
-  Result<HostPort> listen = ParseListen(config.listen);
-  std::string host =
-      listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
-  std::cout << "chipledgerd listening on " << (config.tls ? "https" : "http") << "://" << host
-            << ":" << *port << std::endl;
-
-  std::thread waiter([&server, signals] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    server->Stop();
-  });
-  Status served = server->Run();
-  if (!served.ok()) pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter
-  waiter.join();
+  HostPort bound{ParseListen(config.listen)->host, *port};
+  std::cout << "chipledgerd listening on " << bound.Url(config.tls.has_value()) << std::endl;
+  Status served = cli::RunUntilSignalled(
+      signals, [&server] { return server->Run(); }, [&server] { server->Stop(); });
   server.reset();   // in-flight requests, and so their appends, are done
   ledger->reset();  // closes RocksDB cleanly
   if (!served.ok()) return Fail(served);

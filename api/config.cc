@@ -170,26 +170,4 @@ Result<ServerConfig> LoadConfig(const std::string& path) {
   return config;
 }
 
-Result<HostPort> ParseListen(std::string_view text) {
-  auto bad = [&] {
-    return Status::InvalidArgument("bad_listen",
-                                   "listen: \"" + std::string(text) + "\" is not HOST:PORT");
-  };
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return bad();
-  std::string_view host = text.substr(0, colon);
-  std::string_view port_text = text.substr(colon + 1);
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return bad();
-    host = host.substr(1, host.size() - 2);
-  }
-  HostPort out{std::string(host), 0};
-  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), out.port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port_text.empty() ||
-      out.port < 0 || out.port > 65535) {
-    return bad();
-  }
-  return out;
-}
-
 }  // namespace chipledger::api

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/serve.h"
 #include "ledger/status.h"
 
 namespace chipledger::api {
@@ -53,12 +54,8 @@ Result<ServerConfig> LoadConfig(const std::string& path);
 // The witnesses' vkeys are distinct and the quorum is between 1 and their number.
 Status CheckWitnesses(const ServerConfig& config);
 
-struct HostPort {
-  std::string host;
-  int port = 0;
-};
-// "HOST:PORT" or "[V6]:PORT"; port 0 picks a free one.
-Result<HostPort> ParseListen(std::string_view text);
+using cli::HostPort;
+using cli::ParseListen;
 
 }  // namespace chipledger::api
 

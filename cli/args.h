@@ -1,4 +1,5 @@
-// Command-line parsing shared by chipledger-agent and chipledger-witness: `--flag value` pairs, repeatable flags, positionals.
+// Command-line parsing shared by chipledger-agent and chipledger-witness: `--flag value` pairs,
+// repeatable flags, positionals.
 #ifndef CHIPLEDGER_CLI_ARGS_H_
 #define CHIPLEDGER_CLI_ARGS_H_
 

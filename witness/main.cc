@@ -1,13 +1,11 @@
 // chipledger-witness: a C2SP tlog-witness for chipledger logs (SPEC §10, docs/witness.md).
-#include <pthread.h>
-#include <signal.h>
 
 #include <iostream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cli/args.h"
+#include "cli/serve.h"
 #include "ledger/checkpoint.h"
 #include "witness/key_file.h"
 #include "witness/server.h"
@@ -119,19 +117,6 @@ Result<ServerOptions> ServeOptions(const cli::Args& args) {
   return options;
 }
 
-// Runs `server` until SIGTERM or SIGINT, which one thread takes with sigwait.
-Status RunUntilSignalled(Server* server, const sigset_t& signals) {
-  std::thread waiter([server, signals] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    server->Stop();
-  });
-  Status served = server->Run();
-  if (!served.ok()) pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter
-  waiter.join();
-  return served;
-}
-
 int Serve(const std::vector<std::string>& argv) {
   auto args = CommandArgs(argv, {"data", "listen", "log", "passphrase-file", "access-log"}, {},
                           kServeUsage);
@@ -145,13 +130,7 @@ int Serve(const std::vector<std::string>& argv) {
   Result<ServerOptions> options = ServeOptions(a);
   if (!options.ok()) return Fail(options.status());
 
-  // Signals are taken by one thread with sigwait, so every other thread must block them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  sigset_t signals = cli::BlockStopSignals();
 
   Result<LoadedKey> key = LoadKeyFile(
       *data, [&a] { return cli::ReadPassphrase(a.Get("passphrase-file"), /*confirm=*/false); });
@@ -161,10 +140,10 @@ int Serve(const std::vector<std::string>& argv) {
   Server server(witness->get(), *options);
   Result<int> port = server.Bind();
   if (!port.ok()) return Fail(port.status());
-  std::string host = ParseListen(options->listen)->host;
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  std::cout << "chipledger-witness listening on http://" << host << ":" << *port << std::endl;
-  Status served = RunUntilSignalled(&server, signals);
+  cli::HostPort bound{cli::ParseListen(options->listen)->host, *port};
+  std::cout << "chipledger-witness listening on " << bound.Url(false) << std::endl;
+  Status served = cli::RunUntilSignalled(
+      signals, [&server] { return server.Run(); }, [&server] { server.Stop(); });
   return served.ok() ? 0 : Fail(served);
 }
 

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "cli/serve.h"
 #include "ledger/checkpoint.h"
 #include "ledger/time.h"
 #include "witness/metrics.h"
@@ -47,21 +48,6 @@ std::string DefaultReason(int status) {
 }
 
 }  // namespace
-
-Result<HostPort> ParseListen(std::string_view text) {
-  Status bad = Status::InvalidArgument(
-      "usage", "--listen: \"" + std::string(text) + "\" is not HOST:PORT (port 0 to 65535)");
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return bad;
-  std::string_view host = text.substr(0, colon);
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return bad;
-    host = host.substr(1, host.size() - 2);
-  }
-  uint64_t port = 0;
-  if (!ParseCanonicalDecimal(text.substr(colon + 1), &port) || port > 65535) return bad;
-  return HostPort{std::string(host), static_cast<int>(port)};
-}
 
 struct Server::Impl {
   Impl(Witness* w, ServerOptions o) : witness(w), options(std::move(o)) {}
@@ -171,7 +157,7 @@ Server::Server(Witness* witness, ServerOptions options)
 Server::~Server() = default;
 
 Result<int> Server::Bind() {
-  Result<HostPort> listen = ParseListen(impl_->options.listen);
+  Result<cli::HostPort> listen = cli::ParseListen(impl_->options.listen);
   if (!listen.ok()) return listen.status();
   impl_->Configure();
   int port = listen->port;

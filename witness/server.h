@@ -21,13 +21,6 @@ struct ServerOptions {
   int threads = 16;
 };
 
-struct HostPort {
-  std::string host;
-  int port = 0;
-};
-// "HOST:PORT" or "[IPv6]:PORT".
-Result<HostPort> ParseListen(std::string_view text);
-
 class Server {
  public:
   Server(Witness* witness, ServerOptions options);
