@@ -178,6 +178,10 @@ void Verifier::CheckAdmission(uint64_t index, const LogEntry& entry, const Candi
   }
 }
 
+void Verifier::SourceMismatch(uint64_t index, std::string message) {
+  Fail("I2", index, "the log served does not match the checkpoint: " + std::move(message));
+}
+
 void Verifier::Finish() {
   if (!checkpoint_) return;
   if (tree_.size() != checkpoint_->size) {

@@ -8,7 +8,8 @@
 //
 // Checks, each reported under its id:
 //   I1 the checkpoint note's signature by the log key (and its origin).
-//   I2 the Merkle root over all leaves equals the checkpoint's; as many entries as its size.
+//   I2 the Merkle root over all leaves equals the checkpoint's; as many entries as its size; the
+//      source served every entry the checkpoint covers, in bundles of the right length.
 //   I3 each entry parses, is at most 65,535 bytes, names its position as `index`, chains to the
 //      previous leaf hash by `prev`, and its `integrated_time` never decreases.
 //   I4 every envelope signature verifies under the key of the agent its keyid names, as of the
@@ -81,6 +82,11 @@ class Verifier {
 
   // Checks the next entry (index = entries_checked()); returns it parsed when it does parse.
   std::optional<VerifiedEntry> Add(std::string_view entry_bytes);
+
+  // I2: the source served what cannot be the checkpoint's entries from entry `index` on (a bundle
+  // that does not decode or has the wrong length, an entry it says does not exist); it read no
+  // further. Evidence against the log, like any other integrity error.
+  void SourceMismatch(uint64_t index, std::string message);
 
   // I2 root and size, I6 at sizes not reached. Call once, after the last entry.
   void Finish();

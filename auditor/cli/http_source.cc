@@ -3,6 +3,10 @@
 // from the entries.
 #include <httplib.h>
 
+#include <chrono>
+#include <optional>
+#include <thread>
+
 #include "auditor/cli/log_source.h"
 #include "ledger/tiles.h"
 
@@ -11,6 +15,39 @@ namespace chipledger::audit {
 namespace {
 
 constexpr int kAttempts = 3;
+
+// "256–511": the entries a bundle holds.
+std::string Range(const TileId& tile) {
+  uint64_t first = tile.index * kTileWidth;
+  return std::to_string(first) + "–" + std::to_string(first + tile.width - 1);
+}
+
+// Visits a bundle's entries (at most its width); says what is wrong with it, if anything.
+std::optional<std::string> ReadBundle(const TileId& tile, std::string_view body,
+                                      const LogSource::EntryVisitor& visit) {
+  Result<std::vector<std::string>> entries = DecodeEntryBundle(body);
+  if (!entries.ok()) return entries.status().message();
+  for (size_t i = 0; i < entries->size() && i < tile.width; ++i) visit((*entries)[i]);
+  if (entries->size() == tile.width) return std::nullopt;
+  return std::to_string(entries->size()) + " entries, the checkpoint's size needs " +
+         std::to_string(tile.width);
+}
+
+// The kind of a failed answer: refusals keep theirs, so that the audit can tell a missing tile
+// (evidence) from a refused token or a server error (no evidence).
+Status HttpError(int code, const std::string& message) {
+  switch (code) {
+    case 401:
+      return Status::Unauthenticated("http_401", message);
+    case 403:
+      return Status::PermissionDenied("http_403", message);
+    case 404:
+    case 410:
+      return Status::NotFound("http_404", message);
+    default:
+      return Status::Unavailable(message);
+  }
+}
 
 class HttpSource : public LogSource {
  public:
@@ -24,21 +61,20 @@ class HttpSource : public LogSource {
 
   Result<std::string> CheckpointNote() override { return Get("/checkpoint"); }
 
-  Status ReadEntries(uint64_t size, const EntryVisitor& visit) override {
+  Status ReadEntries(uint64_t size, const EntryVisitor& visit,
+                     const MismatchVisitor& mismatch) override {
     for (uint64_t n = 0; n * kTileWidth < size; ++n) {
       TileId tile{.entries = true, .level = 0, .index = n, .width = TileWidthAt(0, n, size)};
       Result<std::string> body = Get("/tile/" + TilePath(tile));
-      if (!body.ok()) return body.status();
-      Result<std::vector<std::string>> entries = DecodeEntryBundle(*body);
-      if (!entries.ok()) {
-        return Status::Corruption("tile/" + TilePath(tile) + ": " + entries.status().message());
+      if (!body.ok() && body.status().kind() != StatusKind::kNotFound) return body.status();
+      std::optional<std::string> wrong =
+          body.ok() ? ReadBundle(tile, *body, visit)
+                    : "the checkpoint covers it but the server says " + body.status().message();
+      if (wrong) {
+        mismatch(n * kTileWidth,
+                 "tile/" + TilePath(tile) + " (entries " + Range(tile) + "): " + *wrong);
+        return Status::Ok();
       }
-      if (entries->size() != tile.width) {
-        return Status::Corruption("tile/" + TilePath(tile) + ": " +
-                                  std::to_string(entries->size()) + " entries, expected " +
-                                  std::to_string(tile.width));
-      }
-      for (const std::string& entry : *entries) visit(entry);
     }
     return Status::Ok();
   }
@@ -48,6 +84,7 @@ class HttpSource : public LogSource {
     std::string url = prefix_ + path;
     std::string failure;
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
       httplib::Result response = client_.Get(url);
       if (!response) {
         failure = httplib::to_string(response.error());
@@ -55,9 +92,10 @@ class HttpSource : public LogSource {
       }
       if (response->status == 200) return std::move(response->body);
       failure = "HTTP " + std::to_string(response->status) + " " + response->body;
-      if (response->status < 500) break;  // the answer will not change
+      if (response->status < 500) return HttpError(response->status, "GET " + url + ": " + failure);
     }
-    return Status::Unavailable("GET " + url + ": " + failure);
+    return Status::Unavailable("GET " + url + ": " + failure + " (after " +
+                               std::to_string(kAttempts) + " attempts)");
   }
 
   httplib::Client client_;

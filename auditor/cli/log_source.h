@@ -17,12 +17,21 @@ namespace chipledger::audit {
 class LogSource {
  public:
   using EntryVisitor = std::function<void(std::string_view entry_bytes)>;
+  // What the source served cannot be the checkpoint's entries from entry `index` on: an entry
+  // bundle that does not decode or holds the wrong number of entries, or an entry the checkpoint
+  // covers that the source says does not exist. Evidence against the log, never an outage.
+  using MismatchVisitor = std::function<void(uint64_t index, std::string message)>;
 
   virtual ~LogSource() = default;
   // The latest signed checkpoint note.
   virtual Result<std::string> CheckpointNote() = 0;
-  // Visits entries 0 .. size-1 in order, streaming; stops at the first read error.
-  virtual Status ReadEntries(uint64_t size, const EntryVisitor& visit) = 0;
+  // Visits entries 0 .. size-1 in order, streaming. On a mismatch it first visits what it could
+  // read of the bundle concerned (at most its width, so that the verifier names the entries at
+  // fault), then calls `mismatch` once and stops, returning Ok. An error Status means the source
+  // could not be read (unreachable, refused, I/O error, HTTP 5xx after retries): it proves
+  // nothing about the log.
+  virtual Status ReadEntries(uint64_t size, const EntryVisitor& visit,
+                             const MismatchVisitor& mismatch) = 0;
 };
 
 Result<std::unique_ptr<LogSource>> OpenDataDir(const std::string& dir);

@@ -1,14 +1,19 @@
 // chipledger-audit: the batch audit (SPEC §7–§8). Reads the log, verifies it without trusting the
 // source, replays admitted entries up to --as-of into the rule engine, writes report.json and
-// report.html, prints a summary and exits 0/1/2 (3 when it could not run).
+// report.html, prints a summary and exits 0/1/2 (3 when it could not run). `verify` checks a
+// white list, receipt or checkpoint file offline (auditor/offline_verify.h).
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
+#include <string_view>
 
 #include "auditor/cli/log_source.h"
 #include "auditor/cli/options.h"
 #include "auditor/cli/progress.h"
 #include "auditor/cli/state_file.h"
+#include "auditor/offline_verify.h"
 #include "auditor/report.h"
 #include "auditor/verify.h"
 #include "ledger/crypto.h"
@@ -16,6 +21,7 @@
 namespace chipledger::audit {
 namespace {
 
+constexpr int kIntegrityFailure = 2;
 constexpr int kCannotRun = 3;
 
 int CannotRun(const std::string& message) {
@@ -54,7 +60,7 @@ int Run(const Options& options) {
   std::optional<Checkpoint> checkpoint = verifier.Begin(*note);
   if (checkpoint) {
     Progress progress(checkpoint->size);
-    Status read = (*source)->ReadEntries(checkpoint->size, [&](std::string_view bytes) {
+    auto visit = [&](std::string_view bytes) {
       std::optional<VerifiedEntry> verified = verifier.Add(bytes);
       // Later entries are still verified, but the audit judges the log as it stood at as_of.
       if (verified && verified->entry.integrated_time <= options.as_of) {
@@ -62,7 +68,12 @@ int Run(const Options& options) {
         activity.Add(verified->event);
       }
       progress.Update(verifier.entries_checked());
-    });
+    };
+    // A source that contradicts the checkpoint is evidence (exit 2), not an outage (exit 3).
+    auto mismatch = [&](uint64_t index, std::string message) {
+      verifier.SourceMismatch(index, std::move(message));
+    };
+    Status read = (*source)->ReadEntries(checkpoint->size, visit, mismatch);
     progress.Finish();
     if (!read.ok()) return CannotRun("reading the log: " + read.message());
     verifier.Finish();
@@ -83,11 +94,43 @@ int Run(const Options& options) {
   return ExitCode(report, options.fail_on);
 }
 
+// `verify`: checks a white list, receipt or checkpoint file offline and says what it proved.
+int RunVerify(const VerifyOptions& options) {
+  InitCrypto();
+  std::error_code error;
+  std::ifstream in(options.file, std::ios::binary);
+  if (!std::filesystem::is_regular_file(options.file, error) || !in) {
+    return CannotRun("FILE " + options.file + ": not a readable file");
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  Result<OfflineVerification> result =
+      VerifyOffline(bytes.str(), options.log_key, options.witnesses);
+  if (!result.ok()) return CannotRun("FILE " + options.file + ": " + result.status().message());
+  if (options.json) {
+    std::cout << OfflineVerificationToJson(*result).dump(2) << "\n";
+  } else {
+    std::cout << OfflineVerificationToText(*result);
+  }
+  return result->verified ? 0 : kIntegrityFailure;
+}
+
+int Verify(int argc, char** argv) {
+  Result<VerifyOptions> options = ParseVerifyOptions(argc, argv);
+  if (!options.ok()) return CannotRun(options.status().message());
+  if (options->help) {
+    std::cout << kVerifyUsage;
+    return 0;
+  }
+  return RunVerify(*options);
+}
+
 }  // namespace
 }  // namespace chipledger::audit
 
 int main(int argc, char** argv) {
   using namespace chipledger::audit;
+  if (argc > 1 && std::string_view(argv[1]) == "verify") return Verify(argc - 1, argv + 1);
   chipledger::Result<Options> options = ParseOptions(argc, argv);
   if (!options.ok()) {
     std::cerr << "chipledger-audit: " << options.status().message() << "\n";

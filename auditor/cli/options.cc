@@ -34,7 +34,27 @@ const char kUsage[] =
     "  --witness-quorum N how many of the witnesses must have cosigned (default: all)\n"
     "\n"
     "Exit codes: 0 no open finding at or above SEV; 1 some; 2 integrity failure;\n"
-    "3 the audit could not run (bad arguments, unreadable log or state).\n";
+    "3 the audit could not run (bad arguments, unreadable log or state).\n"
+    "\n"
+    "chipledger-audit verify --log-key VKEY [--witness VKEY ...] [--json] FILE verifies a white\n"
+    "list, receipt or checkpoint offline (chipledger-audit verify --help).\n";
+
+const char kVerifyUsage[] =
+    "usage: chipledger-audit verify --log-key VKEY [--witness VKEY ... [--witness-quorum N]]\n"
+    "                               [--json] FILE\n"
+    "\n"
+    "Verifies FILE offline against the log key (and a quorum of witnesses) and prints what it is\n"
+    "and what was proved. FILE is a signed white list (GET /v1/whitelist), a receipt (as POST\n"
+    "/v1/events answers), an agent's stored receipt file ({seq, envelope, receipt}) or a\n"
+    "checkpoint note (GET /checkpoint).\n"
+    "\n"
+    "  --log-key VKEY     the log's note verifier key <origin>+<hash>+<base64 key>\n"
+    "  --witness VKEY     a witness verifier key, repeatable: the checkpoint must be cosigned\n"
+    "  --witness-quorum N how many of the witnesses must have cosigned (default: all)\n"
+    "  --json             machine output\n"
+    "\n"
+    "Exit codes: 0 verified; 2 the file does not verify (the output says what failed);\n"
+    "3 bad arguments, an unreadable or unrecognised file.\n";
 
 namespace {
 
@@ -124,6 +144,68 @@ Result<Options> ParseOptions(int argc, char** argv) {
   if (options.token && !options.url) return Usage("--token: only with --url");
   if (options.log_key.empty()) return Usage("--log-key: required");
   if (options.out.empty()) return Usage("--out: must not be empty");
+  std::optional<std::string> quorum;
+  if (auto it = seen.find("--witness-quorum"); it != seen.end()) quorum = it->second;
+  Result<WitnessPolicy> policy = Witnesses(witnesses, quorum);
+  if (!policy.ok()) return policy.status();
+  options.witnesses = *std::move(policy);
+  return options;
+}
+
+namespace {
+
+// One flag of `verify` and its value (taken from argv[*i + 1] unless written FLAG=VALUE).
+Status VerifyFlag(std::string flag, int argc, char** argv, int* i, VerifyOptions* options,
+                  std::map<std::string, std::string>* seen, std::vector<std::string>* witnesses) {
+  if (flag == "--json") {
+    options->json = true;
+    return Status::Ok();
+  }
+  std::string value;
+  if (size_t equals = flag.find('='); equals != std::string::npos) {
+    value = flag.substr(equals + 1);
+    flag.resize(equals);
+  } else if (*i + 1 < argc) {
+    value = argv[++*i];
+  } else {
+    return Usage(flag + ": missing value (see verify --help)");
+  }
+  if (flag == "--witness") {
+    witnesses->push_back(value);
+  } else if (flag != "--log-key" && flag != "--witness-quorum") {
+    return Usage(flag + ": unknown flag (see verify --help)");
+  } else if (!seen->emplace(flag, value).second) {
+    return Usage(flag + ": given more than once");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<VerifyOptions> ParseVerifyOptions(int argc, char** argv) {
+  VerifyOptions options;
+  std::map<std::string, std::string> seen;
+  std::vector<std::string> witnesses, files;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      options.help = true;
+      return options;
+    }
+    if (arg.rfind("--", 0) != 0 || arg == "--") {
+      files.push_back(arg == "--" && i + 1 < argc ? argv[++i] : arg);
+      continue;
+    }
+    if (Status flag = VerifyFlag(arg, argc, argv, &i, &options, &seen, &witnesses); !flag.ok()) {
+      return flag;
+    }
+  }
+  if (!seen.contains("--log-key")) return Usage("--log-key: required");
+  Result<NoteVerifier> log_key = ParseVerifierKey(seen["--log-key"]);
+  if (!log_key.ok()) return Usage("--log-key: " + log_key.status().message());
+  options.log_key = *log_key;
+  if (files.size() != 1) return Usage("FILE: give exactly one file to verify");
+  options.file = files[0];
   std::optional<std::string> quorum;
   if (auto it = seen.find("--witness-quorum"); it != seen.end()) quorum = it->second;
   Result<WitnessPolicy> policy = Witnesses(witnesses, quorum);

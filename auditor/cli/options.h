@@ -6,6 +6,7 @@
 #include <string>
 
 #include "auditor/engine.h"
+#include "ledger/checkpoint.h"
 #include "ledger/cosignature.h"
 #include "ledger/status.h"
 #include "ledger/time.h"
@@ -29,6 +30,20 @@ extern const char kUsage[];
 
 // Parses argv[1..]; errors name the flag and why.
 Result<Options> ParseOptions(int argc, char** argv);
+
+// `chipledger-audit verify --log-key VKEY [--witness VKEY ... [--witness-quorum N]] [--json] FILE`.
+struct VerifyOptions {
+  bool help = false;
+  bool json = false;
+  NoteVerifier log_key;
+  WitnessPolicy witnesses;
+  std::string file;
+};
+
+extern const char kVerifyUsage[];
+
+// Parses argv[1..] after "verify" (argv[0]); errors name the flag and why.
+Result<VerifyOptions> ParseVerifyOptions(int argc, char** argv);
 
 }  // namespace chipledger::audit
 

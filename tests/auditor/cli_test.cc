@@ -10,12 +10,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "ledger/cosignature.h"
 #include "ledger/ledger.h"
+#include "ledger/tiles.h"
 #include "tests/testing/test_agent.h"
 
 namespace chipledger::audit {
@@ -241,6 +244,295 @@ TEST_F(CliTest, BadWitnessFlagsExitThreeNamingTheFlag) {
   expect_refused("--witness-quorum 1", "--witness-quorum", "needs witnesses");
 }
 
+// ---- chipledger-audit verify: offline verification of a file ----
+
+Outcome VerifyFile(const std::string& log_key, const std::string& file,
+                   const std::string& extra = "") {
+  return Shell(Quote(kAudit) + " verify --log-key " + Quote(log_key) + " " + extra + " " +
+               Quote(file) + " 2>&1");
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+TEST_F(CliTest, VerifyACheckpointNoteFromTheDataDirectory) {
+  Append({gov_.Next("party.registered", PartyFields("eu-1"))});
+  auto ledger = Ledger::Open(data_.path(), OpenOptions{.read_only = true});
+  ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+  std::string note = out_.path() + "/checkpoint";
+  WriteFile(note, (*ledger)->CheckpointNote());
+
+  Outcome run = VerifyFile(log_key_, note);
+  EXPECT_EQ(run.code, 0) << run.out;
+  EXPECT_NE(run.out.find("file: a checkpoint note"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("verified: checkpoint of size 2 (root "), std::string::npos) << run.out;
+
+  Outcome json_run = VerifyFile(log_key_, note, "--json");
+  EXPECT_EQ(json_run.code, 0) << json_run.out;
+  nlohmann::json out = nlohmann::json::parse(json_run.out, nullptr, false);
+  EXPECT_EQ(out["file"], "checkpoint");
+  EXPECT_EQ(out["verified"], true);
+  EXPECT_EQ(out["checkpoint"]["size"], 2);
+
+  // Required witnesses: the log's own checkpoint carries no cosignature.
+  std::string a = WitnessVkey("witness-a.example", 1);
+  Outcome witnessed = VerifyFile(log_key_, note, "--witness " + Quote(a));
+  EXPECT_EQ(witnessed.code, 2) << witnessed.out;
+  EXPECT_NE(witnessed.out.find("FAILED: checkpoint: "), std::string::npos) << witnessed.out;
+  EXPECT_NE(witnessed.out.find("witness-a.example"), std::string::npos) << witnessed.out;
+}
+
+TEST_F(CliTest, VerifyRefusesWhatItCannotReadOrRecognise) {
+  std::string junk = out_.path() + "/junk";
+  WriteFile(junk, "not a ledger file\n");
+  Outcome unrecognised = VerifyFile(log_key_, junk);
+  EXPECT_EQ(unrecognised.code, 3) << unrecognised.out;
+  EXPECT_NE(unrecognised.out.find("neither a JSON object nor a signed note"), std::string::npos)
+      << unrecognised.out;
+  Outcome missing = VerifyFile(log_key_, out_.path() + "/absent");
+  EXPECT_EQ(missing.code, 3) << missing.out;
+  EXPECT_NE(missing.out.find("not a readable file"), std::string::npos) << missing.out;
+  Outcome bad_key = VerifyFile("not-a-key", junk);
+  EXPECT_EQ(bad_key.code, 3) << bad_key.out;
+  EXPECT_NE(bad_key.out.find("--log-key: "), std::string::npos) << bad_key.out;
+  Outcome no_file = Shell(Quote(kAudit) + " verify --log-key " + Quote(log_key_) + " 2>&1");
+  EXPECT_EQ(no_file.code, 3) << no_file.out;
+  EXPECT_NE(no_file.out.find("FILE: "), std::string::npos) << no_file.out;
+  Outcome help = Shell(Quote(kAudit) + " verify --help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("usage: chipledger-audit verify"), std::string::npos) << help.out;
+}
+
+// ---- A server that contradicts its own signed checkpoint is evidence, not an outage ----
+
+// Serves a real log's signed checkpoint and entry bundles (C2SP tlog-tiles) on 127.0.0.1, as
+// chipledgerd does, but passes every bundle through `tamper`: it returns the body to serve, or
+// nullopt for a 404. Requests without the bearer token get 401.
+class TileServer {
+ public:
+  using Tamper =
+      std::function<std::optional<std::string>(const TileId&, std::vector<std::string> entries)>;
+
+  TileServer(std::string note, std::vector<std::string> entries, Tamper tamper)
+      : note_(std::move(note)), entries_(std::move(entries)), tamper_(std::move(tamper)) {
+    server_.Get("/checkpoint",
+                [this](const httplib::Request& request, httplib::Response& response) {
+                  if (Authorized(request, response)) response.set_content(note_, "text/plain");
+                });
+    server_.Get(R"(/tile/(entries/.+))",
+                [this](const httplib::Request& request, httplib::Response& response) {
+                  if (Authorized(request, response)) ServeBundle(request.matches[1], response);
+                });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~TileServer() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  static constexpr const char* kToken = "reader-token";
+
+ private:
+  bool Authorized(const httplib::Request& request, httplib::Response& response) {
+    if (request.get_header_value("Authorization") == std::string("Bearer ") + kToken) return true;
+    response.status = 401;
+    response.set_content("{\"error\":\"unauthenticated\"}", "application/json");
+    return false;
+  }
+
+  void ServeBundle(const std::string& path, httplib::Response& response) {
+    Result<TileId> tile = ParseTilePath(path);
+    uint64_t first = tile.ok() ? tile->index * kTileWidth : entries_.size();
+    if (!tile.ok() || first + tile->width > entries_.size()) {
+      response.status = 404;
+      return;
+    }
+    std::vector<std::string> entries(
+        entries_.begin() + static_cast<ptrdiff_t>(first),
+        entries_.begin() + static_cast<ptrdiff_t>(first + tile->width));
+    std::optional<std::string> body = tamper_(*tile, std::move(entries));
+    if (!body) {
+      response.status = 404;
+      return;
+    }
+    response.set_content(*body, "application/octet-stream");
+  }
+
+  std::string note_;
+  std::vector<std::string> entries_;
+  Tamper tamper_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// A real ledger of 260 entries (a full bundle 0 and a partial bundle 1 of 4), built once.
+class TamperTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    InitCrypto();
+    dir_ = new TempDir();
+    TestAgent gov("gov");
+    Result<std::string> key = Ledger::Create(
+        dir_->path(), CreateOptions{"ledger.test/tamper", {{"gov", gov.key().public_key}}});
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    log_key_ = new std::string(*key);
+    auto ledger = Ledger::Open(dir_->path(), OpenOptions{});
+    ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+    for (int i = 0; i < 259; ++i) {
+      AppendResult appended =
+          (*ledger)->Append(gov.Next("party.registered", PartyFields("eu-" + std::to_string(i))));
+      ASSERT_TRUE(appended.status.ok()) << appended.status.ToString();
+    }
+    note_ = new std::string((*ledger)->CheckpointNote());
+    entries_ = new std::vector<std::string>();
+    for (uint64_t i = 0; i < (*ledger)->size(); ++i) entries_->push_back(*(*ledger)->EntryBytes(i));
+  }
+  static void TearDownTestSuite() {
+    delete entries_;
+    delete note_;
+    delete log_key_;
+    delete dir_;
+  }
+
+  // Audits a TileServer that tampers with bundle `tile` only.
+  Outcome AuditTampered(uint64_t tile, const TileServer::Tamper& tamper,
+                        const std::string& token = TileServer::kToken) {
+    TileServer server(*note_, *entries_, [&](const TileId& id, std::vector<std::string> entries) {
+      if (id.index == tile) return tamper(id, std::move(entries));
+      return std::optional<std::string>(EncodeEntryBundle(entries));
+    });
+    return AuditUrl(server.url(), token);
+  }
+
+  Outcome AuditUrl(const std::string& url, const std::string& token) {
+    std::filesystem::remove(out_.path() + "/report.json");
+    return Shell(Quote(kAudit) + " --url " + Quote(url) + " --token " + Quote(token) +
+                 " --log-key " + Quote(*log_key_) + " --out " + Quote(out_.path()) + " 2>&1");
+  }
+
+  // The report's integrity errors under `check` at entry `index` (nullopt: not about one entry).
+  size_t Errors(const std::string& check, std::optional<uint64_t> index) {
+    nlohmann::json report =
+        nlohmann::json::parse(ReadFile(out_.path() + "/report.json"), nullptr, false);
+    EXPECT_TRUE(report.is_object()) << "no report.json";
+    if (!report.is_object()) return 0;
+    EXPECT_EQ(report["integrity"]["ok"], false);
+    size_t n = 0;
+    for (const nlohmann::json& error : report["integrity"]["errors"]) {
+      bool at = index ? error["index"] == *index : error["index"].is_null();
+      if (error["check"] == check && at) ++n;
+    }
+    EXPECT_TRUE(std::filesystem::exists(out_.path() + "/report.html"));
+    return n;
+  }
+
+  static TempDir* dir_;
+  static std::string* log_key_;
+  static std::string* note_;
+  static std::vector<std::string>* entries_;
+  TempDir out_;
+};
+
+TempDir* TamperTest::dir_ = nullptr;
+std::string* TamperTest::log_key_ = nullptr;
+std::string* TamperTest::note_ = nullptr;
+std::vector<std::string>* TamperTest::entries_ = nullptr;
+
+TEST_F(TamperTest, UntamperedLogVerifies) {
+  Outcome run = AuditTampered(0, [](const TileId&, std::vector<std::string> entries) {
+    return std::optional<std::string>(EncodeEntryBundle(entries));
+  });
+  EXPECT_EQ(run.code, 0) << run.out;
+  EXPECT_NE(run.out.find("integrity: ok, 260 entries verified"), std::string::npos) << run.out;
+}
+
+TEST_F(TamperTest, MissingEntryIsAnIntegrityFailureAtThatEntry) {
+  Outcome run = AuditTampered(0, [](const TileId&, std::vector<std::string> entries) {
+    entries.erase(entries.begin() + 10);
+    return std::optional<std::string>(EncodeEntryBundle(entries));
+  });
+  EXPECT_EQ(run.code, 2) << run.out;
+  EXPECT_EQ(Errors("I2", 0), 1u);   // bundle 0: 255 entries, 256 needed
+  EXPECT_GE(Errors("I3", 10), 1u);  // entry 11 stands where entry 10 should
+}
+
+TEST_F(TamperTest, ExtraEntryIsAnIntegrityFailureAtThatEntry) {
+  Outcome run = AuditTampered(1, [](const TileId&, std::vector<std::string> entries) {
+    entries.insert(entries.begin() + 2, entries[1]);
+    return std::optional<std::string>(EncodeEntryBundle(entries));
+  });
+  EXPECT_EQ(run.code, 2) << run.out;
+  EXPECT_EQ(Errors("I2", 256), 1u);  // bundle 1: 5 entries, 4 needed
+  EXPECT_GE(Errors("I3", 258), 1u);  // a second copy of entry 257
+}
+
+TEST_F(TamperTest, ReorderedEntriesAreAnIntegrityFailure) {
+  Outcome run = AuditTampered(0, [](const TileId&, std::vector<std::string> entries) {
+    std::swap(entries[20], entries[21]);
+    return std::optional<std::string>(EncodeEntryBundle(entries));
+  });
+  EXPECT_EQ(run.code, 2) << run.out;
+  EXPECT_GE(Errors("I3", 20), 1u);
+  EXPECT_EQ(Errors("I2", std::nullopt), 1u);  // the root
+}
+
+TEST_F(TamperTest, AlteredByteIsAnIntegrityFailure) {
+  Outcome run = AuditTampered(0, [](const TileId&, std::vector<std::string> entries) {
+    std::string& entry = entries[30];
+    size_t at = entry.find("\"sig\":\"") + 7;  // one byte of the envelope's signature
+    entry[at] = entry[at] == 'A' ? 'B' : 'A';
+    return std::optional<std::string>(EncodeEntryBundle(entries));
+  });
+  EXPECT_EQ(run.code, 2) << run.out;
+  EXPECT_GE(Errors("I4", 30), 1u);            // the envelope's signature no longer verifies
+  EXPECT_EQ(Errors("I3", 31), 1u);            // the next entry's prev
+  EXPECT_EQ(Errors("I2", std::nullopt), 1u);  // the root
+}
+
+TEST_F(TamperTest, TruncatedLengthPrefixIsAnIntegrityFailure) {
+  Outcome run = AuditTampered(1, [](const TileId&, std::vector<std::string> entries) {
+    entries.pop_back();
+    return std::optional<std::string>(EncodeEntryBundle(entries) + '\x01');  // half a length
+  });
+  EXPECT_EQ(run.code, 2) << run.out;
+  EXPECT_EQ(Errors("I2", 256), 1u);
+  nlohmann::json report =
+      nlohmann::json::parse(ReadFile(out_.path() + "/report.json"), nullptr, false);
+  EXPECT_NE(report.dump().find("truncated length"), std::string::npos) << report.dump(2);
+}
+
+TEST_F(TamperTest, TileTheCheckpointCoversButTheServerLacksIsAnIntegrityFailure) {
+  Outcome run = AuditTampered(
+      1, [](const TileId&, std::vector<std::string>) { return std::optional<std::string>(); });
+  EXPECT_EQ(run.code, 2) << run.out;
+  EXPECT_EQ(Errors("I2", 256), 1u);
+}
+
+TEST_F(TamperTest, RefusedTokenAndUnreachableServerCannotRun) {
+  Outcome refused = AuditTampered(
+      0,
+      [](const TileId&, std::vector<std::string> entries) {
+        return std::optional<std::string>(EncodeEntryBundle(entries));
+      },
+      "wrong-token");
+  EXPECT_EQ(refused.code, 3) << refused.out;
+  EXPECT_NE(refused.out.find("401"), std::string::npos) << refused.out;
+  EXPECT_FALSE(std::filesystem::exists(out_.path() + "/report.json"));
+
+  std::string url;
+  {
+    TileServer closed(*note_, *entries_, nullptr);
+    url = closed.url();
+  }  // nothing listens there any more: connection refused
+  Outcome unreachable = AuditUrl(url, TileServer::kToken);
+  EXPECT_EQ(unreachable.code, 3) << unreachable.out;
+  EXPECT_FALSE(std::filesystem::exists(out_.path() + "/report.json"));
+}
+
 #ifdef CHIPLEDGER_HAVE_CHIPLEDGERD
 const std::string kDaemon = CHIPLEDGER_BINARY_DIR "/api/chipledgerd";
 
@@ -368,6 +660,54 @@ TEST_F(CliHttpTest, BatchAndLiveFindingsAreIdentical) {
   nlohmann::json live_findings = nlohmann::json::parse(live->body, nullptr, false)["findings"];
   ASSERT_GE(batch.size(), 4u) << batch.dump();  // D12 and D14 for each receipt
   EXPECT_EQ(live_findings, batch);
+}
+// A white list, a receipt and the checkpoint fetched from a real chipledgerd verify offline; an
+// altered white list does not.
+TEST_F(CliHttpTest, VerifiesWhatTheServerHandsOutOffline) {
+  auto created = client_->Post("/v1/events", gov_.Next("party.registered", PartyFields("helix")),
+                               "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  Submit(gov_.Next("party.registered", PartyFields("sandgrain")));
+  httplib::Headers auth = {{"Authorization", "Bearer " + bearer_}};
+  auto whitelist = client_->Get("/v1/whitelist", auth);
+  ASSERT_TRUE(whitelist);
+  ASSERT_EQ(whitelist->status, 200) << whitelist->body;
+  auto checkpoint = client_->Get("/checkpoint", auth);
+  ASSERT_TRUE(checkpoint);
+  ASSERT_EQ(checkpoint->status, 200) << checkpoint->body;
+
+  std::string list = out_.path() + "/whitelist.json";
+  std::ofstream(list, std::ios::binary) << whitelist->body;
+  Outcome run = Shell(Quote(kAudit) + " verify --log-key " + Quote(log_key_) + " " + Quote(list));
+  EXPECT_EQ(run.code, 0) << run.out;
+  EXPECT_NE(run.out.find("file: a signed white list"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("signed by the log key ledger.test/http+"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("2 end users: helix not_approved, sandgrain not_approved"),
+            std::string::npos)
+      << run.out;
+
+  nlohmann::json envelope = nlohmann::json::parse(whitelist->body);
+  std::string payload = envelope["payload"];
+  payload[payload.size() / 2] = payload[payload.size() / 2] == 'A' ? 'B' : 'A';
+  envelope["payload"] = payload;
+  std::ofstream(list, std::ios::binary) << envelope.dump();
+  Outcome altered =
+      Shell(Quote(kAudit) + " verify --json --log-key " + Quote(log_key_) + " " + Quote(list));
+  EXPECT_EQ(altered.code, 2) << altered.out;
+  nlohmann::json failed = nlohmann::json::parse(altered.out, nullptr, false);
+  EXPECT_EQ(failed["verified"], false) << altered.out;
+  EXPECT_NE(failed["failure"].get<std::string>().find("does not verify"), std::string::npos);
+
+  for (const std::string& file : {created->body, checkpoint->body}) {
+    std::string path = out_.path() + "/file";
+    std::ofstream(path, std::ios::binary) << file;
+    Outcome verified =
+        Shell(Quote(kAudit) + " verify --log-key " + Quote(log_key_) + " " + Quote(path));
+    EXPECT_EQ(verified.code, 0) << verified.out;
+    EXPECT_NE(verified.out.find("signed by the log key ledger.test/http+"), std::string::npos)
+        << verified.out;
+  }
 }
 #endif
 
