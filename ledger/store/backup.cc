@@ -19,10 +19,7 @@ Status RocksLedger::Backup(const std::string& dir) const {
   if (std::filesystem::exists(dir, error)) {
     return Status::Conflict("backup_exists", dir + ": already exists; choose a new directory");
   }
-  std::filesystem::create_directories(dir, error);
-  if (error) return Status::IOError(dir + ": " + error.message());
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace, error);
+  if (Status made = CreatePrivateDir(dir); !made.ok()) return made;
 
   rocksdb::Checkpoint* raw = nullptr;
   rocksdb::Status status = rocksdb::Checkpoint::Create(db_.get(), &raw);

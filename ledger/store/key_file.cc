@@ -1,9 +1,14 @@
 #include "ledger/store/key_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <vector>
 
 namespace chipledger::store {
 
@@ -15,6 +20,26 @@ Status WriteKeyFile(const std::string& path, const KeyPair& key) {
                  ::fsync(fd) == 0;
   ::close(fd);
   return written ? Status::Ok() : Status::IOError(path + ": cannot write the log key");
+}
+
+Status CreatePrivateDir(const std::string& dir) {
+  std::vector<std::filesystem::path> missing;  // innermost first
+  std::error_code error;
+  for (std::filesystem::path path = std::filesystem::path(dir).lexically_normal();
+       !path.empty() && !std::filesystem::exists(path, error); path = path.parent_path()) {
+    missing.push_back(path);
+    if (path == path.parent_path()) break;
+  }
+  for (auto path = missing.rbegin(); path != missing.rend(); ++path) {
+    if (::mkdir(path->c_str(), 0700) != 0) {
+      if (errno == EEXIST) continue;  // made meanwhile by someone else: not ours to change
+      return Status::IOError(path->string() + ": " + std::strerror(errno));
+    }
+    if (::chmod(path->c_str(), 0700) != 0) {  // the umask may have taken owner bits
+      return Status::IOError(path->string() + ": " + std::strerror(errno));
+    }
+  }
+  return Status::Ok();
 }
 
 Result<KeyPair> ReadKeyFile(const std::string& path) {

@@ -13,6 +13,9 @@ inline std::string KeyPath(const std::string& dir) { return dir + "/log.key"; }
 // Creates `path` (never overwrites) and fsyncs it.
 Status WriteKeyFile(const std::string& path, const KeyPair& key);
 Result<KeyPair> ReadKeyFile(const std::string& path);
+// Creates `dir` and each missing parent with mode 0700 whatever the umask (the data and backup
+// directories hold the log key); a directory that already exists keeps its mode.
+Status CreatePrivateDir(const std::string& dir);
 
 }  // namespace chipledger::store
 

@@ -99,8 +99,7 @@ Result<std::string> Ledger::Create(const std::string& dir, const CreateOptions& 
       std::filesystem::exists(dir + "/db", error)) {
     return Status::Conflict("ledger_exists", dir + ": already holds a ledger");
   }
-  std::filesystem::create_directories(dir, error);
-  if (error) return Status::IOError(dir + ": " + error.message());
+  if (Status made = store::CreatePrivateDir(dir); !made.ok()) return made;
   if (Status written = store::WriteKeyFile(store::KeyPath(dir), key); !written.ok()) return written;
   if (Status created = CreateDb(dir + "/db", options.origin, key); !created.ok()) return created;
 
