@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "api/client_address.h"
 #include "ledger/cosignature.h"
 
 namespace chipledger::api {
@@ -124,6 +125,21 @@ FieldSetter WitnessesField(std::vector<WitnessConfig>* witnesses) {
   };
 }
 
+FieldSetter TrustedProxiesField(std::vector<std::string>* proxies) {
+  return [proxies](const json& v, const std::string& path) {
+    if (!v.is_array()) return WrongType(path, "an array of addresses or networks");
+    std::vector<std::string> entries;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (!v[i].is_string()) return WrongType(path + "[" + std::to_string(i) + "]", "a string");
+      entries.push_back(v[i].get<std::string>());
+    }
+    Result<TrustedProxies> parsed = TrustedProxies::Parse(entries, path);
+    if (!parsed.ok()) return parsed.status();
+    *proxies = std::move(entries);
+    return Status::Ok();
+  };
+}
+
 FieldSetter QuorumField(std::optional<size_t>* quorum) {
   return [quorum](const json& v, const std::string& path) {
     size_t value = 0;
@@ -161,6 +177,7 @@ Result<ServerConfig> LoadConfig(const std::string& path) {
                           {"limits", LimitsField(&config.limits)},
                           {"metrics_from_loopback", BoolField(&config.metrics_from_loopback)},
                           {"access_log", BoolField(&config.access_log)},
+                          {"trusted_proxies", TrustedProxiesField(&config.trusted_proxies)},
                           {"witnesses", WitnessesField(&config.witnesses)},
                           {"witness_quorum", QuorumField(&config.witness_quorum)}});
   if (!s.ok()) return Status::InvalidArgument(s.code(), path + ": " + s.message());

@@ -44,6 +44,9 @@ struct ServerConfig {
   Limits limits;
   bool metrics_from_loopback = false;  // else /metrics needs an admin token
   bool access_log = true;              // one JSON line per request on stderr
+  // Addresses or networks ("10.0.0.5", "172.16.0.0/12") of reverse proxies whose
+  // X-Forwarded-For / X-Real-IP name the client (api/client_address.h); none by default.
+  std::vector<std::string> trusted_proxies;
   std::vector<WitnessConfig> witnesses;
   std::optional<size_t> witness_quorum;  // default: all witnesses
 };

@@ -1,5 +1,6 @@
 #include "api/http_util.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace chipledger::api {
@@ -63,10 +64,9 @@ Result<uint64_t> ParseUint(std::string_view text, std::string_view what) {
   return value;
 }
 
-Status CheckParams(const httplib::Request& req, std::initializer_list<std::string_view> allowed) {
+Status CheckParams(const httplib::Request& req, const std::vector<std::string>& allowed) {
   for (const auto& [name, value] : req.params) {
-    bool known = false;
-    for (std::string_view a : allowed) known = known || a == name;
+    bool known = std::find(allowed.begin(), allowed.end(), name) != allowed.end();
     if (!known) return Status::InvalidArgument("bad_parameter", name + ": unknown parameter");
     if (req.get_param_value_count(name.c_str()) > 1) {
       return Status::InvalidArgument("bad_parameter", name + ": given more than once");

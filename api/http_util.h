@@ -5,11 +5,11 @@
 #include <httplib.h>
 
 #include <cstdint>
-#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ledger/status.h"
 
@@ -25,8 +25,9 @@ std::string ErrorCodeOf(const httplib::Response& res);
 // Strict unsigned decimal (no sign, no leading zeros except "0"); `what` names the field.
 Result<uint64_t> ParseUint(std::string_view text, std::string_view what);
 
-// Refuses query parameters not in `allowed`, and any given twice, naming the parameter.
-Status CheckParams(const httplib::Request& req, std::initializer_list<std::string_view> allowed);
+// Refuses query parameters not in `allowed`, and any given twice, naming the parameter. The
+// dispatcher calls it with the route's declared parameters (Route::params).
+Status CheckParams(const httplib::Request& req, const std::vector<std::string>& allowed);
 std::optional<std::string> Param(const httplib::Request& req, const char* name);
 // An optional unsigned parameter.
 Result<std::optional<uint64_t>> UintParam(const httplib::Request& req, const char* name);

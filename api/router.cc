@@ -18,9 +18,11 @@ std::vector<S> Split(std::string_view path) {
 
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, Access access, RouteHandler handler) {
+void Router::Add(std::string method, std::string pattern, Access access,
+                 std::vector<std::string> params, RouteHandler handler) {
   segments_.push_back(Split<std::string>(pattern));
-  routes_.push_back(Route{std::move(method), std::move(pattern), access, std::move(handler)});
+  routes_.push_back(
+      Route{std::move(method), std::move(pattern), access, std::move(params), std::move(handler)});
 }
 
 bool Router::Matches(const std::vector<std::string>& pattern,

@@ -1,5 +1,6 @@
-// A small router: method and path pattern to handler, with the access each route needs. Patterns
-// are '/'-separated; "{}" matches one segment, a final "*" the rest of the path.
+// A small router: method and path pattern to handler, with the access each route needs and the
+// query parameters it takes. Patterns are '/'-separated; "{}" matches one segment, a final "*"
+// the rest of the path.
 #ifndef CHIPLEDGER_API_ROUTER_H_
 #define CHIPLEDGER_API_ROUTER_H_
 
@@ -31,12 +32,16 @@ struct Route {
   std::string method;
   std::string pattern;  // also the route's name in metrics and logs
   Access access;
+  // The query parameters the route takes; the dispatcher refuses any other, and any given twice,
+  // before the handler runs (docs/api.md "Routes").
+  std::vector<std::string> params;
   RouteHandler handler;
 };
 
 class Router {
  public:
-  void Add(std::string method, std::string pattern, Access access, RouteHandler handler);
+  void Add(std::string method, std::string pattern, Access access, std::vector<std::string> params,
+           RouteHandler handler);
 
   struct Match {
     const Route* route = nullptr;  // null: no route for this method and path

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "api/client_address.h"
 #include "api/http_util.h"
 #include "api/rate_limiter.h"
 #include "api/router.h"
@@ -30,6 +31,8 @@ struct RequestContext {
   SteadyClock::time_point start;
   std::string route = "unmatched";
   std::string token_name;
+  std::string client;      // ClientOf(): the peer, or the client a trusted proxy names
+  std::string error_code;  // of an answer whose body the logger cannot see (RefuseAndClose)
 };
 thread_local RequestContext current;
 
@@ -58,6 +61,64 @@ bool IsLoopback(const std::string& addr) {
   return addr == "::1" || addr.rfind("127.", 0) == 0 || addr.rfind("::ffff:127.", 0) == 0;
 }
 
+bool HasBody(const httplib::Request& req) {
+  if (req.has_header("Transfer-Encoding")) return true;
+  return req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0";
+}
+
+// How the request's body is delimited must be unambiguous: a proxy in front that reads it
+// another way would take the rest of this request for the next one (request smuggling), so
+// RFC 9112 §6.1/§6.3's ambiguous cases are refused. Returns the refusal's message, or "".
+std::string FramingProblem(const httplib::Request& req) {
+  size_t lengths = req.get_header_value_count("Content-Length");
+  size_t codings = req.get_header_value_count("Transfer-Encoding");
+  if (lengths > 1) return "Content-Length: given more than once";
+  if (lengths == 1) {
+    std::string value = req.get_header_value("Content-Length");
+    if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) {
+      return "Content-Length: must be a decimal number of bytes";
+    }
+  }
+  if (codings > 1) return "Transfer-Encoding: given more than once";
+  if (codings == 1 && lengths == 1) {
+    return "Content-Length and Transfer-Encoding: both given; send one";
+  }
+  if (codings == 1 && strcasecmp(req.get_header_value("Transfer-Encoding").c_str(), "chunked")) {
+    return "Transfer-Encoding: only chunked is supported";
+  }
+  return "";
+}
+
+// Answers with an error and then closes the connection. cpp-httplib 0.11 keeps a keep-alive
+// connection open unless the client asked to close it or a write failed, and it offers handlers
+// no way to close it, so the body goes through a content provider that reports failure once it
+// has written the whole body: the client gets the complete answer (with Connection: close) and
+// the server reads nothing more from the connection, in particular no unread body left behind a
+// refused request.
+void RefuseAndClose(const httplib::Request& req, httplib::Response& res, int status,
+                    std::string_view code, std::string_view message) {
+  std::string body = nlohmann::json{{"error", code}, {"message", message}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  res.status = status;
+  if (req.get_header_value("Connection") != "close") res.set_header("Connection", "close");
+  size_t length = body.size();
+  res.set_content_provider(
+      length, "application/json",
+      [body = std::move(body)](size_t offset, size_t size, httplib::DataSink& sink) {
+        sink.write(body.data() + offset, size);
+        return false;  // written: now end the connection
+      });
+  current.error_code = code;
+}
+
+// A refusal before the body is read: the connection is closed when a body follows, so that its
+// bytes are never read as the next request.
+void RefuseUnread(const httplib::Request& req, httplib::Response& res, int status,
+                  std::string_view code, std::string_view message) {
+  if (HasBody(req)) return RefuseAndClose(req, res, status, code, message);
+  SendError(res, status, code, message);
+}
+
 size_t HeaderBytes(const httplib::Request& req) {
   size_t total = 0;
   for (const auto& [name, value] : req.headers) total += name.size() + value.size() + 4;
@@ -70,14 +131,16 @@ struct Server::Impl {
   Impl(Ledger* ledger, const ServerConfig& config, LiveAudit* audit)
       : service{ledger, config, audit, {}},
         tokens(config.data),
-        limiter(config.limits.rate_per_second, config.limits.rate_burst) {
+        limiter(config.limits.rate_per_second, config.limits.rate_burst),
+        proxies(TrustedProxies::Parse(config.trusted_proxies, "trusted_proxies")) {
     AddLogRoutes(&service, &router);
     AddRecordRoutes(&service, &router);
-    router.Add("GET", "/healthz", Access::kAnyone, [this](Call& call) {
+    router.Add("GET", "/healthz", Access::kAnyone, {}, [this](Call& call) {
       SendJson(call.res, 200, {{"status", "ok"}, {"tree_size", service.ledger->size()}});
     });
-    router.Add("POST", "/v1/admin/backup", Access::kAdmin, [this](Call& call) { Backup(call); });
-    router.Add("GET", "/metrics", Access::kOperator, [this](Call& call) {
+    router.Add("POST", "/v1/admin/backup", Access::kAdmin, {},
+               [this](Call& call) { Backup(call); });
+    router.Add("GET", "/metrics", Access::kOperator, {}, [this](Call& call) {
       std::string text = service.metrics.Render(service.ledger->stats(), service.ledger->size());
       if (witnessing) text += witnessing->RenderMetrics();
       call.res.set_content(text, "text/plain; version=0.0.4");
@@ -85,6 +148,7 @@ struct Server::Impl {
   }
 
   Status Configure();
+  std::string ClientOf(const httplib::Request& req) const;
   httplib::Server::HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res);
   void Dispatch(const httplib::Request& req, httplib::Response& res);
   bool Authorize(Access access, const httplib::Request& req, httplib::Response& res);
@@ -96,6 +160,7 @@ struct Server::Impl {
   Service service;
   TokenStore tokens;
   RateLimiter limiter;
+  Result<TrustedProxies> proxies;  // an error only for a configuration LoadConfig would refuse
   Router router;
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<Witnessing> witnessing;
@@ -105,6 +170,7 @@ struct Server::Impl {
 
 Status Server::Impl::Configure() {
   const ServerConfig& config = service.config;
+  if (!proxies.ok()) return proxies.status();
   if (config.tls) {
     http = std::make_unique<httplib::SSLServer>(config.tls->cert_file.c_str(),
                                                 config.tls->key_file.c_str());
@@ -143,7 +209,7 @@ Status Server::Impl::Configure() {
   http->Delete(".*", dispatch);
   http->Options(".*", dispatch);
   http->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) {
+    if (res.body.empty() && !res.has_header("Content-Type")) {
       SendError(res, res.status, DefaultErrorCode(res.status),
                 res.status == 404
                     ? "no such route"
@@ -161,20 +227,44 @@ Status Server::Impl::Configure() {
   return Status::Ok();
 }
 
+std::string Server::Impl::ClientOf(const httplib::Request& req) const {
+  if (proxies->empty()) return req.remote_addr;
+  std::vector<std::string> forwarded_for;
+  size_t count = req.get_header_value_count("X-Forwarded-For");
+  for (size_t i = 0; i < count; ++i) {
+    forwarded_for.push_back(req.get_header_value("X-Forwarded-For", i));
+  }
+  return proxies->ClientOf(req.remote_addr, forwarded_for, req.get_header_value("X-Real-IP"));
+}
+
+// Runs before cpp-httplib reads the body: refusals that need no body, and requests that have
+// none.
 httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& req,
                                                         httplib::Response& res) {
-  current = RequestContext{SteadyClock::now(), "unmatched", ""};
+  current = RequestContext{SteadyClock::now(), "unmatched", "", ClientOf(req), ""};
   using HR = httplib::Server::HandlerResponse;
+  if (std::string problem = FramingProblem(req); !problem.empty()) {
+    RefuseAndClose(req, res, 400, "bad_framing", problem);
+    return HR::Handled;
+  }
   if (HeaderBytes(req) > service.config.limits.max_header_bytes) {
-    SendError(res, 431, "headers_too_large",
-              "request headers exceed " + std::to_string(service.config.limits.max_header_bytes) +
-                  " bytes");
+    RefuseUnread(req, res, 431, "headers_too_large",
+                 "request headers exceed " +
+                     std::to_string(service.config.limits.max_header_bytes) + " bytes");
     return HR::Handled;
   }
   int retry_after = 1;
-  if (!limiter.Allow(req.remote_addr, SteadyClock::now(), &retry_after)) {
+  if (!limiter.Allow(current.client, SteadyClock::now(), &retry_after)) {
     res.set_header("Retry-After", std::to_string(retry_after));
-    SendError(res, 429, "rate_limited", "too many requests from " + req.remote_addr);
+    RefuseUnread(req, res, 429, "rate_limited", "too many requests from " + current.client);
+    return HR::Handled;
+  }
+  // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 §6.3), but
+  // cpp-httplib 0.11 would read a POST's body until the connection closes and answer 400 when
+  // the read times out (`curl -X POST` sends neither header). Such a request is served here.
+  if (req.method != "GET" && req.method != "HEAD" && !req.has_header("Content-Length") &&
+      !req.has_header("Transfer-Encoding")) {
+    Dispatch(req, res);
     return HR::Handled;
   }
   return HR::Unhandled;
@@ -190,6 +280,9 @@ void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res)
   }
   current.route = match.route->pattern;
   if (!Authorize(match.route->access, req, res)) return;
+  if (Status params = CheckParams(req, match.route->params); !params.ok()) {
+    return SendStatus(res, params);
+  }
   Call call{req, res, std::move(match.params)};
   match.route->handler(call);
 }
@@ -208,7 +301,7 @@ void Server::Impl::Backup(Call& call) {
 bool Server::Impl::Authorize(Access access, const httplib::Request& req, httplib::Response& res) {
   if (access == Access::kAnyone) return true;
   if (access == Access::kOperator && service.config.metrics_from_loopback &&
-      IsLoopback(req.remote_addr)) {
+      IsLoopback(current.client)) {
     return true;
   }
   std::string header = req.get_header_value("Authorization");
@@ -251,15 +344,21 @@ bool Server::Impl::Authorize(Access access, const httplib::Request& req, httplib
 void Server::Impl::Log(const httplib::Request& req, const httplib::Response& res) {
   double seconds = std::chrono::duration<double>(SteadyClock::now() - current.start).count();
   service.metrics.RecordRequest(current.route, res.status, seconds);
-  std::string code = ErrorCodeOf(res);
+  // cpp-httplib's own refusals (a malformed request line, say) skip PreRoute: this thread's
+  // context is then the previous request's, whose client and error code must not be reused.
+  std::string code = current.error_code.empty() ? ErrorCodeOf(res) : current.error_code;
+  std::string client = current.client.empty() ? req.remote_addr : current.client;
+  current.error_code.clear();
+  current.client.clear();
   if (!code.empty()) service.metrics.RecordRefusal(code);
   if (!service.config.access_log && res.status < 500) return;
   json line = {{"time", FormatTime(Now())}, {"level", res.status >= 500 ? "error" : "info"},
-               {"remote", req.remote_addr}, {"method", req.method},
+               {"remote", client},          {"method", req.method},
                {"path", req.path},          {"route", current.route},
                {"status", res.status},      {"bytes", res.body.size()},
                {"ms", seconds * 1000}};
   if (!current.token_name.empty()) line["token"] = current.token_name;
+  if (client != req.remote_addr) line["peer"] = req.remote_addr;
   if (!code.empty()) line["error"] = code;
   std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   std::lock_guard<std::mutex> lock(log_mu);
