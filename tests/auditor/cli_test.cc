@@ -308,14 +308,18 @@ TEST_F(CliTest, VerifyRefusesWhatItCannotReadOrRecognise) {
 
 // Serves a real log's signed checkpoint and entry bundles (C2SP tlog-tiles) on 127.0.0.1, as
 // chipledgerd does, but passes every bundle through `tamper`: it returns the body to serve, or
-// nullopt for a 404. Requests without the bearer token get 401.
+// nullopt for an error of status `refusal` (404 by default). Requests without the bearer token
+// get 401.
 class TileServer {
  public:
   using Tamper =
       std::function<std::optional<std::string>(const TileId&, std::vector<std::string> entries)>;
 
-  TileServer(std::string note, std::vector<std::string> entries, Tamper tamper)
-      : note_(std::move(note)), entries_(std::move(entries)), tamper_(std::move(tamper)) {
+  TileServer(std::string note, std::vector<std::string> entries, Tamper tamper, int refusal = 404)
+      : note_(std::move(note)),
+        entries_(std::move(entries)),
+        tamper_(std::move(tamper)),
+        refusal_(refusal) {
     server_.Get("/checkpoint",
                 [this](const httplib::Request& request, httplib::Response& response) {
                   if (Authorized(request, response)) response.set_content(note_, "text/plain");
@@ -355,7 +359,7 @@ class TileServer {
         entries_.begin() + static_cast<ptrdiff_t>(first + tile->width));
     std::optional<std::string> body = tamper_(*tile, std::move(entries));
     if (!body) {
-      response.status = 404;
+      response.status = refusal_;
       return;
     }
     response.set_content(*body, "application/octet-stream");
@@ -364,6 +368,7 @@ class TileServer {
   std::string note_;
   std::vector<std::string> entries_;
   Tamper tamper_;
+  int refusal_;
   httplib::Server server_;
   int port_ = 0;
   std::thread thread_;
@@ -400,11 +405,12 @@ class TamperTest : public ::testing::Test {
 
   // Audits a TileServer that tampers with bundle `tile` only.
   Outcome AuditTampered(uint64_t tile, const TileServer::Tamper& tamper,
-                        const std::string& token = TileServer::kToken) {
-    TileServer server(*note_, *entries_, [&](const TileId& id, std::vector<std::string> entries) {
+                        const std::string& token = TileServer::kToken, int refusal = 404) {
+    auto serve = [&](const TileId& id, std::vector<std::string> entries) {
       if (id.index == tile) return tamper(id, std::move(entries));
       return std::optional<std::string>(EncodeEntryBundle(entries));
-    });
+    };
+    TileServer server(*note_, *entries_, serve, refusal);
     return AuditUrl(server.url(), token);
   }
 
@@ -530,6 +536,16 @@ TEST_F(TamperTest, RefusedTokenAndUnreachableServerCannotRun) {
   }  // nothing listens there any more: connection refused
   Outcome unreachable = AuditUrl(url, TileServer::kToken);
   EXPECT_EQ(unreachable.code, 3) << unreachable.out;
+  EXPECT_FALSE(std::filesystem::exists(out_.path() + "/report.json"));
+}
+
+TEST_F(TamperTest, ServerErrorAfterRetriesCannotRun) {
+  Outcome failing = AuditTampered(
+      1, [](const TileId&, std::vector<std::string>) { return std::optional<std::string>(); },
+      TileServer::kToken, 503);
+  EXPECT_EQ(failing.code, 3) << failing.out;
+  EXPECT_NE(failing.out.find("HTTP 503"), std::string::npos) << failing.out;
+  EXPECT_NE(failing.out.find("after 3 attempts"), std::string::npos) << failing.out;
   EXPECT_FALSE(std::filesystem::exists(out_.path() + "/report.json"));
 }
 
