@@ -2,19 +2,12 @@
 
 #include <cstdio>
 
+#include "cli/prometheus.h"
+
 namespace chipledger::api {
-std::string MetricNumber(double value) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.9g", value);
-  return buf;
-}
 
-void MetricHeader(std::string* out, std::string_view name, std::string_view type,
-                  std::string_view help) {
-  *out += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
-  *out += "# TYPE " + std::string(name) + " " + std::string(type) + "\n";
-}
-
+using cli::MetricHeader;
+using cli::MetricNumber;
 void Metrics::RecordRequest(std::string_view route, int status, double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   ++requests_[{std::string(route), status}];

@@ -14,11 +14,6 @@
 
 namespace chipledger::api {
 
-// Prometheus text helpers, for other components' sections of /metrics.
-std::string MetricNumber(double value);
-void MetricHeader(std::string* out, std::string_view name, std::string_view type,
-                  std::string_view help);
-
 class Metrics {
  public:
   // One request answered: its route pattern (e.g. "/v1/entries/{index}"), status and duration.

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "api/metrics.h"
+#include "cli/prometheus.h"
 #include "ledger/checkpoint.h"
 #include "ledger/durable_file.h"
 #include "ledger/time.h"
@@ -17,6 +17,10 @@
 
 namespace chipledger::api {
 namespace {
+
+using cli::MetricHeader;
+using cli::MetricLabel;
+using cli::MetricNumber;
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
@@ -373,8 +377,8 @@ std::string Witnessing::RenderMetrics() const {
                          auto value) {
     MetricHeader(&out, name, type, help);
     for (const WitnessState& w : impl_->witnesses) {
-      out +=
-          std::string(name) + "{witness=\"" + w.key.name + "\"} " + MetricNumber(value(w)) + "\n";
+      out += std::string(name) + "{witness=\"" + MetricLabel(w.key.name) + "\"} " +
+             MetricNumber(value(w)) + "\n";
     }
   };
   per_witness("chipledger_witness_cosigned_size", "gauge",
