@@ -49,6 +49,11 @@ class WitnessProcess {
     port_ = daemon_->port();
   }
   void Kill() { daemon_->Kill(); }
+  // Killed rather than stopped: a SIGTERM'd witness waits out chipledgerd's idle keep-alive
+  // connection (5 s) before it exits, and these tests do not test the witness's shutdown.
+  ~WitnessProcess() {
+    if (daemon_) daemon_->Kill();
+  }
 
   const std::string& vkey() const { return vkey_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -60,42 +65,56 @@ class WitnessProcess {
   std::unique_ptr<api::Daemon> daemon_;
 };
 
-// A witness that answers every add-checkpoint with a cosignature line carrying a configured
-// witness's name and key id but made with another key: an invalid cosignature.
-class LyingWitness {
+// A witness that misbehaves on every add-checkpoint. kLie: it answers with a cosignature line
+// carrying a configured witness's name and key id but made with another key (an invalid
+// cosignature). kStall: it holds the request without answering, past chipledgerd's timeout.
+class BadWitness {
  public:
-  explicit LyingWitness(const WitnessKey& impersonated) : impersonated_(impersonated) {
-    server_.Post("/add-checkpoint", [this](const httplib::Request& req, httplib::Response& res) {
-      Result<AddCheckpointRequest> request = ParseAddCheckpoint(req.body);
-      if (!request.ok()) return void(res.status = 400);
-      Result<SignedNote> note = ParseSignedNote(request->checkpoint);
-      if (!note.ok()) return void(res.status = 400);
-      // A cosignature by another key, labelled with the impersonated key's name and id.
-      KeyPair other = GenerateKeyPair();
-      std::string text(note->text);
-      Result<SignedNote> signed_by_other =
-          ParseSignedNote(text + "\n" + Cosign(text, impersonated_.name, other, 1700000000));
-      res.set_content(NoteSignatureLine(impersonated_.name, impersonated_.KeyId(),
-                                        signed_by_other->signatures.back().signature),
-                      "text/plain");
-      ++answered_;
-    });
+  enum Behaviour { kLie, kStall };
+
+  BadWitness(const WitnessKey& impersonated, Behaviour behaviour) : impersonated_(impersonated) {
+    server_.Post(
+        "/add-checkpoint", [this, behaviour](const httplib::Request& req, httplib::Response& res) {
+          ++requests_;
+          if (behaviour == kStall) return Stall(res);
+          Result<AddCheckpointRequest> request = ParseAddCheckpoint(req.body);
+          if (!request.ok()) return void(res.status = 400);
+          Result<SignedNote> note = ParseSignedNote(request->checkpoint);
+          if (!note.ok()) return void(res.status = 400);
+          // A cosignature by another key, labelled with the impersonated key's name and id.
+          KeyPair other = GenerateKeyPair();
+          std::string text(note->text);
+          Result<SignedNote> signed_by_other =
+              ParseSignedNote(text + "\n" + Cosign(text, impersonated_.name, other, 1700000000));
+          res.set_content(NoteSignatureLine(impersonated_.name, impersonated_.KeyId(),
+                                            signed_by_other->signatures.back().signature),
+                          "text/plain");
+        });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
   }
-  ~LyingWitness() {
+  ~BadWitness() {
+    stopping_ = true;
     server_.stop();
     thread_.join();
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int answered() const { return answered_; }
+  int requests() const { return requests_; }
 
  private:
+  void Stall(httplib::Response& res) {
+    for (int i = 0; i < 200 && !stopping_; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    res.status = 503;
+  }
+
   WitnessKey impersonated_;
   httplib::Server server_;
   int port_ = 0;
   std::thread thread_;
-  std::atomic<int> answered_{0};
+  std::atomic<int> requests_{0};
+  std::atomic<bool> stopping_{false};
 };
 
 class WitnessingTest : public DaemonTest {
@@ -208,16 +227,16 @@ TEST_F(WitnessingTest, ALyingWitnessIsNeverServed) {
   a.Start(LogVkey());
   KeyPair liar_key = GenerateKeyPair();
   WitnessKey liar{"witness.liar.example/w1", liar_key.public_key};
-  LyingWitness lying(liar);
+  BadWitness lying(liar, BadWitness::kLie);
   Start({{"witnesses", {a.Config(), {{"url", lying.url()}, {"vkey", FormatWitnessKey(liar)}}}},
          {"witness_quorum", 1}});
 
   SubmitSome(3);
   std::string note = AwaitWitnessed(Policy({a.vkey()}, 1));
-  for (int i = 0; i < 100 && lying.answered() == 0; ++i) {
+  for (int i = 0; i < 100 && lying.requests() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  EXPECT_GT(lying.answered(), 0);
+  EXPECT_GT(lying.requests(), 0);
   note = CheckpointNote();
   Result<SignedNote> parsed = ParseSignedNote(note);
   ASSERT_TRUE(parsed.ok());
@@ -226,6 +245,23 @@ TEST_F(WitnessingTest, ALyingWitnessIsNeverServed) {
   EXPECT_TRUE(VerifyCosignatures(note, {liar}).ok());
   EXPECT_NE(Metrics().find("chipledger_witness_up{witness=\"witness.liar.example/w1\"} 0"),
             std::string::npos);
+}
+
+TEST_F(WitnessingTest, ASlowWitnessHoldsBackNoReceiptAndNoOtherWitness) {
+  WitnessProcess a(dir_.path() + "/wa", "witness.gov-a.example/w1");
+  a.Start(LogVkey());
+  WitnessKey slow{"witness.slow.example/w1", GenerateKeyPair().public_key};
+  BadWitness stalling(slow, BadWitness::kStall);
+  Start({{"witnesses", {a.Config(), {{"url", stalling.url()}, {"vkey", FormatWitnessKey(slow)}}}},
+         {"witness_quorum", 1}});
+  WitnessPolicy policy = Policy({a.vkey()}, 1);
+
+  for (int round = 0; round < 3; ++round) {  // receipts keep coming while the slow one hangs
+    SubmitSome(5);
+    AwaitWitnessed(policy);  // and a keeps cosigning each new size
+  }
+  EXPECT_GT(stalling.requests(), 0);
+  EXPECT_EQ(CheckpointNote().find(slow.name), std::string::npos);
 }
 
 TEST_F(WitnessingTest, RestartServesThePersistedWitnessedCheckpoint) {
