@@ -60,16 +60,17 @@ namespace {
 
 Status Usage(std::string message) { return Status::InvalidArgument("usage", std::move(message)); }
 
-// The policy of the --witness keys and --witness-quorum; an error names the flag at fault (the
-// keys are checked alone first).
+// The policy of the --witness keys and the --witness-quorum in `flags` (if given); an error names
+// the flag at fault (the keys are checked alone first).
 Result<WitnessPolicy> Witnesses(const std::vector<std::string>& vkeys,
-                                const std::optional<std::string>& quorum_flag) {
+                                const std::map<std::string, std::string>& flags) {
+  auto quorum_flag = flags.find("--witness-quorum");
   Result<WitnessPolicy> keys = MakeWitnessPolicy(vkeys, std::nullopt);
   if (!keys.ok()) return Usage("--witness: " + keys.status().message());
-  if (!quorum_flag) return keys;
+  if (quorum_flag == flags.end()) return keys;
   uint64_t quorum = 0;
-  if (!ParseCanonicalDecimal(*quorum_flag, &quorum)) {
-    return Usage("--witness-quorum: must be a positive integer, not '" + *quorum_flag + "'");
+  if (!ParseCanonicalDecimal(quorum_flag->second, &quorum)) {
+    return Usage("--witness-quorum: must be a positive integer, not '" + quorum_flag->second + "'");
   }
   Result<WitnessPolicy> policy = MakeWitnessPolicy(vkeys, quorum);
   if (!policy.ok()) return Usage("--witness-quorum: " + policy.status().message());
@@ -144,9 +145,7 @@ Result<Options> ParseOptions(int argc, char** argv) {
   if (options.token && !options.url) return Usage("--token: only with --url");
   if (options.log_key.empty()) return Usage("--log-key: required");
   if (options.out.empty()) return Usage("--out: must not be empty");
-  std::optional<std::string> quorum;
-  if (auto it = seen.find("--witness-quorum"); it != seen.end()) quorum = it->second;
-  Result<WitnessPolicy> policy = Witnesses(witnesses, quorum);
+  Result<WitnessPolicy> policy = Witnesses(witnesses, seen);
   if (!policy.ok()) return policy.status();
   options.witnesses = *std::move(policy);
   return options;
@@ -206,9 +205,7 @@ Result<VerifyOptions> ParseVerifyOptions(int argc, char** argv) {
   options.log_key = *log_key;
   if (files.size() != 1) return Usage("FILE: give exactly one file to verify");
   options.file = files[0];
-  std::optional<std::string> quorum;
-  if (auto it = seen.find("--witness-quorum"); it != seen.end()) quorum = it->second;
-  Result<WitnessPolicy> policy = Witnesses(witnesses, quorum);
+  Result<WitnessPolicy> policy = Witnesses(witnesses, seen);
   if (!policy.ok()) return policy.status();
   options.witnesses = *std::move(policy);
   return options;

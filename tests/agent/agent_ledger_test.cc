@@ -394,6 +394,15 @@ class AgentBinaryTest : public AgentLedgerTest {
     args.insert(args.begin(), {Binary(), "--home", home_.string()});
     return RunProcess(args, dir_.path(), {"CHIPLEDGER_PASSPHRASE=" + passphrase});
   }
+  // `keygen` for inspector-1 configured for the test ledger, which enrols its key.
+  void KeygenInspector() {
+    ProcessResult keygen = RunAgent({"keygen", "--agent", "inspector-1", "--ledger", server_.url(),
+                                     "--log-key", server_.log_key(), "--fast-kdf", "--json"});
+    ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
+    nlohmann::json key = nlohmann::json::parse(keygen.out);
+    Enroll("inspector-1", *PublicKeyFromBase64(key["public_key"].get<std::string>(), "pk"),
+           "inspector");
+  }
   fs::path home_ = fs::path(dir_.path()) / "cli-home";
 };
 
@@ -460,12 +469,7 @@ TEST_F(AgentBinaryTest, FieldWalkthrough) {
 // The conflict and `submit --resync` as an operator meets them: a home restored from a backup
 // taken before its last submission.
 TEST_F(AgentBinaryTest, RestoredHomeStopsOnConflictThenResyncs) {
-  ProcessResult keygen = RunAgent({"keygen", "--agent", "inspector-1", "--ledger", server_.url(),
-                                   "--log-key", server_.log_key(), "--fast-kdf", "--json"});
-  ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
-  nlohmann::json key = nlohmann::json::parse(keygen.out);
-  Enroll("inspector-1", *PublicKeyFromBase64(key["public_key"].get<std::string>(), "pk"),
-         "inspector");
+  ASSERT_NO_FATAL_FAILURE(KeygenInspector());
   fs::path backup = fs::path(dir_.path()) / "backup";
   fs::copy(home_, backup, fs::copy_options::recursive);
   auto inspect = [&](const std::string& id) {
@@ -553,12 +557,7 @@ TEST_F(AgentBinaryTest, ConfigureWitnessesNamesTheFlagAtFault) {
 }
 
 TEST_F(AgentBinaryTest, ProveRefusesAnUnwitnessedCheckpointNamingTheWitnesses) {
-  ProcessResult keygen = RunAgent({"keygen", "--agent", "inspector-1", "--ledger", server_.url(),
-                                   "--log-key", server_.log_key(), "--fast-kdf", "--json"});
-  ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
-  nlohmann::json key = nlohmann::json::parse(keygen.out);
-  Enroll("inspector-1", *PublicKeyFromBase64(key["public_key"].get<std::string>(), "pk"),
-         "inspector");
+  ASSERT_NO_FATAL_FAILURE(KeygenInspector());
   ASSERT_EQ(RunAgent({"inspect", "--inspection", "insp-1", "--site", "site-1", "--purpose",
                       "life_sciences"})
                 .exit_code,
