@@ -4,6 +4,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -164,6 +165,7 @@ struct Server::Impl {
   Router router;
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<Witnessing> witnessing;
+  std::atomic<bool> stop_requested{false}, stop_sent{false};
   int listen_fd = -1;  // the listening socket, once created
   std::mutex log_mu;
 };
@@ -428,12 +430,19 @@ Result<int> Server::Bind() {
 }
 
 Status Server::Run() {
+  if (impl_->stop_requested) return Status::Ok();
   if (!impl_->http->listen_after_bind()) return Status::IOError("the listening socket failed");
   return Status::Ok();
 }
 
+// cpp-httplib's stop() does nothing before its accept loop runs (and asserts if repeated), so a
+// stop that comes too early only marks the request: Run then returns at once, or a later Stop()
+// (cli::RunUntilSignalled repeats it) finds the loop running.
 void Server::Stop() {
-  if (impl_->http) impl_->http->stop();
+  impl_->stop_requested = true;
+  if (impl_->http && impl_->http->is_running() && !impl_->stop_sent.exchange(true)) {
+    impl_->http->stop();
+  }
 }
 
 }  // namespace chipledger::api

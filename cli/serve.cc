@@ -3,6 +3,9 @@
 #include <pthread.h>
 
 #include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace chipledger::cli {
@@ -46,13 +49,29 @@ sigset_t BlockStopSignals() {
 
 Status RunUntilSignalled(const sigset_t& signals, const std::function<Status()>& run,
                          const std::function<void()>& stop) {
-  std::thread waiter([&stop, signals] {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool finished = false;
+  std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
-    stop();
+    // A signal that lands between "listening" and the server's accept loop would make one stop()
+    // too early to count: repeat it until `run` has returned.
+    std::unique_lock<std::mutex> lock(mu);
+    while (!finished) {
+      lock.unlock();
+      stop();
+      lock.lock();
+      cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return finished; });
+    }
   });
   Status served = run();
-  if (!served.ok()) pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    finished = true;
+  }
+  cv.notify_all();
+  if (!served.ok()) pthread_kill(waiter.native_handle(), SIGTERM);  // wakes a waiter in sigwait
   waiter.join();
   return served;
 }

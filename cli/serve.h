@@ -26,7 +26,8 @@ Result<HostPort> ParseListen(std::string_view text);
 // so that RunUntilSignalled's waiter alone takes them; ignores SIGPIPE. Call before any thread.
 sigset_t BlockStopSignals();
 // Runs `run` (which blocks until `stop` is called) while a thread waits for SIGTERM or SIGINT and
-// then calls `stop`. Returns what `run` returned.
+// then calls `stop`, every 50 ms until `run` returns (`stop` must be safe to repeat). Returns
+// what `run` returned.
 Status RunUntilSignalled(const sigset_t& signals, const std::function<Status()>& run,
                          const std::function<void()>& stop);
 

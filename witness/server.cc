@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -61,6 +62,7 @@ struct Server::Impl {
   Metrics metrics;
   httplib::Server http;
   int listen_fd = -1;
+  std::atomic<bool> stop_requested{false}, stop_sent{false};
   std::mutex log_mu;
 };
 
@@ -175,10 +177,16 @@ Result<int> Server::Bind() {
 }
 
 Status Server::Run() {
+  if (impl_->stop_requested) return Status::Ok();
   if (!impl_->http.listen_after_bind()) return Status::IOError("the listening socket failed");
   return Status::Ok();
 }
 
-void Server::Stop() { impl_->http.stop(); }
+// As chipledgerd's: cpp-httplib's stop() is lost before its accept loop runs and must not be
+// repeated; cli::RunUntilSignalled repeats Stop() until Run returns.
+void Server::Stop() {
+  impl_->stop_requested = true;
+  if (impl_->http.is_running() && !impl_->stop_sent.exchange(true)) impl_->http.stop();
+}
 
 }  // namespace chipledger::witness
