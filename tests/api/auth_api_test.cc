@@ -129,14 +129,7 @@ TEST_F(AuthApiTest, RateLimitAnswers429) {
 }
 
 TEST_F(AuthApiTest, BadConfigIsRefusedAtStart) {
-  std::string config_path = dir_.path() + "/bad.json";
-  std::ofstream(config_path) << R"({"limits": {"rate_per_secnd": 5}})";
-  Result<std::unique_ptr<api::Daemon>> started = api::Daemon::Start(
-      kChipledgerd, {"--data", data_, "--listen", "127.0.0.1:0", "--config", config_path},
-      dir_.path() + "/bad.log");
-  EXPECT_FALSE(started.ok());
-  std::ifstream log(dir_.path() + "/bad.log");
-  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  std::string text = LogOfRefusedStart(R"({"limits": {"rate_per_secnd": 5}})");
   EXPECT_NE(text.find("limits.rate_per_secnd"), std::string::npos) << text;
 }
 

@@ -63,6 +63,19 @@ class DaemonTest : public ::testing::Test {
     client_->set_read_timeout(30);
   }
 
+  // Starts chipledgerd with the config file text `config`, expects it to refuse to start, and
+  // returns what it logged.
+  std::string LogOfRefusedStart(const std::string& config) {
+    std::string config_path = dir_.path() + "/bad.json";
+    std::ofstream(config_path) << config;
+    Result<std::unique_ptr<api::Daemon>> started = api::Daemon::Start(
+        kChipledgerd, {"--data", data_, "--listen", "127.0.0.1:0", "--config", config_path},
+        dir_.path() + "/bad.log");
+    EXPECT_FALSE(started.ok());
+    std::ifstream log(dir_.path() + "/bad.log");
+    return std::string((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  }
+
   httplib::Result Post(const std::string& envelope) {
     return client_->Post("/v1/events", envelope, "application/json");
   }
