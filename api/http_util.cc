@@ -26,6 +26,8 @@ int HttpStatusOf(StatusKind kind) {
       return 500;
     case StatusKind::kUnavailable:
       return 503;
+    case StatusKind::kInsufficientStorage:
+      return 507;
   }
   return 500;
 }

@@ -13,15 +13,16 @@ namespace chipledger {
 
 enum class StatusKind {
   kOk,
-  kInvalidArgument,   // 400
-  kUnauthenticated,   // 401
-  kPermissionDenied,  // 403
-  kNotFound,          // 404
-  kConflict,          // 409
-  kTooLarge,          // 413
-  kIOError,           // 500
-  kCorruption,        // 500: stored data failed a check
-  kUnavailable,       // 503
+  kInvalidArgument,      // 400
+  kUnauthenticated,      // 401
+  kPermissionDenied,     // 403
+  kNotFound,             // 404
+  kConflict,             // 409
+  kTooLarge,             // 413
+  kIOError,              // 500
+  kCorruption,           // 500: stored data failed a check
+  kUnavailable,          // 503
+  kInsufficientStorage,  // 507: the disk is full; nothing was written, retry later
 };
 
 class Status {
@@ -54,6 +55,9 @@ class Status {
   }
   static Status Unavailable(std::string message) {
     return Status(StatusKind::kUnavailable, "unavailable", std::move(message));
+  }
+  static Status InsufficientStorage(std::string message) {
+    return Status(StatusKind::kInsufficientStorage, "insufficient_storage", std::move(message));
   }
 
   bool ok() const { return kind_ == StatusKind::kOk; }
