@@ -41,6 +41,10 @@ struct OpenOptions {
   bool sync = true;        // fsync each group commit; only benchmarks of the CPU path turn it off
   // The ledger's clock; tests inject one to exercise the time rules deterministically.
   std::function<Timestamp()> clock = Now;
+  // When the disk is too full to open for writing (RocksDB writes a new MANIFEST and WAL on
+  // open): open read-only instead, refuse appends with kInsufficientStorage, and reopen for
+  // writing by itself once space returns (see docs/operations.md, "Full disk"). The server sets it.
+  bool serve_reads_when_full = false;
 };
 
 // Outcome of Append: created (201), duplicate (200, the original receipt) or refused.
@@ -119,6 +123,9 @@ class Ledger {
     uint64_t grouped_events = 0;  // events committed in them
     double last_fsync_ms = 0;     // latency of the most recent WriteBatch + fsync
     uint64_t refusals = 0;        // appends refused
+    // Ok while appends can be written; otherwise why not, e.g. kInsufficientStorage while the
+    // disk is full (appends are refused until a retry finds space again).
+    Status storage;
   };
   virtual Stats stats() const = 0;
 
