@@ -22,7 +22,8 @@ Status RocksLedger::Backup(const std::string& dir) const {
   if (Status made = CreatePrivateDir(dir); !made.ok()) return made;
 
   rocksdb::Checkpoint* raw = nullptr;
-  rocksdb::Status status = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::shared_ptr<rocksdb::DB> db = Db();
+  rocksdb::Status status = rocksdb::Checkpoint::Create(db.get(), &raw);
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   if (status.ok()) status = checkpoint->CreateCheckpoint(dir + "/db");
   if (!status.ok()) return Status::IOError("backup to " + dir + ": " + status.ToString());

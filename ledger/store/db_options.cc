@@ -1,6 +1,7 @@
 #include "ledger/store/db_options.h"
 
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
@@ -41,10 +42,24 @@ class AppendOrderPrefix final : public rocksdb::SliceTransform {
   }
 };
 
+// After a write error the ledger recovers by reopening the database (recovery.cc). RocksDB's own
+// recovery from a full disk (DB::Resume once its SstFileManager sees space) would write the
+// failed write's buffered WAL bytes out after all, and so is turned off.
+class ManualRecovery final : public rocksdb::EventListener {
+ public:
+  const char* Name() const override { return "chipledger.ManualRecovery"; }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
+
 }  // namespace
 
-rocksdb::Options LedgerDbOptions() {
+rocksdb::Options LedgerDbOptions(const StoreOptions& store) {
   rocksdb::Options options;
+  if (store.env) options.env = store.env;
+  options.listeners.push_back(std::make_shared<ManualRecovery>());
   options.allow_concurrent_memtable_write = false;  // hints are ignored for concurrent writes
   options.memtable_insert_with_hint_prefix_extractor = std::make_shared<AppendOrderPrefix>();
   options.memtable_whole_key_filtering = true;
@@ -53,6 +68,16 @@ rocksdb::Options LedgerDbOptions() {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
+}
+
+rocksdb::Status OpenDatabase(const std::string& path, bool read_only, const StoreOptions& store,
+                             std::shared_ptr<rocksdb::DB>* db) {
+  rocksdb::Options options = LedgerDbOptions(store);
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status = read_only ? rocksdb::DB::OpenForReadOnly(options, path, &raw)
+                                     : rocksdb::DB::Open(options, path, &raw);
+  if (status.ok()) db->reset(raw);
+  return status;
 }
 
 }  // namespace chipledger::store

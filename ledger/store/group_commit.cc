@@ -4,12 +4,16 @@
 // wakes the group, whose members then prove their receipts against that checkpoint in parallel.
 // A dedicated committer (rather than LevelDB's leader handoff) keeps the one serial step from
 // waiting for a newly woken thread to be scheduled between groups.
+//
+// A group whose write fails is refused as a whole (every member, admitted or not, was judged
+// against state that included the others); recovery.cc takes it from there.
 #include <algorithm>
 #include <chrono>
 
 #include "ledger/store/event_terms.h"
 #include "ledger/store/keys.h"
 #include "ledger/store/rocks_ledger.h"
+#include "ledger/store/storage_status.h"
 
 namespace chipledger::store {
 
@@ -214,10 +218,10 @@ Status RocksLedger::WriteGroup(Group* group) {
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   auto start = std::chrono::steady_clock::now();
-  rocksdb::Status status = db_->Write(write_options, &batch);
+  rocksdb::Status status = Db()->Write(write_options, &batch);
   double fsync_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  if (!status.ok()) return Status::IOError("writing group commit: " + status.ToString());
+  if (!status.ok()) return WriteFailure(status, dir_, "writing a group commit");
 
   recent_nodes_.Add(group->nodes);
   AppendListener listener;
@@ -238,24 +242,24 @@ Status RocksLedger::WriteGroup(Group* group) {
 
 void RocksLedger::CommitGroup(const std::vector<Writer*>& writers) {
   Group group;
-  for (Writer* writer : writers) {
-    if (!failed_.ok()) {
-      writer->result.status = failed_;
-      continue;
+  bool writable = Writable();
+  if (writable) {
+    for (Writer* writer : writers) Admit(writer, &group);
+    if (!group.entries.empty()) {
+      Status written = WriteGroup(&group);
+      if (!written.ok()) Fail(std::move(written));
+      writable = written.ok();
     }
-    Admit(writer, &group);
-  }
-  if (!group.entries.empty()) {
-    Status written = WriteGroup(&group);
-    if (!written.ok()) failed_ = written;
   }
   uint64_t refusals = 0;
   for (Writer* writer : writers) {
     AppendResult& result = writer->result;
+    if (!writable) {
+      writer->outcome = Writer::Outcome::kRefused;
+      result = Refused(failed_);
+    }
     if (writer->outcome == Writer::Outcome::kRefused) {
       refusals += result.status.ok() ? 0 : 1;
-    } else if (!failed_.ok()) {
-      result.status = failed_;
     } else if (writer->outcome == Writer::Outcome::kAppended) {
       result.receipt.checkpoint = group.checkpoint;
       result.receipt.tree_size = tree_.size();

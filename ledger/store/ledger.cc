@@ -113,17 +113,24 @@ Result<std::string> Ledger::Create(const std::string& dir, const CreateOptions& 
 }
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& dir, const OpenOptions& options) {
+  return store::OpenLedger(dir, options, store::StoreOptions{});
+}
+
+namespace store {
+
+Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& dir, const OpenOptions& options,
+                                           const StoreOptions& store) {
   InitCrypto();
   std::optional<KeyPair> key;
   if (!options.read_only) {
-    Result<KeyPair> read = store::ReadKeyFile(store::KeyPath(dir));
+    Result<KeyPair> read = ReadKeyFile(KeyPath(dir));
     if (!read.ok()) return read.status();
     key = std::move(read).value();
   }
-  Result<std::unique_ptr<store::RocksLedger>> ledger =
-      store::RocksLedger::OpenDb(dir, options, key);
+  Result<std::unique_ptr<RocksLedger>> ledger = RocksLedger::OpenDb(dir, options, key, store);
   if (!ledger.ok()) return ledger.status();
   return std::unique_ptr<Ledger>(std::move(ledger).value());
 }
 
+}  // namespace store
 }  // namespace chipledger

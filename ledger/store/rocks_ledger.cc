@@ -9,6 +9,7 @@
 #include "ledger/store/db_options.h"
 #include "ledger/store/event_terms.h"
 #include "ledger/store/keys.h"
+#include "ledger/store/storage_status.h"
 
 namespace chipledger::store {
 
@@ -28,11 +29,13 @@ Result<uint64_t> DecodeIndexValue(const std::string& value, std::string_view wha
 
 }  // namespace
 
-RocksLedger::RocksLedger(std::unique_ptr<rocksdb::DB> db, const OpenOptions& options,
-                         std::string origin, const PublicKey& log_public_key,
-                         std::optional<KeyPair> log_key)
+RocksLedger::RocksLedger(std::shared_ptr<rocksdb::DB> db, std::string dir,
+                         const OpenOptions& options, const StoreOptions& store, std::string origin,
+                         const PublicKey& log_public_key, std::optional<KeyPair> log_key)
     : db_(std::move(db)),
+      dir_(std::move(dir)),
       options_(options),
+      store_(store),
       origin_(origin),
       verifier_{std::move(origin), log_public_key},
       log_key_(std::move(log_key)),
@@ -50,18 +53,24 @@ RocksLedger::~RocksLedger() {
 
 Result<std::unique_ptr<RocksLedger>> RocksLedger::OpenDb(const std::string& dir,
                                                          const OpenOptions& options,
-                                                         std::optional<KeyPair> log_key) {
+                                                         std::optional<KeyPair> log_key,
+                                                         const StoreOptions& store) {
   std::string path = dir + "/db";
   std::error_code error;
   if (!std::filesystem::is_directory(path, error)) {
     return Status::NotFound("no_ledger", dir + ": holds no ledger (no db directory)");
   }
-  rocksdb::Options db_options = LedgerDbOptions();
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status status = options.read_only ? rocksdb::DB::OpenForReadOnly(db_options, path, &raw)
-                                             : rocksdb::DB::Open(db_options, path, &raw);
+  std::shared_ptr<rocksdb::DB> db;
+  rocksdb::Status status = OpenDatabase(path, options.read_only, store, &db);
+  // Opening for writing writes a new MANIFEST and WAL (and flushes the old WAL); reading needs
+  // none of that.
+  Status full;
+  if (IsDiskFull(status) && !options.read_only) {
+    full = WriteFailure(status, dir, "opening " + path + " for writing");
+    if (!options.serve_reads_when_full) return full;
+    status = OpenDatabase(path, /*read_only=*/true, store, &db);
+  }
   if (!status.ok()) return FromRocks(status, "opening " + path);
-  std::unique_ptr<rocksdb::DB> db(raw);
 
   std::string origin, key_bytes;
   rocksdb::ReadOptions read;
@@ -74,9 +83,13 @@ Result<std::unique_ptr<RocksLedger>> RocksLedger::OpenDb(const std::string& dir,
   if (log_key && log_key->public_key != public_key) {
     return Status::Corruption(dir + "/log.key: does not match the ledger's log public key");
   }
-  std::unique_ptr<RocksLedger> ledger(
-      new RocksLedger(std::move(db), options, std::move(origin), public_key, std::move(log_key)));
+  std::unique_ptr<RocksLedger> ledger(new RocksLedger(
+      std::move(db), dir, options, store, std::move(origin), public_key, std::move(log_key)));
   if (Status loaded = ledger->Load(); !loaded.ok()) return loaded;
+  if (!full.ok()) {
+    ledger->reopen_ = true;
+    ledger->Fail(full);
+  }
   if (!options.read_only) {
     RocksLedger* committer = ledger.get();
     ledger->committer_ = std::thread([committer] {
@@ -87,7 +100,8 @@ Result<std::unique_ptr<RocksLedger>> RocksLedger::OpenDb(const std::string& dir,
   return ledger;
 }
 
-// Restores the in-memory state from its persisted form, without replaying the log.
+// Restores the in-memory state from its persisted form, without replaying the log: at Open, and
+// after a failed write, whose group RocksDB does not hold, to forget what memory had admitted.
 Status RocksLedger::Load() {
   Result<std::string> size = Get(MetaKey(kMetaSize));
   Result<std::string> clock = Get(MetaKey(kMetaClock));
@@ -97,9 +111,15 @@ Status RocksLedger::Load() {
   }
   uint64_t tree_size = *DecodeU64(*size);
   last_time_ = Timestamp{static_cast<int64_t>(*DecodeU64(*clock))};
+  registry_ = AgentRegistry(verifier_.key);
   registry_.set_genesis_open(*genesis == "1");
+  {
+    std::unique_lock lock(known_keys_mu_);
+    known_keys_.clear();
+  }
 
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::shared_ptr<rocksdb::DB> db = Db();
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(std::string(1, kAgentPrefix)); it->Valid() && it->key()[0] == kAgentPrefix;
        it->Next()) {
     Result<AgentState> agent = DecodeAgentState(it->value().ToStringView());
@@ -119,6 +139,7 @@ Status RocksLedger::Load() {
   }
   Result<std::string> note = Get(CheckpointKey(tree_size));
   if (!note.ok()) return Status::Corruption("no checkpoint for the stored size");
+  std::lock_guard lock(published_mu_);
   checkpoint_note_ = std::move(note).value();
   size_.store(tree_size, std::memory_order_release);
   return Status::Ok();
@@ -126,7 +147,7 @@ Status RocksLedger::Load() {
 
 Result<std::string> RocksLedger::Get(const std::string& key) const {
   std::string value;
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), key, &value);
+  rocksdb::Status status = Db()->Get(rocksdb::ReadOptions(), key, &value);
   if (status.IsNotFound()) return NotFound("key not found");
   if (!status.ok()) return FromRocks(status, "reading the ledger");
   return value;
@@ -163,7 +184,8 @@ Result<bool> RocksLedger::PayloadIndex(const Hash& payload_hash, uint64_t* index
 // The receipt handed out when entry `index` was committed: proved against the checkpoint of its
 // group, the first one signed at a size beyond it.
 Result<Receipt> RocksLedger::ReceiptFor(uint64_t index, const Hash& payload_hash) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::shared_ptr<rocksdb::DB> db = Db();
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   it->Seek(CheckpointKey(index + 1));
   if (!it->Valid() || it->key()[0] != kCheckpointPrefix) {
     return Status::Corruption("no checkpoint covers entry " + std::to_string(index));
@@ -295,7 +317,8 @@ Result<EventPage> RocksLedger::QueryEvents(const EventQuery& query) const {
     return page;
   }
   std::string prefix = TermPrefix(walk->first, walk->second);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::shared_ptr<rocksdb::DB> db = Db();
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(TermKey(walk->first, walk->second, query.cursor));
        it->Valid() && it->key().starts_with(prefix); it->Next()) {
     uint64_t index = *DecodeU64(it->key().ToStringView());

@@ -1,6 +1,11 @@
 // The Ledger on RocksDB. One committer thread takes the queued appends as a group, admits them
 // against the in-memory registry and tree edge, writes them in one synced WriteBatch, signs one
 // checkpoint and publishes; readers go to RocksDB and the published size only.
+//
+// A group whose write fails (a full disk, say) is refused as a whole; the committer then reloads
+// its in-memory state from RocksDB, which holds nothing of the group, and refuses appends until
+// a retry (at most one per StoreOptions::retry_interval, on the next append) reopens RocksDB for
+// writing (recovery.cc). A full disk at Open likewise opens read-only and reopens later.
 #ifndef CHIPLEDGER_LEDGER_STORE_ROCKS_LEDGER_H_
 #define CHIPLEDGER_LEDGER_STORE_ROCKS_LEDGER_H_
 
@@ -8,6 +13,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -21,6 +27,7 @@
 #include <vector>
 
 #include "ledger/ledger.h"
+#include "ledger/store/db_options.h"
 #include "ledger/store/recent_nodes.h"
 
 namespace chipledger::store {
@@ -37,7 +44,8 @@ class RocksLedger final : public Ledger {
   // Opens the database under `dir`; `log_key` is required unless options.read_only.
   static Result<std::unique_ptr<RocksLedger>> OpenDb(const std::string& dir,
                                                      const OpenOptions& options,
-                                                     std::optional<KeyPair> log_key);
+                                                     std::optional<KeyPair> log_key,
+                                                     const StoreOptions& store = {});
   ~RocksLedger() override;
 
   // Admits and commits `candidates` as one group (used for the genesis enrolments).
@@ -85,8 +93,12 @@ class RocksLedger final : public Ledger {
     std::string checkpoint;                // the signed note of the group's new size
   };
 
-  RocksLedger(std::unique_ptr<rocksdb::DB> db, const OpenOptions& options, std::string origin,
-              const PublicKey& log_public_key, std::optional<KeyPair> log_key);
+  RocksLedger(std::shared_ptr<rocksdb::DB> db, std::string dir, const OpenOptions& options,
+              const StoreOptions& store, std::string origin, const PublicKey& log_public_key,
+              std::optional<KeyPair> log_key);
+  // The database: the committer may swap it (reopening for writing), so each use holds it.
+  std::shared_ptr<rocksdb::DB> Db() const { return db_.load(std::memory_order_acquire); }
+  // (Re)loads the committer's state and the published checkpoint from RocksDB, as Open does.
   Status Load();
 
   AppendResult Enqueue(const Candidate& candidate);
@@ -96,6 +108,13 @@ class RocksLedger final : public Ledger {
   void RunCommitter();
   // Committer only.
   void CommitGroup(const std::vector<Writer*>& writers);
+  // Whether appends may be written now; after a failure, retries Recover (rate-limited).
+  bool Writable();
+  // Reopens RocksDB for writing (serving reads from a read-only instance meanwhile) and reloads.
+  Status Recover();
+  // Refuses appends with `why` until Recover succeeds; memory goes back to what is on disk.
+  void Fail(Status why);
+  void PublishStorage(const Status& storage);
   void Admit(Writer* writer, Group* group);
   void Stage(const Candidate& candidate, LogEntry entry, const std::string& entry_bytes,
              Group* group);
@@ -117,8 +136,10 @@ class RocksLedger final : public Ledger {
   Result<Receipt> ReceiptFor(uint64_t index, const Hash& payload_hash) const;
   Result<bool> Matches(const EventQuery& query, uint64_t index) const;
 
-  std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<std::shared_ptr<rocksdb::DB>> db_;
+  const std::string dir_;
   const OpenOptions options_;
+  const StoreOptions store_;
   const std::string origin_;
   const NoteVerifier verifier_;
   const std::optional<KeyPair> log_key_;
@@ -134,7 +155,10 @@ class RocksLedger final : public Ledger {
   TreeBuilder tree_;
   Hash last_leaf_{};
   Timestamp last_time_;
-  Status failed_;  // a failed write leaves memory ahead of disk: refuse until reopened
+  Status failed_;        // why appends are refused until Recover succeeds
+  bool reopen_ = false;  // db_ is a read-only instance: Recover opens it for writing
+  std::shared_ptr<rocksdb::DB> retired_;  // the failed writable instance, until no reader has it
+  std::chrono::steady_clock::time_point last_retry_;
 
   // Every key ever enrolled, by key id, so appenders can verify signatures in their own threads.
   // Only a hint: admission still checks that the key is the signer's current one.
@@ -149,6 +173,10 @@ class RocksLedger final : public Ledger {
   AppendListener listener_;
   Stats stats_;
 };
+
+// Ledger::Open with the store's own options; tests inject faults through them.
+Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& dir, const OpenOptions& options,
+                                           const StoreOptions& store);
 
 }  // namespace chipledger::store
 

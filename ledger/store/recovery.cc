@@ -1,0 +1,62 @@
+// After a failed write: memory goes back to what RocksDB holds (nothing of the failed group), and
+// appends are refused until a retry, at most one per StoreOptions::retry_interval and made by the
+// next append, reopens the database for writing.
+//
+// Reopening rather than DB::Resume: Resume (and RocksDB's own recovery, which LedgerDbOptions
+// turns off) first writes out the WAL buffer of the failed write, so a crash before its flush
+// completes would replay a group whose appenders were refused; and a Resume that fails again on a
+// still full disk escalates to a fatal error no Resume clears. A reopen instead recovers the WAL
+// up to the torn tail the failed write left, which is exactly what was acknowledged. Readers are
+// served meanwhile by a read-only instance, which is also what Open falls back to on a full disk.
+#include "ledger/store/rocks_ledger.h"
+#include "ledger/store/storage_status.h"
+
+namespace chipledger::store {
+
+bool RocksLedger::Writable() {
+  if (failed_.ok()) return true;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_retry_ < store_.retry_interval) return false;
+  last_retry_ = now;
+  Status recovered = Recover();
+  failed_ = recovered;
+  PublishStorage(failed_);
+  return recovered.ok();
+}
+
+Status RocksLedger::Recover() {
+  if (!reopen_) {
+    // Readers move to a read-only instance; the failed one closes once none of them holds it.
+    std::shared_ptr<rocksdb::DB> reader;
+    rocksdb::Status opened = OpenDatabase(dir_ + "/db", /*read_only=*/true, store_, &reader);
+    if (!opened.ok()) return WriteFailure(opened, dir_, "reopening the database read-only");
+    retired_ = db_.exchange(std::move(reader), std::memory_order_acq_rel);
+    reopen_ = true;
+  }
+  // Its lock on the database must be gone before the database can be opened for writing.
+  if (retired_.use_count() > 1) return failed_;
+  retired_.reset();
+  std::shared_ptr<rocksdb::DB> writer;
+  rocksdb::Status opened = OpenDatabase(dir_ + "/db", /*read_only=*/false, store_, &writer);
+  if (!opened.ok()) return WriteFailure(opened, dir_, "reopening the database for writing");
+  // Readers still holding the read-only instance finish with it; it closes with the last one.
+  db_.store(std::move(writer), std::memory_order_release);
+  reopen_ = false;
+  return Load();
+}
+
+void RocksLedger::Fail(Status why) {
+  failed_ = std::move(why);
+  last_retry_ = std::chrono::steady_clock::now();
+  PublishStorage(failed_);
+  // Memory goes back to what is on disk; should even that read fail, Recover loads again before
+  // anything is admitted.
+  static_cast<void>(Load());
+}
+
+void RocksLedger::PublishStorage(const Status& storage) {
+  std::lock_guard lock(published_mu_);
+  stats_.storage = storage;
+}
+
+}  // namespace chipledger::store
