@@ -28,7 +28,10 @@ bool SamePrefix(const IpAddress& a, const IpAddress& b, int bits) {
 }  // namespace
 
 std::optional<IpAddress> IpAddress::Parse(std::string_view text) {
-  if (text.empty() || text.size() > 64) return std::nullopt;
+  // inet_pton reads a C string: "10.0.0.1\0junk" would pass as 10.0.0.1 (found by fuzzing).
+  if (text.empty() || text.size() > 64 || text.find('\0') != std::string_view::npos) {
+    return std::nullopt;
+  }
   std::string s(text);
   IpAddress address;
   if (inet_pton(AF_INET, s.c_str(), address.bytes.data()) == 1) return address;

@@ -39,6 +39,9 @@ template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+// Spelled out for clang 14 (the fuzz build), which does not deduce aggregates' arguments.
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 void AppendUnique(std::vector<std::string>* out, const std::string& value) {
   for (const auto& existing : *out) {

@@ -1,0 +1,31 @@
+// Event payloads (ledger/event.h ParseEvent): an accepted payload is JSON, and the same JSON
+// written differently (nlohmann's compact dump) is accepted as the same event.
+#include <nlohmann/json.hpp>
+
+#include "fuzz/fuzz_check.h"
+#include "ledger/event.h"
+
+namespace {
+
+using namespace chipledger;
+
+bool SameEvent(const Event& a, const Event& b) {
+  return a.type == b.type && a.agent == b.agent && a.seq == b.seq && a.prev == b.prev &&
+         a.time == b.time && a.note == b.note && a.location.has_value() == b.location.has_value() &&
+         a.body.index() == b.body.index() && a.Site() == b.Site() && a.Serials() == b.Serials() &&
+         a.Parties() == b.Parties();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view payload = fuzz::Input(data, size);
+  Result<Event> parsed = ParseEvent(payload);
+  if (!parsed.ok()) return 0;
+  nlohmann::json json = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  fuzz::Check(!json.is_discarded(), "an accepted payload is JSON");
+  Result<Event> again = ParseEvent(json.dump());
+  fuzz::Check(again.ok(), "the same JSON written compactly is accepted");
+  fuzz::Check(SameEvent(*parsed, *again), "the same JSON written compactly is the same event");
+  return 0;
+}
