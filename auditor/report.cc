@@ -1,6 +1,7 @@
 // report.json, the stdout summary and the exit code; the HTML is in report_html.cc.
 #include "auditor/report.h"
 
+#include <algorithm>
 #include <type_traits>
 
 namespace chipledger::audit {
@@ -118,13 +119,50 @@ nlohmann::json LogJson(const Report& report) {
 
 }  // namespace
 
-nlohmann::json ReportToJson(const Report& report) {
+namespace {
+
+nlohmann::json IntegrityJson(const Report& report) {
   nlohmann::json errors = nlohmann::json::array();
   for (const IntegrityError& error : report.errors) errors.push_back(IntegrityErrorToJson(error));
   nlohmann::json not_run = nlohmann::json::array();
   for (const SkippedCheck& skipped : report.not_run) {
     not_run.push_back({{"check", skipped.check}, {"reason", skipped.reason}});
   }
+  return {{"ok", report.integrity_ok},
+          {"entries_checked", report.entries_checked},
+          {"errors", errors},
+          {"not_run", not_run}};
+}
+
+// `value`.dump(2) as it reads nested `depth` levels deep in a dump(2) of the whole report. JSON
+// strings never hold a raw newline, so every newline is dump's own.
+std::string Nested(const nlohmann::json& value, int depth) {
+  std::string text = value.dump(2), out;
+  const std::string indent(2 * static_cast<size_t>(depth), ' ');
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += indent;
+  }
+  return out;
+}
+
+// A top-level array member, one element serialised at a time.
+template <typename Item, typename ToJson>
+void WriteArray(std::ostream& out, const std::vector<Item>& items, ToJson to_json) {
+  if (items.empty()) {
+    out << "[]";
+    return;
+  }
+  out << "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    out << (i ? ",\n    " : "\n    ") << Nested(to_json(items[i]), 2);
+  }
+  out << "\n  ]";
+}
+
+}  // namespace
+
+nlohmann::json ReportToJson(const Report& report) {
   nlohmann::json findings = nlohmann::json::array();
   for (const Finding& finding : report.findings) findings.push_back(FindingToJson(finding));
   nlohmann::json whitelist = nlohmann::json::array();
@@ -133,14 +171,85 @@ nlohmann::json ReportToJson(const Report& report) {
   }
   return {{"as_of", FormatTime(report.as_of)},
           {"log", LogJson(report)},
-          {"integrity",
-           {{"ok", report.integrity_ok},
-            {"entries_checked", report.entries_checked},
-            {"errors", errors},
-            {"not_run", not_run}}},
+          {"integrity", IntegrityJson(report)},
           {"findings", findings},
           {"whitelist", whitelist},
           {"stats", report.stats}};
+}
+
+// nlohmann's objects keep their keys sorted, so dump(2) writes the members in this order.
+void WriteReportJson(const Report& report, std::ostream& out) {
+  out << "{\n  \"as_of\": " << nlohmann::json(FormatTime(report.as_of)).dump()
+      << ",\n  \"findings\": ";
+  WriteArray(out, report.findings, FindingToJson);
+  out << ",\n  \"integrity\": " << Nested(IntegrityJson(report), 1)
+      << ",\n  \"log\": " << Nested(LogJson(report), 1)
+      << ",\n  \"stats\": " << Nested(report.stats, 1) << ",\n  \"whitelist\": ";
+  WriteArray(out, report.whitelist, WhitelistEntryToJson);
+  out << "\n}\n";
+}
+
+namespace {
+
+// The entry a finding was last evidenced by: its "age" for ordering (newest first).
+uint64_t Newest(const Finding& finding) {
+  return finding.evidence.empty()
+             ? 0
+             : *std::max_element(finding.evidence.begin(), finding.evidence.end());
+}
+
+}  // namespace
+
+std::vector<const Finding*> FindingsInFull(const Report& report) {
+  std::vector<const Finding*> findings;
+  findings.reserve(report.findings.size());
+  for (const Finding& finding : report.findings) findings.push_back(&finding);
+  auto order = [](const Finding* a, const Finding* b) {
+    if (a->severity != b->severity) return a->severity > b->severity;
+    if (a->resolved != b->resolved) return !a->resolved;
+    return Newest(*a) > Newest(*b);
+  };
+  size_t kept = std::min(findings.size(), kFindingsInFull);
+  std::partial_sort(findings.begin(), findings.begin() + static_cast<ptrdiff_t>(kept),
+                    findings.end(), order);
+  findings.resize(kept);
+  return findings;
+}
+
+Status AttachEntries(EntrySpool* spool, Report* report) {
+  std::vector<uint64_t> summaries, times;
+  for (const Finding* finding : FindingsInFull(*report)) {
+    for (size_t i = 0; i < finding->evidence.size() && i < kEvidenceShown; ++i) {
+      summaries.push_back(finding->evidence[i]);
+    }
+  }
+  for (const SiteBalance& site : report->balance) {
+    if (site.inspection) summaries.push_back(*site.inspection);
+  }
+  for (const Finding& finding : report->findings) {
+    if (!finding.evidence.empty()) {
+      times.push_back(*std::min_element(finding.evidence.begin(), finding.evidence.end()));
+    }
+  }
+  for (std::vector<uint64_t>* indices : {&summaries, &times}) {
+    std::sort(indices->begin(), indices->end());
+    indices->erase(std::unique(indices->begin(), indices->end()), indices->end());
+  }
+  Result<SpooledEntries> found = spool->Find(summaries, times);
+  if (!found.ok()) return found.status();
+  report->entries = std::move(*found);
+  return Status::Ok();
+}
+
+std::optional<Timestamp> FirstSeen(const Report& report, const Finding& finding) {
+  if (finding.evidence.empty()) return std::nullopt;
+  uint64_t first = *std::min_element(finding.evidence.begin(), finding.evidence.end());
+  const auto& times = report.entries.times;
+  auto found =
+      std::lower_bound(times.begin(), times.end(), first,
+                       [](const auto& time, uint64_t index) { return time.first < index; });
+  if (found == times.end() || found->first != first) return std::nullopt;
+  return found->second;
 }
 
 std::map<std::string, uint64_t> OpenFindingCounts(const Report& report) {
@@ -160,6 +269,24 @@ int ExitCode(const Report& report, Severity fail_on) {
   return 0;
 }
 
+namespace {
+
+// "not run: I6 (why); I8 (why)", checks sharing a reason listed together; empty when all ran.
+std::string NotRunLine(const std::vector<SkippedCheck>& not_run) {
+  if (not_run.empty()) return "";
+  std::string line = "not run:";
+  for (size_t i = 0; i < not_run.size(); ++i) {
+    bool same = i > 0 && not_run[i - 1].reason == not_run[i].reason;
+    line += (same ? ", " : (i ? "; " : " ")) + not_run[i].check;
+    if (i + 1 == not_run.size() || not_run[i + 1].reason != not_run[i].reason) {
+      line += " (" + not_run[i].reason + ")";
+    }
+  }
+  return line + "\n";
+}
+
+}  // namespace
+
 std::string Summary(const Report& report) {
   std::string out;
   if (report.integrity_ok) {
@@ -175,6 +302,7 @@ std::string Summary(const Report& report) {
              error.message + "\n";
     }
   }
+  out += NotRunLine(report.not_run);
   if (!report.witnesses.empty()) {
     out += "witnesses: " + std::to_string(report.cosignatures.size()) + " of " +
            std::to_string(report.witnesses.size()) + " cosigned (quorum " +

@@ -1,6 +1,7 @@
-// The audit's reports (SPEC §8): report.json for machines, a self-contained report.html for people
-// (inline CSS and SVG only: it opens offline and fetches nothing), the summary printed on stdout,
-// and the exit code.
+// The audit's reports (SPEC §8): report.json and findings.csv for machines and spreadsheets (every
+// finding, written as a stream: memory does not hold a second copy of them), a self-contained
+// report.html for people (inline CSS and SVG only: it opens offline and fetches nothing; bounded
+// in size whatever the number of findings), the summary printed on stdout, and the exit code.
 #ifndef CHIPLEDGER_AUDITOR_REPORT_H_
 #define CHIPLEDGER_AUDITOR_REPORT_H_
 
@@ -9,10 +10,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "auditor/engine.h"
+#include "auditor/entry_spool.h"
 #include "auditor/verify.h"
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
@@ -39,6 +42,8 @@ class SiteActivity {
   const std::map<std::string, Site>& sites() const { return sites_; }
 
  private:
+  friend struct SnapshotCodec;  // auditor/snapshot.cc saves and restores it
+
   void Count(const std::string& site, Lane lane, Timestamp time);
 
   std::map<std::string, Site> sites_;
@@ -62,18 +67,43 @@ struct Report {
   std::vector<SiteBalance> balance;
   nlohmann::json stats = nlohmann::json::object();
   std::map<std::string, SiteActivity::Site> activity;
-  // Evidence links in the HTML point at "<entry_url>N" when set (e.g. "https://l/v1/entries/").
+  // From the entry spool (AttachEntries): summaries of the entries report.html shows, and the
+  // integrated time of each finding's first evidence entry (findings.csv's first_seen).
+  SpooledEntries entries;
+  // When set (e.g. "https://l/v1/entries/"), report.html says that the full entry N is at
+  // "<entry_url>N" for holders of a reader token; a browser alone cannot open it.
   std::string entry_url;
 };
+
+// report.html lists at most this many findings in full, and of each the first kEvidenceShown
+// evidence entries with their summaries; report.json and findings.csv have everything.
+inline constexpr size_t kFindingsInFull = 500;
+inline constexpr size_t kEvidenceShown = 5;
 
 // Gathers the verifier's result and the engine's view as of `as_of`.
 Report BuildReport(const Verifier& verifier, const std::optional<Checkpoint>& checkpoint,
                    const Engine& engine, const SiteActivity& activity, Timestamp as_of);
 
+// The findings report.html shows in full: most severe first, open before resolved, then newest
+// (latest evidence entry first); at most kFindingsInFull.
+std::vector<const Finding*> FindingsInFull(const Report& report);
+// Fills report->entries from the spool: the evidence of FindingsInFull, the material balance's
+// inspections, and each finding's first evidence entry.
+Status AttachEntries(EntrySpool* spool, Report* report);
+// The integrated time of the finding's first evidence entry, when the spool had it.
+std::optional<Timestamp> FirstSeen(const Report& report, const Finding& finding);
+
 // {as_of, log: {origin, tree_size, root, witnesses, witness_quorum}, integrity: {ok,
 //  entries_checked, errors, not_run}, findings, whitelist, stats}.
 nlohmann::json ReportToJson(const Report& report);
+// The same bytes as ReportToJson(report).dump(2) + "\n", one finding at a time.
+void WriteReportJson(const Report& report, std::ostream& out);
+// One row per finding under a header row (RFC 4180, CRLF); see docs/audit.md for the columns.
+void WriteFindingsCsv(const Report& report, std::ostream& out);
 std::string ReportToHtml(const Report& report);
+// DIR/report.json, DIR/findings.csv and DIR/report.html, each replaced atomically (written under
+// a temporary name, fsync'd, renamed, the directory fsync'd); DIR is created if needed.
+Status WriteReportFiles(const std::string& dir, const Report& report);
 
 // Open findings per severity name ("critical", "high", "medium"), all three present.
 std::map<std::string, uint64_t> OpenFindingCounts(const Report& report);

@@ -1,8 +1,10 @@
 // report.html: one self-contained page for people (inline CSS and SVG; no scripts, fonts or
 // images are fetched), readable offline and printable.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 #include "auditor/report.h"
 
@@ -11,6 +13,10 @@ namespace chipledger::audit {
 namespace {
 
 constexpr int64_t kNanosPerDay = 86400 * kNanosPerSecond;
+// Bounds that keep the page small whatever the log holds; report.json has everything.
+constexpr size_t kSerialsShown = 20;
+constexpr size_t kMessageShown = 1000;  // characters of a finding's message
+constexpr size_t kSitesCounted = 50;    // sites in the findings-per-site table
 
 constexpr std::string_view kStyle = R"(
 body{font-family:"Helvetica Neue",Helvetica,Arial,sans-serif;color:#1c2430;margin:0;background:#f4f5f7;line-height:1.4}
@@ -41,6 +47,7 @@ code,.mono{font-family:Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:12p
 tr.resolved td{color:#7b8491}
 .nowrap{white-space:nowrap}.bad{color:#9b1c1c;font-weight:600}.muted{color:#7b8491}
 .note{font-size:12px;color:#5b6675}
+.ev{font-size:12px;margin-bottom:4px}
 svg text{font-family:Helvetica,Arial,sans-serif}
 @media print{body{background:#fff}section{break-inside:avoid;border:none}header{background:#fff;color:#000}}
 )";
@@ -142,14 +149,20 @@ class Page {
 
  private:
   std::string EntryLink(uint64_t index) const;
+  std::string EntryLine(uint64_t index) const;
+  std::string EvidenceCell(const Finding& finding) const;
   std::string Serials(const std::vector<std::string>& serials, bool bad) const;
   void Header();
   void Overview();
+  void Counts();
+  void CountsByRule();
+  void CountsBySite();
   void Integrity();
   std::string CheckResult(std::string_view check) const;
   void Witnesses();
   void Findings();
-  void FindingsOf(Severity severity);
+  void FindingsOf(Severity severity, const std::vector<const Finding*>& shown);
+  void FindingRow(const Finding& finding);
   void Whitelist();
   void Balance();
   void Timelines();
@@ -159,17 +172,52 @@ class Page {
   std::string out_;
 };
 
+// An entry index; with the entry's type and time when the report holds its summary.
 std::string Page::EntryLink(uint64_t index) const {
-  std::string label = "#" + std::to_string(index);
-  if (report_.entry_url.empty()) return "<span class=\"mono\">" + label + "</span>";
-  return "<a class=\"mono\" href=\"" + Escape(report_.entry_url) + std::to_string(index) + "\">" +
-         label + "</a>";
+  std::string label = "<span class=\"mono\">#" + std::to_string(index) + "</span>";
+  auto summary = report_.entries.summaries.find(index);
+  if (summary == report_.entries.summaries.end()) return label;
+  return label + " <span class=\"note\">" + Escape(summary->second.type) + ", " +
+         FormatTime(summary->second.integrated_time) + "</span>";
+}
+
+// An evidence entry summarised from the verified entry itself: the reader needs no token.
+std::string Page::EntryLine(uint64_t index) const {
+  std::string label = "<span class=\"mono\">#" + std::to_string(index) + "</span> ";
+  auto found = report_.entries.summaries.find(index);
+  if (found == report_.entries.summaries.end()) {
+    return "<div class=\"ev\">" + label +
+           "<span class=\"muted\">not read in this audit</span></div>";
+  }
+  const EntrySummary& entry = found->second;
+  return "<div class=\"ev\">" + label + "<b>" + Escape(entry.type) + "</b> by " +
+         Escape(entry.agent) + (entry.site.empty() ? "" : " at " + Escape(entry.site)) +
+         ", integrated " + FormatTime(entry.integrated_time) +
+         (entry.said.empty() ? "" : "<br><span class=\"note\">" + Escape(entry.said) + "</span>") +
+         "</div>";
+}
+
+std::string Page::EvidenceCell(const Finding& finding) const {
+  std::string cell;
+  for (size_t i = 0; i < finding.evidence.size() && i < kEvidenceShown; ++i) {
+    cell += EntryLine(finding.evidence[i]);
+  }
+  if (finding.evidence.size() > kEvidenceShown) {
+    cell += "<span class=\"note\">and " + std::to_string(finding.evidence.size() - kEvidenceShown) +
+            " more entries (report.json)</span>";
+  }
+  return cell;
 }
 
 std::string Page::Serials(const std::vector<std::string>& serials, bool bad) const {
   if (serials.empty()) return "<span class=\"muted\">none</span>";
   std::string out = bad ? "<span class=\"bad mono\">" : "<span class=\"mono\">";
-  for (size_t i = 0; i < serials.size(); ++i) out += (i ? ", " : "") + Escape(serials[i]);
+  for (size_t i = 0; i < serials.size() && i < kSerialsShown; ++i) {
+    out += (i ? ", " : "") + Escape(serials[i]);
+  }
+  if (serials.size() > kSerialsShown) {
+    out += " and " + std::to_string(serials.size() - kSerialsShown) + " more";
+  }
   return out + "</span>";
 }
 
@@ -188,6 +236,10 @@ void Page::Overview() {
     out_ +=
         "<div class=\"verdict ok\">&#10003; Log integrity verified: every entry, signature, "
         "agent chain and the Merkle root were recomputed independently.</div>";
+  } else if (!report_.checkpoint) {
+    out_ +=
+        "<div class=\"verdict fail\">&#10007; Log integrity FAILED: the checkpoint is not signed "
+        "by the log key (I1), so no entry was read and no other check ran.</div>";
   } else {
     out_ += "<div class=\"verdict fail\">&#10007; Log integrity FAILED: " +
             std::to_string(report_.error_count) +
@@ -212,6 +264,76 @@ void Page::Overview() {
             "</code> at tree size " + std::to_string(report_.checkpoint->size) +
             ". Anyone holding the log's public key can re-run this audit and must obtain the "
             "same root.</p>";
+  }
+  out_ += "</section>";
+}
+
+// Findings counted: open per severity (critical, high, medium) and resolved.
+struct Tally {
+  std::array<uint64_t, 3> open{};
+  uint64_t resolved = 0;
+
+  void Add(const Finding& finding) {
+    if (finding.resolved) {
+      ++resolved;
+    } else {
+      ++open[static_cast<size_t>(Severity::kCritical) - static_cast<size_t>(finding.severity)];
+    }
+  }
+  uint64_t total() const { return open[0] + open[1] + open[2] + resolved; }
+  std::string Cells() const {
+    std::string cells;
+    for (uint64_t count : open) cells += "<td>" + std::to_string(count) + "</td>";
+    return cells + "<td>" + std::to_string(resolved) + "</td>";
+  }
+};
+
+constexpr std::string_view kTallyHeader =
+    "<th>Open critical</th><th>Open high</th><th>Open medium</th><th>Resolved</th></tr>";
+
+void Page::CountsByRule() {
+  std::map<std::string, Tally> rules;
+  for (const Finding& finding : report_.findings) rules[finding.rule].Add(finding);
+  out_ += "<h3>Per rule</h3><table><tr><th>Rule</th><th>What</th>" + std::string(kTallyHeader);
+  for (const auto& [rule, tally] : rules) {
+    out_ += "<tr><td><b>" + Escape(rule) + "</b></td><td>" + Escape(RuleTitle(rule)) + "</td>" +
+            tally.Cells() + "</tr>";
+  }
+  out_ += "</table>";
+}
+
+// The sites with the most findings (the table grows with sites, so it is capped too).
+void Page::CountsBySite() {
+  std::map<std::string, Tally> sites;
+  for (const Finding& finding : report_.findings) sites[finding.site.value_or("")].Add(finding);
+  std::vector<std::pair<std::string, Tally>> ranked(sites.begin(), sites.end());
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.second.total() > b.second.total();
+  });
+  out_ += "<h3>Per site</h3><table><tr><th>Site</th>" + std::string(kTallyHeader);
+  for (size_t i = 0; i < ranked.size() && i < kSitesCounted; ++i) {
+    const auto& [site, tally] = ranked[i];
+    out_ += "<tr><td>" +
+            (site.empty() ? std::string("<span class=\"muted\">no site</span>")
+                          : "<b>" + Escape(site) + "</b>") +
+            "</td>" + tally.Cells() + "</tr>";
+  }
+  out_ += "</table>";
+  if (ranked.size() > kSitesCounted) {
+    out_ += "<p class=\"note\">" + std::to_string(ranked.size() - kSitesCounted) +
+            " more sites with fewer findings: see findings.csv.</p>";
+  }
+}
+
+void Page::Counts() {
+  Tally all;
+  for (const Finding& finding : report_.findings) all.Add(finding);
+  out_ += "<section id=\"counts\"><h2>Findings at a glance</h2><table><tr><th>All rules</th>" +
+          std::string(kTallyHeader) + "<tr><td><b>" + std::to_string(all.total()) +
+          " finding(s)</b></td>" + all.Cells() + "</tr></table>";
+  if (!report_.findings.empty()) {
+    CountsByRule();
+    CountsBySite();
   }
   out_ += "</section>";
 }
@@ -276,47 +398,66 @@ void Page::Integrity() {
   out_ += "</section>";
 }
 
-void Page::FindingsOf(Severity severity) {
-  std::vector<const Finding*> findings;
-  for (const Finding& finding : report_.findings) {
-    if (finding.severity == severity) findings.push_back(&finding);
-  }
-  std::stable_partition(findings.begin(), findings.end(),
-                        [](const Finding* finding) { return !finding->resolved; });
+void Page::FindingRow(const Finding& finding) {
+  std::string message = finding.message.size() > kMessageShown
+                            ? finding.message.substr(0, kMessageShown) + "…"
+                            : finding.message;
+  out_ += std::string("<tr id=\"finding-") + Escape(finding.id) + "\"" +
+          (finding.resolved ? " class=\"resolved\"" : "") + "><td><b>" + Escape(finding.rule) +
+          "</b><br><span class=\"note\">" + Escape(RuleTitle(finding.rule)) +
+          "</span></td><td class=\"nowrap\">" + Escape(finding.subject_kind) +
+          " <span class=\"mono\">" + Escape(finding.subject_id) +
+          "</span></td><td class=\"nowrap\">" + Escape(finding.site.value_or("")) + "<br>" +
+          Escape(finding.party.value_or("")) + "</td><td>" + Escape(message) +
+          "<br><span class=\"note mono\">id " + Escape(finding.id) + "</span></td><td>" +
+          EvidenceCell(finding) + "</td><td>" +
+          (finding.resolved ? "<span class=\"status resolved\">resolved</span>"
+                            : std::string("<b>open</b>")) +
+          "</td></tr>";
+}
+
+void Page::FindingsOf(Severity severity, const std::vector<const Finding*>& shown) {
+  size_t total =
+      std::count_if(report_.findings.begin(), report_.findings.end(),
+                    [&](const Finding& finding) { return finding.severity == severity; });
+  std::vector<const Finding*> rows;
+  std::copy_if(shown.begin(), shown.end(), std::back_inserter(rows),
+               [&](const Finding* finding) { return finding->severity == severity; });
   std::string name(SeverityName(severity));
   out_ += "<h3 id=\"" + name + "\"><span class=\"sev " + name + "\">" + name + "</span> " +
-          std::to_string(findings.size()) + " finding(s)</h3>";
-  if (findings.empty()) return;
+          std::to_string(total) + " finding(s)" +
+          (rows.size() < total ? ", " + std::to_string(rows.size()) + " shown" : "") + "</h3>";
+  if (rows.empty()) return;
   out_ +=
       "<table><tr><th>Rule</th><th>Subject</th><th>Site / party</th><th>Finding</th>"
       "<th>Evidence</th><th>Status</th></tr>";
-  for (const Finding* finding : findings) {
-    std::string evidence;
-    for (uint64_t index : finding->evidence) evidence += EntryLink(index) + " ";
-    out_ += std::string("<tr id=\"finding-") + Escape(finding->id) + "\"" +
-            (finding->resolved ? " class=\"resolved\"" : "") + "><td><b>" + Escape(finding->rule) +
-            "</b><br><span class=\"note\">" + Escape(RuleTitle(finding->rule)) +
-            "</span></td><td class=\"nowrap\">" + Escape(finding->subject_kind) +
-            " <span class=\"mono\">" + Escape(finding->subject_id) +
-            "</span></td><td class=\"nowrap\">" + Escape(finding->site.value_or("")) + "<br>" +
-            Escape(finding->party.value_or("")) + "</td><td>" + Escape(finding->message) +
-            "<br><span class=\"note mono\">id " + Escape(finding->id) + "</span></td><td>" +
-            evidence + "</td><td>" +
-            (finding->resolved ? "<span class=\"status resolved\">resolved</span>"
-                               : std::string("<b>open</b>")) +
-            "</td></tr>";
-  }
+  for (const Finding* finding : rows) FindingRow(*finding);
   out_ += "</table>";
 }
 
 void Page::Findings() {
+  std::vector<const Finding*> shown = FindingsInFull(report_);
   out_ += "<section id=\"findings\"><h2>Findings by severity</h2>";
+  if (shown.size() < report_.findings.size()) {
+    out_ += "<p class=\"note\">The " + std::to_string(shown.size()) + " most severe of " +
+            std::to_string(report_.findings.size()) +
+            " findings are shown (open before resolved, newest first); the other " +
+            std::to_string(report_.findings.size() - shown.size()) +
+            " are in report.json and findings.csv next to this page.</p>";
+  }
   for (Severity severity : {Severity::kCritical, Severity::kHigh, Severity::kMedium}) {
-    FindingsOf(severity);
+    FindingsOf(severity, shown);
   }
   out_ +=
-      "<p class=\"note\">Evidence numbers are log entry indices; each entry is signed by the "
-      "agents who reported it and included in the verified Merkle tree.</p></section>";
+      "<p class=\"note\">Evidence is summarised from the log entries themselves (index, event "
+      "type, the agent who reported it, its site, when the log integrated it, and its key "
+      "fields); each entry is signed by the agents who reported it and included in the verified "
+      "Merkle tree.";
+  if (!report_.entry_url.empty()) {
+    out_ += " The full entry N is at <code>" + Escape(report_.entry_url) +
+            "N</code> for holders of a reader token (Authorization: Bearer).";
+  }
+  out_ += "</p></section>";
 }
 
 void Page::Whitelist() {
@@ -456,6 +597,7 @@ std::string Page::Render() {
       FormatTime(report_.as_of) + "</title><style>" + std::string(kStyle) + "</style></head><body>";
   Header();
   Overview();
+  Counts();
   Integrity();
   Findings();
   Whitelist();

@@ -1,7 +1,12 @@
-// report.json's shape (SPEC §8), the exit code, the summary and the self-contained HTML.
+// report.json's shape (SPEC §8) and its streamed bytes, findings.csv, the exit code, the summary,
+// the entry spool and the self-contained, bounded HTML.
 #include "auditor/report.h"
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "tests/testing/test_agent.h"
 
@@ -74,6 +79,32 @@ TEST(ReportJsonTest, HasExactlyTheSpecFields) {
   EXPECT_EQ(json["whitelist"][1], WhitelistEntryToJson(SampleReport().whitelist[1]));
 }
 
+// A report with something in every member, nested arrays and objects included.
+Report FullReport() {
+  Report report = SampleReport();
+  report.errors = {{"I3", 4, "prev \"differs\"\nsee"}, {"I2", std::nullopt, "root"}};
+  report.not_run = {{"I6", "no checkpoint from an earlier audit (--state)"}};
+  report.witnesses = {"w1"};
+  report.witness_quorum = 1;
+  report.cosignatures = {Cosignature{"w1", 1795000000, ""}};
+  report.stats = {{"entries_audited", 12}, {"by_type", {{"a", 1}, {"b", {1, 2}}}}};
+  report.whitelist[0].open_findings = {{"high", 2}};
+  return report;
+}
+
+std::string StreamedJson(const Report& report) {
+  std::ostringstream out;
+  WriteReportJson(report, out);
+  return out.str();
+}
+
+TEST(ReportJsonTest, StreamIsTheSameBytesAsTheDocument) {
+  Report full = FullReport();
+  EXPECT_EQ(StreamedJson(full), ReportToJson(full).dump(2) + "\n");
+  Report empty;
+  EXPECT_EQ(StreamedJson(empty), ReportToJson(empty).dump(2) + "\n");
+}
+
 TEST(ReportJsonTest, IntegrityErrorsAndAMissingCheckpoint) {
   Report report = SampleReport();
   report.checkpoint.reset();
@@ -107,6 +138,108 @@ TEST(SummaryTest, CountsOpenFindingsAndWhitelistStatuses) {
       << summary;
   EXPECT_NE(summary.find("good_standing 1"), std::string::npos) << summary;
   EXPECT_NE(summary.find("not_approved 1"), std::string::npos) << summary;
+}
+
+TEST(SummaryTest, SaysWhichChecksDidNotRunAndWhy) {
+  Report report = SampleReport();
+  EXPECT_EQ(Summary(report).find("not run"), std::string::npos);
+  report.not_run = {{"I2", "the checkpoint did not verify (I1)"},
+                    {"I3", "the checkpoint did not verify (I1)"},
+                    {"I8", "no witnesses named (--witness)"}};
+  EXPECT_NE(Summary(report).find("not run: I2, I3 (the checkpoint did not verify (I1)); I8 (no "
+                                 "witnesses named (--witness))\n"),
+            std::string::npos)
+      << Summary(report);
+}
+
+std::string Csv(const Report& report) {
+  std::ostringstream out;
+  WriteFindingsCsv(report, out);
+  return out.str();
+}
+
+TEST(FindingsCsvTest, OneQuotedRowPerFindingUnderAHeader) {
+  Report report = SampleReport();
+  report.findings[1].message = "said \"hi\", then\nleft";
+  report.findings[1].evidence = {9, 4, 11};
+  report.findings[1].party.reset();
+  report.entries.times = {{4, At("2026-11-20T10:00:00Z")}};
+  std::string csv = Csv(report);
+  const Finding& d4 = report.findings[1];
+  EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
+            "id,rule,severity,status,subject_kind,subject_id,site,party,first_seen,evidence,"
+            "message");
+  // The first evidence entry is the lowest index, whatever the order; its time from the spool.
+  EXPECT_NE(csv.find("\r\n" + d4.id +
+                     ",D4,medium,open,chip,SN-2,site-1,,2026-11-20T10:00:00.000Z,9 4 11,\"said "
+                     "\"\"hi\"\", then\nleft\"\r\n"),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find(report.findings[0].id + ",D5,critical,resolved,chip,SN-1,site-1,eu-1,,3 7,"),
+            std::string::npos)
+      << csv;
+}
+
+TEST(FindingsCsvTest, CellsThatASpreadsheetWouldEvaluateAreText) {
+  Report report = SampleReport();
+  report.findings.resize(1);
+  Finding& finding = report.findings[0];
+  finding.subject_id = "=HYPERLINK(\"http://x\")";
+  finding.site = "+1";
+  finding.party = "@SUM(A1)";
+  finding.message = "-2, or so";
+  std::string csv = Csv(report);
+  EXPECT_NE(
+      csv.find(",chip,\"'=HYPERLINK(\"\"http://x\"\")\",'+1,'@SUM(A1),,3 7,\"'-2, or so\"\r\n"),
+      std::string::npos)
+      << csv;
+}
+
+// A typical event of each shape the summary reads: ids, a serial list, seals.
+Event ParsedEvent(chipledger::testing::TestAgent& agent, std::string_view type,
+                  const nlohmann::json& fields) {
+  Result<Event> event = ParseEvent(agent.Payload(type, fields).dump());
+  EXPECT_TRUE(event.ok()) << event.status().ToString();
+  return event.ok() ? *event : Event{};
+}
+
+TEST(EntrySpoolTest, FindsTheSummariesAndTimesAskedForInOnePass) {
+  InitCrypto();
+  chipledger::testing::TestAgent agent("op");
+  Result<EntrySpool> spool = EntrySpool::Create();
+  ASSERT_TRUE(spool.ok()) << spool.status().ToString();
+  nlohmann::json received = {{"shipment", "SHP-1"},
+                             {"site", "site-1"},
+                             {"chips", {"SN-1", "SN-2", "SN-3", "SN-4", "SN-5", "SN-6"}},
+                             {"seals", {{{"id", "seal-1"}, {"intact", false}}}}};
+  nlohmann::json decommissioned = {{"site", "site-1"},
+                                   {"chips", {"SN-1"}},
+                                   {"reason", "burnt\tout\nfully"},
+                                   {"disposition", "destroyed"}};
+  for (uint64_t index = 0; index < 1000; ++index) {
+    LogEntry entry;
+    entry.index = index;
+    entry.integrated_time = Timestamp{static_cast<int64_t>(index) * kNanosPerSecond};
+    spool->Add(entry, index == 999 ? ParsedEvent(agent, "chip.decommissioned", decommissioned)
+                                   : ParsedEvent(agent, "shipment.received", received));
+  }
+  Result<SpooledEntries> found = spool->Find({7, 999, 5000}, {0, 7, 500});
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_EQ(found->summaries.size(), 2u);  // 5000 was never spooled
+  const EntrySummary& seven = found->summaries.at(7);
+  EXPECT_EQ(seven.type, "shipment.received");
+  EXPECT_EQ(seven.agent, "op");
+  EXPECT_EQ(seven.site, "site-1");
+  EXPECT_EQ(seven.integrated_time.unix_nanos, 7 * kNanosPerSecond);
+  // The tab would have split the spool's line: it reads as a space.
+  EXPECT_EQ(
+      seven.said,
+      "shipment SHP-1; chips SN-1, SN-2, SN-3, SN-4, SN-5, … (6); seals seal-1 NOT intact (1)");
+  // A tab or line break would have split the spool's line: it reads as a space.
+  EXPECT_EQ(found->summaries.at(999).said, "chips SN-1 (1); reason burnt out fully");
+  ASSERT_EQ(found->times.size(), 3u);
+  EXPECT_EQ(found->times[2],
+            (std::pair<uint64_t, Timestamp>{500, Timestamp{500 * kNanosPerSecond}}));
 }
 
 TEST(SiteActivityTest, CountsEventsPerSiteDayAndLane) {
@@ -152,12 +285,28 @@ TEST(ReportHtmlTest, IsSelfContainedAndEscaped) {
   EXPECT_NE(html.find("Log integrity verified"), std::string::npos);
 }
 
-TEST(ReportHtmlTest, LinksEvidenceToTheServerWhenOneWasRead) {
+TEST(ReportHtmlTest, SummarisesEvidenceInlineInsteadOfLinkingToTheApi) {
   Report report = SampleReport();
-  EXPECT_EQ(ReportToHtml(report).find("href=\"http"), std::string::npos);
+  report.entries.summaries[7] = {7,
+                                 At("2026-11-20T10:00:00Z"),
+                                 At("2026-11-20T09:59:00Z"),
+                                 "shipment.received",
+                                 "op-<1>",
+                                 "site-1",
+                                 "shipment SHP-1; seals seal-1 NOT intact (1)"};
   report.entry_url = "http://127.0.0.1:8080/v1/entries/";
   std::string html = ReportToHtml(report);
-  EXPECT_NE(html.find("href=\"http://127.0.0.1:8080/v1/entries/7\">#7</a>"), std::string::npos);
+  // A browser cannot open the API without a bearer token: nothing links there.
+  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
+  EXPECT_NE(html.find("#7</span> <b>shipment.received</b> by op-&lt;1&gt; at site-1, integrated "
+                      "2026-11-20T10:00:00.000Z"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("shipment SHP-1; seals seal-1 NOT intact (1)"), std::string::npos);
+  EXPECT_NE(html.find("#3</span> <span class=\"muted\">not read in this audit"), std::string::npos);
+  EXPECT_NE(html.find("<code>http://127.0.0.1:8080/v1/entries/N</code> for holders of a reader "
+                      "token"),
+            std::string::npos);
 }
 
 TEST(ReportHtmlTest, ShowsIntegrityFailure) {
@@ -169,6 +318,66 @@ TEST(ReportHtmlTest, ShowsIntegrityFailure) {
   EXPECT_NE(html.find("Log integrity FAILED"), std::string::npos);
   EXPECT_NE(html.find("signatures[0].sig: does not verify"), std::string::npos);
   EXPECT_NE(html.find("2 further errors are not listed"), std::string::npos);
+}
+
+// Issue 12: 300,000 findings made a 153 MB page no browser opens. Built directly, no log needed.
+TEST(ReportHtmlTest, StaysUnderTenMegabytesWithThreeHundredThousandFindings) {
+  Report report = SampleReport();
+  report.findings.clear();
+  for (int i = 0; i < 300000; ++i) {
+    Finding finding = MakeFinding("L1", Severity::kCritical, "SHP-" + std::to_string(i), false);
+    finding.subject_kind = "shipment";
+    finding.site = "site-" + std::to_string(i % 1000);
+    finding.evidence = {static_cast<uint64_t>(i)};
+    report.findings.push_back(std::move(finding));
+  }
+  report.findings[5].severity = Severity::kMedium;
+  report.findings.back().message = std::string(2000, 'x');  // longer than the page should show
+  chipledger::testing::TempDir out;
+  ASSERT_TRUE(WriteReportFiles(out.path(), report).ok());
+  std::string html;
+  {
+    std::ifstream in(out.path() + "/report.html");
+    std::ostringstream text;
+    text << in.rdbuf();
+    html = text.str();
+  }
+  EXPECT_LT(html.size(), 10u << 20);
+  EXPECT_NE(html.find("The 500 most severe of 300000 findings are shown (open before resolved, "
+                      "newest first); the other 299500 are in report.json and findings.csv"),
+            std::string::npos);
+  // Newest first: the last critical finding is shown, the oldest and the medium one are not.
+  EXPECT_NE(html.find("SHP-299999"), std::string::npos);
+  EXPECT_NE(html.find(std::string(1000, 'x') + "…<br>"), std::string::npos);
+  EXPECT_EQ(html.find("SHP-0<"), std::string::npos);
+  EXPECT_EQ(html.find("SHP-5<"), std::string::npos);
+  EXPECT_NE(html.find("299999 finding(s), 500 shown"), std::string::npos);
+  EXPECT_NE(html.find("<td><b>L1</b></td><td>Dispatch without a valid license</td><td>299999</td>"
+                      "<td>0</td><td>1</td><td>0</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("950 more sites with fewer findings"), std::string::npos);
+  // Everything is in the machine-readable files: a header and a row per finding.
+  std::ifstream csv(out.path() + "/findings.csv");
+  size_t rows = 0;
+  for (std::string line; std::getline(csv, line);) ++rows;
+  EXPECT_EQ(rows, 300001u);
+  std::ifstream json(out.path() + "/report.json");  // its bytes are checked on a small report
+  size_t rules = 0;
+  for (std::string line; std::getline(json, line);) rules += line == "      \"rule\": \"L1\",";
+  EXPECT_EQ(rules, 300000u);
+  for (const char* name : {"report.json", "findings.csv", "report.html"}) {
+    EXPECT_FALSE(std::filesystem::exists(out.path() + "/" + name + ".tmp")) << name;
+  }
+}
+
+TEST(ReportFilesTest, AnUnwritableDirectoryIsAnErrorNamingOut) {
+  chipledger::testing::TempDir out;
+  std::string file = out.path() + "/file";
+  std::ofstream(file) << "x";
+  Status written = WriteReportFiles(file + "/reports", SampleReport());
+  ASSERT_FALSE(written.ok());
+  EXPECT_NE(written.message().find("--out " + file + "/reports"), std::string::npos)
+      << written.message();
 }
 
 }  // namespace

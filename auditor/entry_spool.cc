@@ -1,0 +1,189 @@
+#include "auditor/entry_spool.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+namespace chipledger::audit {
+
+namespace {
+
+constexpr size_t kSaidLimit = 300;  // characters of `said`: a line of the report, not the payload
+constexpr size_t kSerialsShown = 5;
+
+// Builds `said` from a body's fields, stopping at kSaidLimit.
+class Said {
+ public:
+  void Field(std::string_view name, const std::string& value) {
+    if (!value.empty()) Append(std::string(name) + " " + value);
+  }
+  void Field(std::string_view name, const std::optional<std::string>& value) {
+    if (value) Field(name, *value);
+  }
+  // Lists of serials, chips, seals, sites: the first few and how many.
+  template <typename Item>
+  void Field(std::string_view name, const std::vector<Item>& items) {
+    if (items.empty()) return;
+    std::string text(name);
+    for (size_t i = 0; i < items.size() && i < kSerialsShown; ++i) {
+      text += (i ? ", " : " ") + Name(items[i]);
+    }
+    if (items.size() > kSerialsShown) text += ", …";
+    Append(text + " (" + std::to_string(items.size()) + ")");
+  }
+  std::string Take() { return std::move(text_); }
+
+ private:
+  static std::string Name(const std::string& item) { return item; }
+  static std::string Name(const SealState& seal) {
+    return seal.id + (seal.intact ? "" : " NOT intact");
+  }
+  template <typename Item>
+  static std::string Name(const Item& item) {
+    return item.serial;
+  }
+  void Append(const std::string& part) {
+    if (text_.size() >= kSaidLimit) return;
+    text_ += (text_.empty() ? "" : "; ") + part;
+    if (text_.size() > kSaidLimit) text_ = text_.substr(0, kSaidLimit) + "…";
+  }
+
+  std::string text_;
+};
+
+// The fields that say what an event is about, by name across the event types (ledger/event.h);
+// the site is shown on its own.
+template <typename Body>
+std::string SayBody(const Body& body) {
+  Said said;
+  if constexpr (requires { body.id; }) said.Field("id", body.id);
+  if constexpr (requires { body.name; }) said.Field("name", body.name);
+  if constexpr (requires { body.party; }) said.Field("party", body.party);
+  if constexpr (requires { body.org; }) said.Field("org", body.org);
+  if constexpr (requires { body.exporter; }) said.Field("exporter", body.exporter);
+  if constexpr (requires { body.end_user; }) said.Field("end user", body.end_user);
+  if constexpr (requires { body.agent; }) said.Field("agent", body.agent);
+  if constexpr (requires { body.shipment; }) said.Field("shipment", body.shipment);
+  if constexpr (requires { body.inspection; }) said.Field("inspection", body.inspection);
+  if constexpr (requires { body.check; }) said.Field("check", body.check);
+  if constexpr (requires { body.finding; }) said.Field("finding", body.finding);
+  if constexpr (requires { body.license; }) said.Field("license", body.license);
+  if constexpr (requires { body.consignee; }) said.Field("consignee", body.consignee);
+  if constexpr (requires { body.destination_site; }) said.Field("to", body.destination_site);
+  if constexpr (requires { body.from_site; }) said.Field("from", body.from_site);
+  if constexpr (requires { body.to_site; }) said.Field("to", body.to_site);
+  if constexpr (requires { body.chips; }) said.Field("chips", body.chips);
+  if constexpr (requires { body.observed; }) said.Field("observed", body.observed);
+  if constexpr (requires { body.online; }) said.Field("online", body.online);
+  if constexpr (requires { body.seals; }) said.Field("seals", body.seals);
+  if constexpr (requires { body.models; }) said.Field("models", body.models);
+  if constexpr (requires { body.purpose_observed; }) said.Field("purpose", body.purpose_observed);
+  if constexpr (requires { body.resolution; }) said.Field("resolution", body.resolution);
+  if constexpr (requires { body.reason; }) said.Field("reason", body.reason);
+  return said.Take();
+}
+
+// A spool line is tab-separated; the free-text fields must not break it.
+std::string Flat(std::string text) {
+  std::replace_if(
+      text.begin(), text.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
+  return text;
+}
+
+std::optional<EntrySummary> ParseLine(std::string_view line) {
+  std::vector<std::string_view> fields;
+  for (size_t start = 0;;) {
+    size_t tab = line.find('\t', start);
+    fields.push_back(line.substr(start, tab - start));
+    if (tab == std::string_view::npos) break;
+    start = tab + 1;
+  }
+  if (fields.size() != 7) return std::nullopt;
+  EntrySummary summary;
+  summary.index = std::stoull(std::string(fields[0]));
+  summary.integrated_time.unix_nanos = std::stoll(std::string(fields[1]));
+  summary.time.unix_nanos = std::stoll(std::string(fields[2]));
+  summary.type = fields[3];
+  summary.agent = fields[4];
+  summary.site = fields[5];
+  summary.said = fields[6];
+  return summary;
+}
+
+}  // namespace
+
+EntrySummary SummariseEntry(const LogEntry& entry, const Event& event) {
+  EntrySummary summary;
+  summary.index = entry.index;
+  summary.integrated_time = entry.integrated_time;
+  summary.time = event.time;
+  summary.type = EventTypeName(event.type);
+  summary.agent = event.agent;
+  summary.site = event.Site().value_or("");
+  summary.said = std::visit([](const auto& body) { return SayBody(body); }, event.body);
+  return summary;
+}
+
+Result<EntrySpool> EntrySpool::Create() {
+  std::error_code error;
+  std::filesystem::path dir = std::filesystem::temp_directory_path(error);
+  if (error) dir = "/tmp";
+  std::string path = (dir / "chipledger-audit-entries-XXXXXX").string();
+  int fd = ::mkstemp(path.data());
+  if (fd < 0) {
+    return Status::IOError("temporary file for the report's evidence summaries in " + dir.string() +
+                           ": " + std::strerror(errno) + "; set TMPDIR to a writable directory");
+  }
+  ::unlink(path.c_str());  // gone when the process ends, however it ends
+  std::FILE* file = ::fdopen(fd, "w+");
+  if (file == nullptr) {
+    ::close(fd);
+    return Status::IOError("temporary file " + path + ": " + std::strerror(errno));
+  }
+  return EntrySpool(std::unique_ptr<std::FILE, Closer>(file), path);
+}
+
+void EntrySpool::Add(const LogEntry& entry, const Event& event) {
+  if (failed_) return;
+  EntrySummary summary = SummariseEntry(entry, event);
+  std::string line =
+      std::to_string(summary.index) + "\t" + std::to_string(summary.integrated_time.unix_nanos) +
+      "\t" + std::to_string(summary.time.unix_nanos) + "\t" + Flat(summary.type) + "\t" +
+      Flat(summary.agent) + "\t" + Flat(summary.site) + "\t" + Flat(summary.said) + "\n";
+  failed_ = std::fwrite(line.data(), 1, line.size(), file_.get()) != line.size();
+}
+
+Result<SpooledEntries> EntrySpool::Find(const std::vector<uint64_t>& summaries,
+                                        const std::vector<uint64_t>& times) {
+  if (failed_ || std::fflush(file_.get()) != 0 || std::fseek(file_.get(), 0, SEEK_SET) != 0) {
+    return Status::IOError("temporary file " + path_ + " (the report's evidence summaries): " +
+                           "a write failed; free space in $TMPDIR or point it elsewhere");
+  }
+  SpooledEntries found;
+  char* buffer = nullptr;
+  size_t capacity = 0;
+  ssize_t length;
+  while ((length = ::getline(&buffer, &capacity, file_.get())) > 0) {
+    uint64_t index = std::strtoull(buffer, nullptr, 10);  // parse the rest only when wanted
+    bool time = std::binary_search(times.begin(), times.end(), index);
+    bool summary = std::binary_search(summaries.begin(), summaries.end(), index);
+    if (!time && !summary) continue;
+    std::optional<EntrySummary> parsed =
+        ParseLine(std::string_view(buffer, static_cast<size_t>(length) - 1));
+    if (!parsed) continue;
+    if (time) found.times.emplace_back(index, parsed->integrated_time);
+    if (summary) found.summaries.emplace(index, std::move(*parsed));
+  }
+  std::free(buffer);
+  std::fseek(file_.get(), 0, SEEK_END);  // later Adds append
+  return found;
+}
+
+}  // namespace chipledger::audit
