@@ -78,7 +78,7 @@ FieldSetter LimitsField(Limits* limits) {
          {"max_page_size", NumberField(&limits->max_page_size, 1, 100000)},
          {"rate_per_second", NumberField(&limits->rate_per_second, 0, 1e9)},
          {"rate_burst", NumberField(&limits->rate_burst, 1, 1e9)},
-         {"threads", NumberField(&limits->threads, 1, 4096)},
+         {"max_connections", NumberField(&limits->max_connections, 1, 65536)},
          {"read_timeout_s", NumberField(&limits->read_timeout_s, 1, 3600)},
          {"write_timeout_s", NumberField(&limits->write_timeout_s, 1, 3600)},
          {"keep_alive_timeout_s", NumberField(&limits->keep_alive_timeout_s, 1, 3600)},

@@ -8,22 +8,19 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/http_server.h"
 #include "cli/serve.h"
 #include "ledger/status.h"
 
 namespace chipledger::api {
 
-struct Limits {
-  size_t max_body_bytes = 128 * 1024;   // larger bodies get 413 before they are read
+// The HTTP bounds chipledgerd shares with the witness (cli::HttpLimits: body size, connections,
+// time bounds) and its own. docs/api.md "Limits" lists every bound, in-process and in nginx.
+struct Limits : cli::HttpLimits {
   size_t max_header_bytes = 16 * 1024;  // all request headers together; 431 beyond
   size_t max_page_size = 1000;          // largest `limit` of GET /v1/events
   double rate_per_second = 1000;        // per client address; 0 turns rate limiting off
   double rate_burst = 2000;
-  int threads = 64;  // connection workers; each keep-alive connection holds one
-  int read_timeout_s = 5;
-  int write_timeout_s = 5;
-  int keep_alive_timeout_s = 5;
-  int keep_alive_max_requests = 10000;
 };
 
 struct TlsFiles {

@@ -2,13 +2,9 @@
 
 #include <httplib.h>
 #include <strings.h>
-#include <sys/socket.h>
 
-#include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -18,6 +14,7 @@
 #include "api/router.h"
 #include "api/service.h"
 #include "api/tokens.h"
+#include "cli/http_server.h"
 #include "ledger/time.h"
 
 namespace chipledger::api {
@@ -85,30 +82,18 @@ std::string FramingProblem(const httplib::Request& req) {
     return "Content-Length and Transfer-Encoding: both given; send one";
   }
   if (codings == 1 && strcasecmp(req.get_header_value("Transfer-Encoding").c_str(), "chunked")) {
-    return "Transfer-Encoding: only chunked is supported";
+    return "Transfer-Encoding: not supported; send the body with a Content-Length";
   }
   return "";
 }
 
-// Answers with an error and then closes the connection. cpp-httplib 0.11 keeps a keep-alive
-// connection open unless the client asked to close it or a write failed, and it offers handlers
-// no way to close it, so the body goes through a content provider that reports failure once it
-// has written the whole body: the client gets the complete answer (with Connection: close) and
-// the server reads nothing more from the connection, in particular no unread body left behind a
-// refused request.
+// Answers with an error and then closes the connection: the server reads nothing more from it,
+// in particular no unread body left behind a refused request.
 void RefuseAndClose(const httplib::Request& req, httplib::Response& res, int status,
                     std::string_view code, std::string_view message) {
   std::string body = nlohmann::json{{"error", code}, {"message", message}}.dump(
       -1, ' ', false, nlohmann::json::error_handler_t::replace);
-  res.status = status;
-  if (req.get_header_value("Connection") != "close") res.set_header("Connection", "close");
-  size_t length = body.size();
-  res.set_content_provider(
-      length, "application/json",
-      [body = std::move(body)](size_t offset, size_t size, httplib::DataSink& sink) {
-        sink.write(body.data() + offset, size);
-        return false;  // written: now end the connection
-      });
+  cli::SendAndClose(req, res, status, std::move(body), "application/json");
   current.error_code = code;
 }
 
@@ -163,54 +148,39 @@ struct Server::Impl {
   RateLimiter limiter;
   Result<TrustedProxies> proxies;  // an error only for a configuration LoadConfig would refuse
   Router router;
-  std::unique_ptr<httplib::Server> http;
+  std::unique_ptr<cli::HttpServer> http;
   std::unique_ptr<Witnessing> witnessing;
-  std::atomic<bool> stop_requested{false}, stop_sent{false};
-  int listen_fd = -1;  // the listening socket, once created
   std::mutex log_mu;
 };
 
 Status Server::Impl::Configure() {
   const ServerConfig& config = service.config;
   if (!proxies.ok()) return proxies.status();
+  std::unique_ptr<httplib::Server> server;
   if (config.tls) {
-    http = std::make_unique<httplib::SSLServer>(config.tls->cert_file.c_str(),
-                                                config.tls->key_file.c_str());
-    if (!http->is_valid()) {
+    server = std::make_unique<httplib::SSLServer>(config.tls->cert_file.c_str(),
+                                                  config.tls->key_file.c_str());
+    if (!server->is_valid()) {
       return Status::InvalidArgument("bad_config", "tls: cannot load " + config.tls->cert_file +
                                                        " and " + config.tls->key_file);
     }
   } else {
-    http = std::make_unique<httplib::Server>();
+    server = std::make_unique<httplib::Server>();
   }
-  const Limits& limits = config.limits;
-  int threads = limits.threads;
-  http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http->set_tcp_nodelay(true);
-  // SO_REUSEADDR for quick restarts, but not cpp-httplib's default SO_REUSEPORT, which would let
-  // a second server bound to the same port silently take a share of the connections.
-  http->set_socket_options([this](int sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    listen_fd = sock;
-  });
-  http->set_payload_max_length(limits.max_body_bytes);
-  http->set_read_timeout(limits.read_timeout_s);
-  http->set_write_timeout(limits.write_timeout_s);
-  http->set_keep_alive_timeout(limits.keep_alive_timeout_s);
-  http->set_keep_alive_max_count(limits.keep_alive_max_requests);
-  http->set_pre_routing_handler(
+  http = std::make_unique<cli::HttpServer>(std::move(server), config.limits);
+  httplib::Server& routes = http->http();
+  routes.set_pre_routing_handler(
       [this](const httplib::Request& req, httplib::Response& res) { return PreRoute(req, res); });
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
     Dispatch(req, res);
   };
-  http->Get(".*", dispatch);
-  http->Post(".*", dispatch);
-  http->Put(".*", dispatch);
-  http->Patch(".*", dispatch);
-  http->Delete(".*", dispatch);
-  http->Options(".*", dispatch);
-  http->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  routes.Get(".*", dispatch);
+  routes.Post(".*", dispatch);
+  routes.Put(".*", dispatch);
+  routes.Patch(".*", dispatch);
+  routes.Delete(".*", dispatch);
+  routes.Options(".*", dispatch);
+  routes.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty() && !res.has_header("Content-Type")) {
       SendError(res, res.status, DefaultErrorCode(res.status),
                 res.status == 404
@@ -218,13 +188,13 @@ Status Server::Impl::Configure() {
                     : "request refused with HTTP status " + std::to_string(res.status));
     }
   });
-  http->set_exception_handler(
+  routes.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         SendError(res, 500, "internal", "internal error");
       });
   // Counted before the response is written (not in the logger, which runs after): a client that
   // reads /metrics right after an answer must find that answer counted.
-  http->set_post_routing_handler(
+  routes.set_post_routing_handler(
       [this](const httplib::Request& req, httplib::Response& res) { Log(req, res); });
   return Status::Ok();
 }
@@ -253,6 +223,10 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& 
     RefuseUnread(req, res, 431, "headers_too_large",
                  "request headers exceed " +
                      std::to_string(service.config.limits.max_header_bytes) + " bytes");
+    return HR::Handled;
+  }
+  if (auto refusal = cli::RefuseBodyUnread(req, service.config.limits.max_body_bytes)) {
+    RefuseAndClose(req, res, refusal->status, refusal->code, refusal->message);
     return HR::Handled;
   }
   int retry_after = 1;
@@ -407,42 +381,17 @@ Server::~Server() {
 
 Result<int> Server::Bind() {
   if (Status s = impl_->Configure(); !s.ok()) return s;
-  Result<HostPort> listen = ParseListen(impl_->service.config.listen);
-  if (!listen.ok()) return listen.status();
-  int port = listen->port;
-  if (port == 0) {
-    port = impl_->http->bind_to_any_port(listen->host);
-  } else if (!impl_->http->bind_to_port(listen->host, port)) {
-    port = -1;
-  }
-  if (port < 0) {
-    return Status::Unavailable("listen: cannot bind " + impl_->service.config.listen);
-  }
-  // Debian's cpp-httplib listens with a backlog of 5: a burst of agents connecting at once then
-  // overflows the accept queue and waits a second for a SYN retransmit. Listening again on the
-  // bound socket only widens the queue.
-  if (::listen(impl_->listen_fd, SOMAXCONN) != 0) {
-    return Status::IOError(std::string("listen: ") + std::strerror(errno));
-  }
+  Result<int> port = impl_->http->Bind(impl_->service.config.listen, "listen");
+  if (!port.ok()) return port;
   impl_->CatchUpAudit();
   if (Status started = impl_->StartWitnessing(); !started.ok()) return started;
   return port;
 }
 
-Status Server::Run() {
-  if (impl_->stop_requested) return Status::Ok();
-  if (!impl_->http->listen_after_bind()) return Status::IOError("the listening socket failed");
-  return Status::Ok();
-}
+Status Server::Run() { return impl_->http->Run(); }
 
-// cpp-httplib's stop() does nothing before its accept loop runs (and asserts if repeated), so a
-// stop that comes too early only marks the request: Run then returns at once, or a later Stop()
-// (cli::RunUntilSignalled repeats it) finds the loop running.
 void Server::Stop() {
-  impl_->stop_requested = true;
-  if (impl_->http && impl_->http->is_running() && !impl_->stop_sent.exchange(true)) {
-    impl_->http->stop();
-  }
+  if (impl_->http) impl_->http->Stop();
 }
 
 }  // namespace chipledger::api

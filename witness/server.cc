@@ -1,17 +1,13 @@
 #include "witness/server.h"
 
 #include <httplib.h>
-#include <sys/socket.h>
 
-#include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "cli/serve.h"
+#include "cli/http_server.h"
 #include "ledger/checkpoint.h"
 #include "ledger/time.h"
 #include "witness/metrics.h"
@@ -51,7 +47,11 @@ std::string DefaultReason(int status) {
 }  // namespace
 
 struct Server::Impl {
-  Impl(Witness* w, ServerOptions o) : witness(w), options(std::move(o)) {}
+  Impl(Witness* w, ServerOptions o)
+      : witness(w),
+        options(std::move(o)),
+        server(std::make_unique<httplib::Server>(), options.limits),
+        http(server.http()) {}
 
   void Configure();
   void AddRoutes();
@@ -60,9 +60,8 @@ struct Server::Impl {
   Witness* witness;
   ServerOptions options;
   Metrics metrics;
-  httplib::Server http;
-  int listen_fd = -1;
-  std::atomic<bool> stop_requested{false}, stop_sent{false};
+  cli::HttpServer server;
+  httplib::Server& http;
   std::mutex log_mu;
 };
 
@@ -100,26 +99,23 @@ void Server::Impl::AddRoutes() {
 }
 
 void Server::Impl::Configure() {
-  http.new_task_queue = [threads = options.threads] { return new httplib::ThreadPool(threads); };
-  http.set_tcp_nodelay(true);
-  // SO_REUSEADDR for quick restarts, but not cpp-httplib's default SO_REUSEPORT, which would let
-  // a second witness bound to the same port silently take a share of the requests.
-  http.set_socket_options([this](int sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    listen_fd = sock;
-  });
-  http.set_payload_max_length(options.max_body_bytes);
-  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     current = RequestContext{true, SteadyClock::now(), "", ""};
+    if (auto refusal = cli::RefuseBodyUnread(req, options.limits.max_body_bytes)) {
+      current.reason = refusal->code;
+      cli::SendAndClose(req, res, refusal->status, refusal->code + ": " + refusal->message + "\n",
+                        std::string(kTextContentType).c_str());
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;  // a handler's own refusal
+    if (!res.body.empty() || res.has_header("Content-Type")) return;  // a handler's own refusal
     current.reason = DefaultReason(res.status);
-    std::string why = res.status == 413 ? "request body exceeds " +
-                                              std::to_string(options.max_body_bytes) + " bytes"
-                                        : "refused with HTTP status " + std::to_string(res.status);
+    std::string why =
+        res.status == 413
+            ? "request body exceeds " + std::to_string(options.limits.max_body_bytes) + " bytes"
+            : "refused with HTTP status " + std::to_string(res.status);
     res.set_content(current.reason + ": " + why + "\n", std::string(kTextContentType).c_str());
   });
   http.set_exception_handler(
@@ -159,34 +155,12 @@ Server::Server(Witness* witness, ServerOptions options)
 Server::~Server() = default;
 
 Result<int> Server::Bind() {
-  Result<cli::HostPort> listen = cli::ParseListen(impl_->options.listen);
-  if (!listen.ok()) return listen.status();
   impl_->Configure();
-  int port = listen->port;
-  if (port == 0) {
-    port = impl_->http.bind_to_any_port(listen->host);
-  } else if (!impl_->http.bind_to_port(listen->host, port)) {
-    port = -1;
-  }
-  if (port < 0) return Status::Unavailable("--listen: cannot bind " + impl_->options.listen);
-  // Debian's cpp-httplib listens with a backlog of 5; listening again only widens the queue.
-  if (::listen(impl_->listen_fd, SOMAXCONN) != 0) {
-    return Status::IOError(std::string("listen: ") + std::strerror(errno));
-  }
-  return port;
+  return impl_->server.Bind(impl_->options.listen, "--listen");
 }
 
-Status Server::Run() {
-  if (impl_->stop_requested) return Status::Ok();
-  if (!impl_->http.listen_after_bind()) return Status::IOError("the listening socket failed");
-  return Status::Ok();
-}
+Status Server::Run() { return impl_->server.Run(); }
 
-// As chipledgerd's: cpp-httplib's stop() is lost before its accept loop runs and must not be
-// repeated; cli::RunUntilSignalled repeats Stop() until Run returns.
-void Server::Stop() {
-  impl_->stop_requested = true;
-  if (impl_->http.is_running() && !impl_->stop_sent.exchange(true)) impl_->http.stop();
-}
+void Server::Stop() { impl_->server.Stop(); }
 
 }  // namespace chipledger::witness

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/http_server.h"
 #include "ledger/status.h"
 #include "witness/witness.h"
 
@@ -16,9 +17,9 @@ namespace chipledger::witness {
 struct ServerOptions {
   std::string listen;  // HOST:PORT; port 0 picks a free one
   bool access_log = true;
-  // An add-checkpoint body is 64 proof lines and a checkpoint with a few signatures: ~5 KiB.
-  size_t max_body_bytes = 64 * 1024;
-  int threads = 16;
+  // The shared HTTP bounds (docs/witness.md "Limits"). An add-checkpoint body is 64 proof lines
+  // and a checkpoint with a few signatures: ~5 KiB.
+  cli::HttpLimits limits = {.max_body_bytes = 64 * 1024};
 };
 
 class Server {

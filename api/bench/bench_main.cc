@@ -288,10 +288,7 @@ Result<NoteVerifier> StartLedger(const Options& o, const std::string& dir, const
   while (!line.empty() && line.back() == '\n') line.pop_back();
   json settings = {{"access_log", false},
                    {"metrics_from_loopback", true},
-                   {"limits",
-                    {{"rate_per_second", 0},
-                     {"threads", o.connections + 8},
-                     {"keep_alive_max_requests", 1000000000}}}};
+                   {"limits", {{"rate_per_second", 0}, {"keep_alive_max_requests", 1000000000}}}};
   if (o.witnesses > 0) {
     Result<json> started = StartWitnesses(o, dir, line, witnesses);
     if (!started.ok()) return started.status();

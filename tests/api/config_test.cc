@@ -25,11 +25,13 @@ TEST(ConfigTest, ReadsEveryKeyAndKeepsDefaults) {
   TempDir dir;
   Result<ServerConfig> config =
       LoadText(dir, R"({"listen": "[::1]:9000", "tls": {"cert_file": "c.pem", "key_file": "k.pem"},
-               "limits": {"rate_per_second": 2.5, "threads": 8}, "access_log": false})");
+               "limits": {"rate_per_second": 2.5, "max_connections": 8}, "access_log": false})");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->limits.rate_per_second, 2.5);
-  EXPECT_EQ(config->limits.threads, 8);
+  EXPECT_EQ(config->limits.max_connections, 8);
   EXPECT_EQ(config->limits.max_page_size, 1000u);
+  EXPECT_EQ(config->limits.keep_alive_timeout_s, 2);
+  EXPECT_EQ(config->limits.max_body_bytes, 128u * 1024);
   EXPECT_FALSE(config->access_log);
   ASSERT_TRUE(config->tls.has_value());
   EXPECT_EQ(config->tls->key_file, "k.pem");
@@ -75,9 +77,10 @@ TEST(ConfigTest, ReadsWitnessesAndRefusesBadOnes) {
 TEST(ConfigTest, RefusesMistakesNamingTheKey) {
   TempDir dir;
   for (auto [text, key] : std::vector<std::pair<std::string, std::string>>{
-           {R"({"limits": {"threads": "many"}})", "limits.threads"},
-           {R"({"limits": {"threads": 0}})", "limits.threads"},
-           {R"({"limits": {"threads": 1.5}})", "limits.threads"},
+           {R"({"limits": {"max_connections": "many"}})", "limits.max_connections"},
+           {R"({"limits": {"max_connections": 0}})", "limits.max_connections"},
+           {R"({"limits": {"max_connections": 1.5}})", "limits.max_connections"},
+           {R"({"limits": {"threads": 64}})", "limits.threads"},  // replaced by max_connections
            {R"({"listen": "nowhere"})", "listen"},
            {R"({"tls": {"cert_file": "c.pem"}})", "tls"},
            {R"({"acess_log": true})", "acess_log"},

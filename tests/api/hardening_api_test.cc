@@ -1,11 +1,7 @@
 // HTTP hardening (issue 17, docs/api.md "HTTP hardening"), through the real chipledgerd:
 // ambiguous request framing, undeclared query parameters, POSTs without a body, clients behind
 // trusted proxies, pipelining, and the modes of the data and backup directories.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +11,7 @@
 #include <iterator>
 
 #include "tests/api/daemon_fixture.h"
+#include "tests/testing/raw_connection.h"
 
 namespace chipledger::testing {
 namespace {
@@ -22,85 +19,6 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
-
-// One raw connection, for what httplib::Client would not send (duplicate framing headers,
-// pipelined requests, a POST with no Content-Length).
-class RawConnection {
- public:
-  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  }
-  ~RawConnection() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  bool Send(const std::string& bytes) {
-    return connected_ && ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
-                             static_cast<ssize_t>(bytes.size());
-  }
-
-  // Reads until the server closes the connection or `wait` passes; *closed says which.
-  std::string ReadUntilClosed(milliseconds wait, bool* closed) {
-    std::string out;
-    *closed = false;
-    SteadyClock::time_point deadline = SteadyClock::now() + wait;
-    while (SteadyClock::now() < deadline) {
-      auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count()) + 1) <= 0) break;
-      char buf[4096];
-      ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
-      if (n <= 0) {
-        *closed = true;
-        break;
-      }
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-  }
-
-  // Reads one response framed by its Content-Length (enough for chipledgerd's answers).
-  std::string ReadResponse(milliseconds wait) {
-    std::string out;
-    SteadyClock::time_point deadline = SteadyClock::now() + wait;
-    while (SteadyClock::now() < deadline) {
-      size_t end = out.find("\r\n\r\n");
-      if (end != std::string::npos) {
-        size_t at = out.find("Content-Length: ");
-        size_t length = at < end ? std::stoul(out.substr(at + 16)) : 0;
-        if (out.size() >= end + 4 + length) return out;
-      }
-      auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count()) + 1) <= 0) break;
-      char buf[4096];
-      ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-  }
-
- private:
-  int fd_;
-  bool connected_ = false;
-};
-
-int StatusOf(const std::string& response) {
-  return response.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(response.substr(9, 3)) : 0;
-}
-
-json BodyOf(const std::string& response) {
-  size_t end = response.find("\r\n\r\n");
-  if (end == std::string::npos) return json();
-  return json::parse(response.substr(end + 4), nullptr, /*allow_exceptions=*/false);
-}
 
 size_t CountResponses(const std::string& bytes) {
   size_t count = 0;

@@ -2,8 +2,11 @@
 // 200s and every refusal, with the exact status, content type and body the spec requires.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <ctime>
+#include <thread>
 
+#include "tests/testing/raw_connection.h"
 #include "tests/witness/witness_fixture.h"
 
 namespace chipledger::testing {
@@ -154,6 +157,33 @@ TEST_F(AddCheckpointTest, OversizedBodyIs413) {
   httplib::Result res = Add(body);
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 413);
+  MustCosign(log_, 0, 5);
+}
+
+// 200 connections each sending its headers a byte every half second (forever within the
+// per-read timeout) hold no thread another client needs: chipledgerd still gets its cosignature
+// within a second.
+TEST_F(AddCheckpointTest, SlowConnectionsDoNotBlockAddCheckpoint) {
+  using std::chrono::milliseconds;
+  SlowClients slow(
+      daemon_->port(), 200,
+      "POST /add-checkpoint HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", milliseconds(500));
+  std::this_thread::sleep_for(milliseconds(1500));  // every one accepted and being read
+  auto start = std::chrono::steady_clock::now();
+  MustCosign(log_, 0, 5);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1000));
+  EXPECT_EQ(slow.Open(), 200);  // they were all still being served
+}
+
+TEST_F(AddCheckpointTest, ChunkedBodyIsRefusedUnread) {
+  RawConnection conn(daemon_->port());
+  ASSERT_TRUE(conn.Send(
+      "POST /add-checkpoint HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  bool closed = false;
+  std::string answer = conn.ReadUntilClosed(std::chrono::milliseconds(10000), &closed);
+  EXPECT_TRUE(closed) << answer;
+  EXPECT_EQ(StatusOf(answer), 411) << answer;
+  EXPECT_NE(answer.find("\r\n\r\nlength_required: "), std::string::npos) << answer;
   MustCosign(log_, 0, 5);
 }
 
