@@ -1,7 +1,7 @@
 // chipledger-audit: the batch audit (SPEC §7–§8). Reads the log, verifies it without trusting the
-// source, replays admitted entries up to --as-of into the rule engine, writes report.json and
-// report.html, prints a summary and exits 0/1/2 (3 when it could not run). `verify` checks a
-// white list, receipt or checkpoint file offline (auditor/offline_verify.h).
+// source, replays admitted entries up to --as-of into the rule engine, writes report.json,
+// findings.csv and report.html, prints a summary and exits 0/1/2 (3 when it could not run).
+// `verify` checks a white list, receipt or checkpoint file offline (auditor/offline_verify.h).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -29,15 +29,6 @@ int CannotRun(const std::string& message) {
   return kCannotRun;
 }
 
-Status WriteReports(const std::string& dir, const Report& report) {
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (error) return Status::IOError("--out " + dir + ": " + error.message());
-  Status json = WriteFileAtomically(dir + "/report.json", ReportToJson(report).dump(2) + "\n");
-  if (!json.ok()) return json;
-  return WriteFileAtomically(dir + "/report.html", ReportToHtml(report));
-}
-
 int Run(const Options& options) {
   InitCrypto();
   Result<NoteVerifier> log_key = ParseVerifierKey(options.log_key);
@@ -57,6 +48,8 @@ int Run(const Options& options) {
   Verifier verifier(*log_key, previous, options.witnesses);
   Engine engine(options.params);
   SiteActivity activity;
+  Result<EntrySpool> spool = EntrySpool::Create();  // the report's evidence summaries
+  if (!spool.ok()) return CannotRun(spool.status().message());
   std::optional<Checkpoint> checkpoint = verifier.Begin(*note);
   if (checkpoint) {
     Progress progress(checkpoint->size);
@@ -66,6 +59,7 @@ int Run(const Options& options) {
       if (verified && verified->entry.integrated_time <= options.as_of) {
         engine.Apply(verified->entry, verified->event);
         activity.Add(verified->event);
+        spool->Add(verified->entry, verified->event);
       }
       progress.Update(verifier.entries_checked());
     };
@@ -81,7 +75,10 @@ int Run(const Options& options) {
 
   Report report = BuildReport(verifier, checkpoint, engine, activity, options.as_of);
   if (options.url) report.entry_url = *options.url + "/v1/entries/";
-  if (Status written = WriteReports(options.out, report); !written.ok()) {
+  if (Status attached = AttachEntries(&*spool, &report); !attached.ok()) {
+    return CannotRun(attached.message());
+  }
+  if (Status written = WriteReportFiles(options.out, report); !written.ok()) {
     return CannotRun(written.message());
   }
   if (options.state && report.integrity_ok) {
@@ -90,7 +87,7 @@ int Run(const Options& options) {
     }
   }
   std::cout << Summary(report) << "report: " << options.out << "/report.json, " << options.out
-            << "/report.html\n";
+            << "/findings.csv, " << options.out << "/report.html\n";
   return ExitCode(report, options.fail_on);
 }
 

@@ -117,6 +117,10 @@ TEST_F(CliTest, CleanLogExitsZeroAndWritesBothReports) {
   EXPECT_EQ(report["log"]["origin"], "ledger.test/cli");
   EXPECT_EQ(report["log"]["tree_size"], 2);
   EXPECT_EQ(ReadFile(out_.path() + "/report.html").rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(run.out.find(out_.path() + "/findings.csv"), std::string::npos) << run.out;
+  EXPECT_EQ(ReadFile(out_.path() + "/findings.csv"),
+            "id,rule,severity,status,subject_kind,subject_id,site,party,first_seen,evidence,"
+            "message\r\n");
 }
 
 TEST_F(CliTest, OpenHighFindingExitsOneUnlessBelowTheThresholdOrAfterAsOf) {
@@ -132,6 +136,17 @@ TEST_F(CliTest, OpenHighFindingExitsOneUnlessBelowTheThresholdOrAfterAsOf) {
   nlohmann::json report = ReportJson();
   for (const nlohmann::json& finding : report["findings"]) seal |= finding["rule"] == "D12";
   EXPECT_TRUE(seal) << report.dump(2);
+  // Each report has it: the CSV with the evidence entry and when it was integrated, the page
+  // with what that entry said.
+  std::string csv = ReadFile(out_.path() + "/findings.csv");
+  EXPECT_NE(csv.find(",D12,high,open,seal,seal-1,site-1,,20"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("Z,2,"), std::string::npos) << csv;
+  std::string html = ReadFile(out_.path() + "/report.html");
+  EXPECT_NE(html.find("#2</span> <b>shipment.received</b> by op at site-1, integrated 20"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("shipment SHP-1; chips SN-1 (1); seals seal-1 NOT intact (1)"),
+            std::string::npos);
 
   Outcome as_of = Audit(data_.path(), "--as-of " + before);
   EXPECT_EQ(as_of.code, 0) << as_of.out;
@@ -151,6 +166,55 @@ TEST_F(CliTest, WrongLogKeyIsAnIntegrityFailure) {
   nlohmann::json report = ReportJson();
   EXPECT_EQ(report["integrity"]["ok"], false);
   EXPECT_EQ(report["integrity"]["errors"][0]["check"], "I1");
+  // Nothing after I1 was checked, and every report says so rather than "pass".
+  nlohmann::json not_run = nlohmann::json::array();
+  for (const char* check : {"I2", "I3", "I4", "I5", "I6", "I7", "I8"}) {
+    not_run.push_back({{"check", check}, {"reason", "the checkpoint did not verify (I1)"}});
+  }
+  EXPECT_EQ(report["integrity"]["not_run"], not_run);
+  EXPECT_NE(run.out.find("not run: I2, I3, I4, I5, I6, I7, I8 (the checkpoint did not verify "
+                         "(I1))\n"),
+            std::string::npos)
+      << run.out;
+  std::string html = ReadFile(out_.path() + "/report.html");
+  EXPECT_EQ(html.find("status pass"), std::string::npos);
+  size_t rows = 0;
+  for (size_t at = html.find("not run</span>"); at != std::string::npos;
+       at = html.find("not run</span>", at + 1)) {
+    ++rows;
+  }
+  EXPECT_EQ(rows, 7u) << html;
+  EXPECT_NE(html.find("no entry was read and no other check ran"), std::string::npos);
+}
+
+// I6 compares with the checkpoint of an earlier run: on the first one there is none to compare.
+TEST_F(CliTest, FirstRunWithStateSaysI6WasNotRun) {
+  Append({gov_.Next("party.registered", PartyFields("eu-1"))});
+  std::string state = out_.path() + "/state";
+  const std::string reason = "no checkpoint from an earlier audit (--state)";
+  Outcome first = Audit(data_.path(), "--state " + Quote(state));
+  EXPECT_EQ(first.code, 0) << first.out;
+  EXPECT_EQ(ReportJson()["integrity"]["not_run"][0],
+            (nlohmann::json{{"check", "I6"}, {"reason", reason}}));
+  EXPECT_NE(first.out.find("not run: I6 (" + reason + "); I8 (no witnesses named"),
+            std::string::npos)
+      << first.out;
+  std::string i6 =
+      "<b>I6</b></td><td>Consistent with the checkpoint verified on the previous "
+      "run</td><td>";
+  EXPECT_NE(ReadFile(out_.path() + "/report.html")
+                .find(i6 +
+                      "<span class=\"status not_run\">not "
+                      "run</span> <span class=\"note\">" +
+                      reason),
+            std::string::npos);
+
+  Outcome second = Audit(data_.path(), "--state " + Quote(state));
+  EXPECT_EQ(second.code, 0) << second.out;
+  EXPECT_EQ(ReportJson()["integrity"]["not_run"][0]["check"], "I8");
+  EXPECT_EQ(second.out.find("I6"), std::string::npos) << second.out;
+  EXPECT_NE(ReadFile(out_.path() + "/report.html").find(i6 + "<span class=\"status pass\">pass"),
+            std::string::npos);
 }
 
 TEST_F(CliTest, StateFileCatchesARollback) {
