@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Configures and builds chipledger into build/release (or build/asan with --sanitize).
+# Configures and builds chipledger into build/release (or build/asan with --sanitize; build/tsan
+# with --tsan, only the concurrency tests and the programs they run, under ThreadSanitizer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=build/release
 flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+targets=()
 if [[ "${1:-}" == --sanitize ]]; then
   build_dir=build/asan
   flags=(-DCMAKE_BUILD_TYPE=Debug -DCHIPLEDGER_SANITIZE=ON)
+elif [[ "${1:-}" == --tsan ]]; then
+  build_dir=build/tsan
+  flags=(-DCMAKE_BUILD_TYPE=Debug -DCHIPLEDGER_TSAN=ON)
+  targets=(--target ledger_test log_api_test witnessing_api_test witness_durability_test)
 fi
 cmake -S . -B "$build_dir" "${flags[@]}" >/dev/null
-cmake --build "$build_dir" -j"$(nproc)"
+cmake --build "$build_dir" -j"$(nproc)" "${targets[@]}"
 echo "$build_dir"

@@ -1,8 +1,26 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine (as root), builds, and runs every test.
-# --sanitize runs the same suite in an ASan+UBSan build.
+# --sanitize runs the same suite in an ASan+UBSan build; --tsan runs only the concurrency tests,
+# under ThreadSanitizer (docs/fuzzing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 build_dir=$(scripts/build.sh "$@" | tail -n 1)
+if [[ "${1:-}" == --tsan ]]; then
+  # Group commit and concurrent appends, chipledgerd's live audit and witnessing, the witness's
+  # per-log locking. Every process they start writes its race reports to $reports.
+  reports=$PWD/$build_dir/tsan-reports
+  rm -rf "$reports" && mkdir -p "$reports"
+  export TSAN_OPTIONS="log_path=$reports/report second_deadlock_stack=1"
+  status=0
+  ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 600 -R \
+    '^(LedgerTest\.Concurrent|LogApiTest\.(StuckClient|LiveAudit|WhiteList)|WitnessingTest\.|DurabilityTest\.(Concurrent|AMisbehaving))' ||
+    status=$?
+  if compgen -G "$reports/report.*" >/dev/null; then
+    cat "$reports"/report.*
+    echo "test: ThreadSanitizer reports above (also in $reports)" >&2
+    exit 1
+  fi
+  exit "$status"
+fi
 ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 600
