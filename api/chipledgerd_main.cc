@@ -134,8 +134,16 @@ int Serve(const std::vector<std::string>& args) {
 
   sigset_t signals = cli::BlockStopSignals();
 
-  Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(config.data, OpenOptions{});
+  // A full disk must not take reads down with it: the ledger then opens read-only, refuses
+  // appends with 507 and starts writing again by itself once there is space (docs/operations.md).
+  Result<std::unique_ptr<Ledger>> ledger =
+      Ledger::Open(config.data, OpenOptions{.serve_reads_when_full = true});
   if (!ledger.ok()) return Fail(ledger.status());
+  if (Status storage = (*ledger)->stats().storage; !storage.ok()) {
+    std::cerr << "chipledgerd: WARNING: serving READ-ONLY, appends are refused with HTTP 507 "
+                 "until there is space again: "
+              << storage.message() << std::endl;
+  }
   EngineAudit audit(ledger->get());
   auto server = std::make_unique<Server>(ledger->get(), config, &audit);
   Result<int> port = server->Bind();

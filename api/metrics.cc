@@ -69,6 +69,9 @@ std::string Metrics::Render(const Ledger::Stats& stats, uint64_t tree_size) cons
   out += "chipledger_fsync_last_seconds " + MetricNumber(stats.last_fsync_ms / 1000) + "\n";
   MetricHeader(&out, "chipledger_ledger_refusals_total", "counter", "Appends the ledger refused.");
   out += "chipledger_ledger_refusals_total " + std::to_string(stats.refusals) + "\n";
+  MetricHeader(&out, "chipledger_storage_writable", "gauge",
+               "1 while appends can be written, 0 while they are refused (a full disk: 507).");
+  out += "chipledger_storage_writable " + std::string(stats.storage.ok() ? "1" : "0") + "\n";
   MetricHeader(&out, "chipledger_tree_size", "gauge", "Entries in the log.");
   out += "chipledger_tree_size " + std::to_string(tree_size) + "\n";
   return out;

@@ -217,11 +217,16 @@ Status RocksLedger::WriteGroup(Group* group) {
 
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
+  std::shared_ptr<rocksdb::DB> db = Db();
+  if (Status room = EnsureRoom(db.get(), dir_, batch.GetDataSize()); !room.ok()) return room;
   auto start = std::chrono::steady_clock::now();
-  rocksdb::Status status = Db()->Write(write_options, &batch);
+  rocksdb::Status status = db->Write(write_options, &batch);
   double fsync_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  if (!status.ok()) return WriteFailure(status, dir_, "writing a group commit");
+  if (!status.ok()) {
+    broken_ = true;  // RocksDB stopped writing: only a reopen starts it again
+    return WriteFailure(status, dir_, "writing a group commit");
+  }
 
   recent_nodes_.Add(group->nodes);
   AppendListener listener;

@@ -1,6 +1,7 @@
 // After a failed write: memory goes back to what RocksDB holds (nothing of the failed group), and
 // appends are refused until a retry, at most one per StoreOptions::retry_interval and made by the
-// next append, reopens the database for writing.
+// next append, finds room again (EnsureRoom refuses a group before RocksDB runs out of space) or,
+// if RocksDB itself failed, reopens the database for writing.
 //
 // Reopening rather than DB::Resume: Resume (and RocksDB's own recovery, which LedgerDbOptions
 // turns off) first writes out the WAL buffer of the failed write, so a crash before its flush
@@ -25,6 +26,7 @@ bool RocksLedger::Writable() {
 }
 
 Status RocksLedger::Recover() {
+  if (!broken_ && !reopen_) return Load();  // refused before writing: RocksDB is fine
   if (!reopen_) {
     // Readers move to a read-only instance; the failed one closes once none of them holds it.
     std::shared_ptr<rocksdb::DB> reader;
@@ -36,12 +38,15 @@ Status RocksLedger::Recover() {
   // Its lock on the database must be gone before the database can be opened for writing.
   if (retired_.use_count() > 1) return failed_;
   retired_.reset();
+  rocksdb::Env* env = store_.env ? store_.env : rocksdb::Env::Default();
+  if (Status room = EnsureRoomToOpen(env, dir_); !room.ok()) return room;
   std::shared_ptr<rocksdb::DB> writer;
   rocksdb::Status opened = OpenDatabase(dir_ + "/db", /*read_only=*/false, store_, &writer);
   if (!opened.ok()) return WriteFailure(opened, dir_, "reopening the database for writing");
   // Readers still holding the read-only instance finish with it; it closes with the last one.
   db_.store(std::move(writer), std::memory_order_release);
   reopen_ = false;
+  broken_ = false;
   return Load();
 }
 

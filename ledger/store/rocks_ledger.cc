@@ -61,12 +61,17 @@ Result<std::unique_ptr<RocksLedger>> RocksLedger::OpenDb(const std::string& dir,
     return Status::NotFound("no_ledger", dir + ": holds no ledger (no db directory)");
   }
   std::shared_ptr<rocksdb::DB> db;
-  rocksdb::Status status = OpenDatabase(path, options.read_only, store, &db);
   // Opening for writing writes a new MANIFEST and WAL (and flushes the old WAL); reading needs
   // none of that.
-  Status full;
-  if (IsDiskFull(status) && !options.read_only) {
-    full = WriteFailure(status, dir, "opening " + path + " for writing");
+  Status full = options.read_only
+                    ? Status::Ok()
+                    : EnsureRoomToOpen(store.env ? store.env : rocksdb::Env::Default(), dir);
+  rocksdb::Status status;
+  if (full.ok()) {
+    status = OpenDatabase(path, options.read_only, store, &db);
+    if (IsDiskFull(status)) full = WriteFailure(status, dir, "opening " + path + " for writing");
+  }
+  if (!full.ok()) {
     if (!options.serve_reads_when_full) return full;
     status = OpenDatabase(path, /*read_only=*/true, store, &db);
   }

@@ -157,6 +157,7 @@ class RocksLedger final : public Ledger {
   Timestamp last_time_;
   Status failed_;        // why appends are refused until Recover succeeds
   bool reopen_ = false;  // db_ is a read-only instance: Recover opens it for writing
+  bool broken_ = false;  // a RocksDB write failed: Recover must reopen
   std::shared_ptr<rocksdb::DB> retired_;  // the failed writable instance, until no reader has it
   std::chrono::steady_clock::time_point last_retry_;
 

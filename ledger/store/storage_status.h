@@ -3,6 +3,7 @@
 #ifndef CHIPLEDGER_LEDGER_STORE_STORAGE_STATUS_H_
 #define CHIPLEDGER_LEDGER_STORE_STORAGE_STATUS_H_
 
+#include <rocksdb/db.h>
 #include <rocksdb/status.h>
 
 #include <string>
@@ -19,6 +20,17 @@ bool IsDiskFull(const rocksdb::Status& status);
 // is in the log. kInsufficientStorage for a full disk, else kUnavailable: the ledger rolls back
 // and retries, so a later append may succeed.
 Status WriteFailure(const rocksdb::Status& status, const std::string& dir, std::string_view what);
+
+// Refuses a write of `bytes` to `db` (in `dir`) unless the disk keeps room for it, for flushing
+// the memtables and for reopening (kSpaceMargin). Debian's RocksDB 7.8 is built with assertions,
+// and some WAL appends that fail for lack of space abort the process (WritableFileWriter's
+// "sync_without_flush_called_"), so the ledger must not let RocksDB find the disk full itself.
+Status EnsureRoom(rocksdb::DB* db, const std::string& dir, uint64_t bytes);
+
+// The same before opening the database in `dir` for writing, which flushes its WALs into a table
+// and writes a new MANIFEST, OPTIONS file and WAL: RocksDB 7.8 aborts if that fails for lack of
+// space.
+Status EnsureRoomToOpen(rocksdb::Env* env, const std::string& dir);
 
 }  // namespace chipledger::store
 
