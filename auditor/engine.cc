@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <sstream>
 
 #include "auditor/engine_state.h"
 #include "ledger/crypto.h"
@@ -14,7 +15,31 @@ Status BadParam(std::string_view name, std::string why) {
   return Status::InvalidArgument("bad_param", "--param " + std::string(name) + ": " + why);
 }
 
+// The double-valued parameters by name (dark_cluster, the one integer, is handled apart).
+struct NamedParam {
+  std::string_view name;
+  double Params::*field;
+};
+constexpr NamedParam kDoubleParams[] = {
+    {"receipt_days", &Params::receipt_days},
+    {"install_days", &Params::install_days},
+    {"inspection_days", &Params::inspection_days},
+    {"heartbeat_gap_hours", &Params::heartbeat_gap_hours},
+    {"max_speed_kmh", &Params::max_speed_kmh},
+    {"chip_watts", &Params::chip_watts},
+    {"max_backdate_days", &Params::max_backdate_days},
+    {"max_skew_s", &Params::max_skew_s},
+};
+
 }  // namespace
+
+std::string Params::ToString() const {
+  std::ostringstream out;
+  for (const NamedParam& param : kDoubleParams)
+    out << param.name << "=" << this->*param.field << " ";
+  out << "dark_cluster=" << dark_cluster;
+  return out.str();
+}
 
 Status Params::Set(std::string_view assignment) {
   size_t eq = assignment.find('=');
@@ -36,14 +61,9 @@ Status Params::Set(std::string_view assignment) {
     dark_cluster = static_cast<int>(value);
     return Status::Ok();
   }
-  double* fields[] = {&receipt_days,  &install_days, &inspection_days,   &heartbeat_gap_hours,
-                      &max_speed_kmh, &chip_watts,   &max_backdate_days, &max_skew_s};
-  std::string_view names[] = {"receipt_days",        "install_days",  "inspection_days",
-                              "heartbeat_gap_hours", "max_speed_kmh", "chip_watts",
-                              "max_backdate_days",   "max_skew_s"};
-  for (size_t i = 0; i < std::size(names); ++i) {
-    if (name == names[i]) {
-      *fields[i] = value;
+  for (const NamedParam& param : kDoubleParams) {
+    if (name == param.name) {
+      this->*param.field = value;
       return Status::Ok();
     }
   }

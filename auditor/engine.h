@@ -38,6 +38,9 @@ struct Params {
 
   // Sets one parameter from "NAME=VALUE"; an unknown name or bad value is InvalidArgument.
   Status Set(std::string_view assignment);
+  // "receipt_days=14 install_days=30 …": every parameter, as --param would set it.
+  std::string ToString() const;
+  bool operator==(const Params&) const = default;
 };
 
 enum class Severity { kMedium, kHigh, kCritical };
@@ -117,6 +120,8 @@ class Engine {
   nlohmann::json Stats() const;
 
  private:
+  friend struct SnapshotCodec;  // auditor/snapshot.cc saves and restores the state
+
   struct State;
   Params params_;
   std::unique_ptr<State> state_;

@@ -37,6 +37,8 @@ class FindingBook {
   size_t size() const { return findings_.size(); }
 
  private:
+  friend struct SnapshotCodec;  // auditor/snapshot.cc saves and restores every member
+
   struct Recorded {
     Finding finding;
     uint64_t last_evidence = 0;

@@ -142,6 +142,10 @@ InspectionGap ReplayState::Gap(const InspectionPerformed& inspection) const {
   return gap;
 }
 
+const Observation* ReplayState::InspectorLastAt(const std::string& agent) const {
+  return FindIn(inspector_last_at_, agent);
+}
+
 std::vector<const AgentInfo*> ReplayState::Signers(const LogEntry& entry,
                                                    const Event& event) const {
   std::vector<const AgentInfo*> signers;
@@ -159,6 +163,7 @@ std::vector<const AgentInfo*> ReplayState::Signers(const LogEntry& entry,
 void ReplayState::Apply(const LogEntry& entry, const Event& event) {
   ++entries_;
   ++event_counts_[event.type];
+  TrackInspector(entry, event);
   if (event.agent == kLogAgentId && !entry.envelope.signatures.empty()) {
     // The genesis signer: the log key signs as the built-in `log` agent, which has no role.
     AgentInfo& log = agents_[std::string(kLogAgentId)];
@@ -168,6 +173,15 @@ void ReplayState::Apply(const LogEntry& entry, const Event& event) {
   }
   ApplyRegistry(entry, event);
   ApplyCustody(entry, event);
+}
+
+// Before the event's own registry changes: the agent's role as it stood when it acted.
+void ReplayState::TrackInspector(const LogEntry& entry, const Event& event) {
+  const AgentInfo* agent = Agent(event.agent);
+  if (!agent || agent->role != Role::kInspector) return;
+  std::optional<std::string> site = event.Site();
+  if (!site || !RegisteredSite(*site)) return;
+  inspector_last_at_[agent->id] = Observation{*site, event.time, entry.index};
 }
 
 void ReplayState::Enroll(const AgentEnrolled& enroll) {

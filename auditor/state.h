@@ -134,6 +134,8 @@ class ReplayState {
   bool OnBook(const std::string& serial, const std::string& site) const;
   // The inspection's coverage (its `sampled` list, else the whole book) against the books.
   InspectionGap Gap(const InspectionPerformed& inspection) const;
+  // Where and when an inspector last acted at a registered site (A2), if ever.
+  const Observation* InspectorLastAt(const std::string& agent) const;
 
   const std::unordered_map<std::string, ChipInfo>& chips() const { return chips_; }
   const std::map<std::string, SiteInfo>& sites() const { return sites_; }
@@ -146,6 +148,9 @@ class ReplayState {
   const std::map<EventType, uint64_t>& event_counts() const { return event_counts_; }
 
  private:
+  friend struct SnapshotCodec;  // auditor/snapshot.cc saves and restores every member
+
+  void TrackInspector(const LogEntry& entry, const Event& event);
   void ApplyRegistry(const LogEntry& entry, const Event& event);
   void ApplyCustody(const LogEntry& entry, const Event& event);
   void Enroll(const AgentEnrolled& enroll);
@@ -173,6 +178,7 @@ class ReplayState {
   std::map<std::string, CheckInfo> checks_;
   std::map<std::string, std::set<ScreeningList>> screened_parties_;
   std::map<std::string, std::set<ScreeningList>> screened_names_;  // normalised names
+  std::map<std::string, Observation> inspector_last_at_;           // by inspector agent id
   std::map<EventType, uint64_t> event_counts_;
   uint64_t entries_ = 0;
 };

@@ -102,6 +102,23 @@ class Verifier {
   // The named witnesses' valid cosignatures on the checkpoint (after Begin).
   const std::vector<Cosignature>& cosignatures() const { return cosignatures_; }
 
+  // What checking entry n+1 needs of entries 0..n (auditor/verify_snapshot.cc), for resuming an
+  // audit from a snapshot: the tree's right edge, the last leaf hash and integrated_time, and
+  // the agents (I4, I5, I7).
+  struct Carried {
+    uint64_t size = 0;
+    std::vector<Hash> edge;  // TreeBuilder::edge()
+    Hash last_leaf{};
+    std::optional<Timestamp> last_integrated;
+    std::vector<AgentState> agents;
+    bool genesis_open = true;
+  };
+  Carried Export() const;
+  // Continues from `carried` as if its entries had been added; call before Begin and Add. The
+  // edge must make the tree of `at` (size and root), which proves it is that of the entries
+  // `at` covers; otherwise Corruption, and the verifier must not be used.
+  Status Resume(Carried carried, const Checkpoint& at);
+
  private:
   void Fail(std::string_view check, std::optional<uint64_t> index, std::string message);
   void CheckAdmission(uint64_t index, const LogEntry& entry, const Candidate& candidate);

@@ -58,6 +58,9 @@ class TreeBuilder {
   void Append(const Hash& leaf, std::vector<Node>* out);
   uint64_t size() const { return size_; }
   Hash Root() const;
+  // The roots of the perfect subtrees of the current size, largest first: what Resume's
+  // NodeReader hands back, for a caller that persists the builder (the audit's snapshot).
+  const std::vector<Hash>& edge() const { return edge_; }
 
  private:
   uint64_t size_ = 0;

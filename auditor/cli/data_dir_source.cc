@@ -12,9 +12,9 @@ class DataDirSource : public LogSource {
 
   Result<std::string> CheckpointNote() override { return ledger_->CheckpointNote(); }
 
-  Status ReadEntries(uint64_t size, const EntryVisitor& visit,
+  Status ReadEntries(uint64_t begin, uint64_t size, const EntryVisitor& visit,
                      const MismatchVisitor& mismatch) override {
-    for (uint64_t index = 0; index < size; ++index) {
+    for (uint64_t index = begin; index < size; ++index) {
       Result<std::string> entry = ledger_->EntryBytes(index);
       StatusKind kind = entry.status().kind();
       if (kind == StatusKind::kNotFound || kind == StatusKind::kCorruption) {

@@ -22,12 +22,13 @@ std::string Range(const TileId& tile) {
   return std::to_string(first) + "–" + std::to_string(first + tile.width - 1);
 }
 
-// Visits a bundle's entries (at most its width); says what is wrong with it, if anything.
-std::optional<std::string> ReadBundle(const TileId& tile, std::string_view body,
+// Visits a bundle's entries from the `skip`-th on (at most its width); says what is wrong with
+// it, if anything.
+std::optional<std::string> ReadBundle(const TileId& tile, std::string_view body, uint64_t skip,
                                       const LogSource::EntryVisitor& visit) {
   Result<std::vector<std::string>> entries = DecodeEntryBundle(body);
   if (!entries.ok()) return entries.status().message();
-  for (size_t i = 0; i < entries->size() && i < tile.width; ++i) visit((*entries)[i]);
+  for (size_t i = skip; i < entries->size() && i < tile.width; ++i) visit((*entries)[i]);
   if (entries->size() == tile.width) return std::nullopt;
   return std::to_string(entries->size()) + " entries, the checkpoint's size needs " +
          std::to_string(tile.width);
@@ -61,14 +62,15 @@ class HttpSource : public LogSource {
 
   Result<std::string> CheckpointNote() override { return Get("/checkpoint"); }
 
-  Status ReadEntries(uint64_t size, const EntryVisitor& visit,
+  Status ReadEntries(uint64_t begin, uint64_t size, const EntryVisitor& visit,
                      const MismatchVisitor& mismatch) override {
-    for (uint64_t n = 0; n * kTileWidth < size; ++n) {
+    for (uint64_t n = begin / kTileWidth; n * kTileWidth < size; ++n) {
       TileId tile{.entries = true, .level = 0, .index = n, .width = TileWidthAt(0, n, size)};
       Result<std::string> body = Get("/tile/" + TilePath(tile));
       if (!body.ok() && body.status().kind() != StatusKind::kNotFound) return body.status();
+      uint64_t skip = begin > n * kTileWidth ? begin - n * kTileWidth : 0;
       std::optional<std::string> wrong =
-          body.ok() ? ReadBundle(tile, *body, visit)
+          body.ok() ? ReadBundle(tile, *body, skip, visit)
                     : "the checkpoint covers it but the server says " + body.status().message();
       if (wrong) {
         mismatch(n * kTileWidth,

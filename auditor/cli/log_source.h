@@ -25,12 +25,13 @@ class LogSource {
   virtual ~LogSource() = default;
   // The latest signed checkpoint note.
   virtual Result<std::string> CheckpointNote() = 0;
-  // Visits entries 0 .. size-1 in order, streaming. On a mismatch it first visits what it could
+  // Visits entries begin .. size-1 in order, streaming (begin > 0: an audit resumed from a
+  // snapshot of the first `begin`; begin <= size). On a mismatch it first visits what it could
   // read of the bundle concerned (at most its width, so that the verifier names the entries at
   // fault), then calls `mismatch` once and stops, returning Ok. An error Status means the source
   // could not be read (unreachable, refused, I/O error, HTTP 5xx after retries): it proves
   // nothing about the log.
-  virtual Status ReadEntries(uint64_t size, const EntryVisitor& visit,
+  virtual Status ReadEntries(uint64_t begin, uint64_t size, const EntryVisitor& visit,
                              const MismatchVisitor& mismatch) = 0;
 };
 

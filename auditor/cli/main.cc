@@ -29,15 +29,27 @@ int CannotRun(const std::string& message) {
   return kCannotRun;
 }
 
+int Run(const Options& options);
+
+// Runs again reading the whole log (FILE still gives I6), saying why on stderr.
+int RunFull(Options options, const std::string& why) {
+  std::cerr << "chipledger-audit: full audit: " << why << "\n";
+  options.full = true;
+  return Run(options);
+}
+
 int Run(const Options& options) {
   InitCrypto();
   Result<NoteVerifier> log_key = ParseVerifierKey(options.log_key);
   if (!log_key.ok()) return CannotRun("--log-key: " + log_key.status().message());
   std::optional<Checkpoint> previous;
+  std::optional<Snapshot> snapshot;  // resumes the audit there (incremental)
   if (options.state) {
-    Result<std::optional<Checkpoint>> state = LoadState(*options.state, *log_key);
+    Result<LoadedState> state =
+        LoadState(*options.state, *log_key, options.params, options.as_of, options.full, std::cerr);
     if (!state.ok()) return CannotRun(state.status().message());
-    previous = *state;
+    previous = state->previous;
+    snapshot = std::move(state->snapshot);
   }
   Result<std::unique_ptr<LogSource>> source =
       options.url ? OpenHttp(*options.url, *options.token) : OpenDataDir(*options.data);
@@ -48,6 +60,13 @@ int Run(const Options& options) {
   Verifier verifier(*log_key, previous, options.witnesses);
   Engine engine(options.params);
   SiteActivity activity;
+  if (snapshot) {
+    if (Status restored = snapshot->RestoreInto(&engine, &activity, &verifier); !restored.ok()) {
+      return RunFull(options, "the snapshot does not restore: " + restored.message());
+    }
+    std::cerr << "chipledger-audit: resuming from the snapshot at tree size "
+              << verifier.entries_checked() << "\n";
+  }
   Result<EntrySpool> spool = EntrySpool::Create();  // the report's evidence summaries
   if (!spool.ok()) return CannotRun(spool.status().message());
   std::optional<Checkpoint> checkpoint = verifier.Begin(*note);
@@ -67,12 +86,18 @@ int Run(const Options& options) {
     auto mismatch = [&](uint64_t index, std::string message) {
       verifier.SourceMismatch(index, std::move(message));
     };
-    Status read = (*source)->ReadEntries(checkpoint->size, visit, mismatch);
+    Status read =
+        (*source)->ReadEntries(verifier.entries_checked(), checkpoint->size, visit, mismatch);
     progress.Finish();
     if (!read.ok()) return CannotRun("reading the log: " + read.message());
     verifier.Finish();
   }
 
+  if (snapshot && !verifier.ok()) {
+    return RunFull(options,
+                   "an integrity check failed after resuming from the snapshot; the "
+                   "whole log is read so that the report names every error");
+  }
   Report report = BuildReport(verifier, checkpoint, engine, activity, options.as_of);
   if (options.url) report.entry_url = *options.url + "/v1/entries/";
   if (Status attached = AttachEntries(&*spool, &report); !attached.ok()) {
@@ -82,7 +107,8 @@ int Run(const Options& options) {
     return CannotRun(written.message());
   }
   if (options.state && report.integrity_ok) {
-    if (Status saved = SaveState(*options.state, *note); !saved.ok()) {
+    if (Status saved = SaveState(*options.state, *note, engine, activity, verifier, std::cerr);
+        !saved.ok()) {
       return CannotRun("--state: " + saved.message());
     }
   }

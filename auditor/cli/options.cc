@@ -9,7 +9,7 @@ namespace chipledger::audit {
 
 const char kUsage[] =
     "usage: chipledger-audit (--url URL --token TOKEN | --data DIR) --log-key VKEY\n"
-    "                        [--as-of TIME] [--state FILE] [--param NAME=VALUE ...]\n"
+    "                        [--as-of TIME] [--state FILE [--full]] [--param NAME=VALUE ...]\n"
     "                        [--out DIR] [--fail-on SEVERITY]\n"
     "                        [--witness VKEY ... [--witness-quorum N]]\n"
     "\n"
@@ -23,7 +23,10 @@ const char kUsage[] =
     "  --log-key VKEY     the log's note verifier key <origin>+<hash>+<base64 key>\n"
     "  --as-of TIME       RFC 3339 UTC time to audit as of (default: now)\n"
     "  --state FILE       the last verified checkpoint: checked for consistency (I6), then\n"
-    "                     replaced atomically after a run whose integrity checks pass\n"
+    "                     replaced atomically after a run whose integrity checks pass; the\n"
+    "                     audit's state at it is kept in FILE.snapshot, and the next run\n"
+    "                     resumes there, reading only the newer entries (same reports)\n"
+    "  --full             read and judge the whole log even when FILE.snapshot exists\n"
     "  --param NAME=VALUE a rule parameter: receipt_days, install_days, inspection_days,\n"
     "                     heartbeat_gap_hours, dark_cluster, max_speed_kmh, chip_watts,\n"
     "                     max_backdate_days, max_skew_s\n"
@@ -90,6 +93,10 @@ Result<Options> ParseOptions(int argc, char** argv) {
       options.help = true;
       return options;
     }
+    if (flag == "--full") {
+      options.full = true;
+      continue;
+    }
     std::string value;
     if (size_t equals = flag.find('='); flag.rfind("--", 0) == 0 && equals != std::string::npos) {
       value = flag.substr(equals + 1);
@@ -144,6 +151,7 @@ Result<Options> ParseOptions(int argc, char** argv) {
   if (options.url && !options.token) return Usage("--token: required with --url");
   if (options.token && !options.url) return Usage("--token: only with --url");
   if (options.log_key.empty()) return Usage("--log-key: required");
+  if (options.full && !options.state) return Usage("--full: only with --state");
   if (options.out.empty()) return Usage("--out: must not be empty");
   Result<WitnessPolicy> policy = Witnesses(witnesses, seen);
   if (!policy.ok()) return policy.status();

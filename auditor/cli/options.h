@@ -19,6 +19,7 @@ struct Options {
   std::string log_key;
   Timestamp as_of;  // default: now
   std::optional<std::string> state;
+  bool full = false;  // --full: read the whole log even when --state has a snapshot
   Params params;
   std::string out = ".";
   Severity fail_on = Severity::kHigh;

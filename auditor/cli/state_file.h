@@ -1,22 +1,40 @@
-// The --state file: the signed checkpoint note of the last run whose integrity checks passed.
-// Storing the note itself, not just size and root, means a tampered state file is detected.
+// The --state files. FILE: the signed checkpoint note of the last run whose integrity checks
+// passed (I6); storing the note itself, not just size and root, means a tampered file is detected.
+// FILE.snapshot: the audit's state at that checkpoint (auditor/snapshot.h), from which the next
+// run resumes and reads only the entries after it (docs/audit.md, "Incremental audits").
 #ifndef CHIPLEDGER_AUDITOR_CLI_STATE_FILE_H_
 #define CHIPLEDGER_AUDITOR_CLI_STATE_FILE_H_
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
+#include "auditor/snapshot.h"
 #include "ledger/checkpoint.h"
 #include "ledger/status.h"
 
 namespace chipledger::audit {
 
-// The stored checkpoint, verified under `log_key`; nullopt when the file does not exist yet.
-Result<std::optional<Checkpoint>> LoadState(const std::string& path, const NoteVerifier& log_key);
-// Replaces the file atomically (write, fsync, rename, fsync the directory).
-Status SaveState(const std::string& path, std::string_view checkpoint_note);
-// The same atomic replacement, for the reports.
+struct LoadedState {
+  std::optional<Checkpoint> previous;  // nullopt when FILE does not exist yet
+  std::optional<Snapshot> snapshot;    // nullopt: a full audit
+};
+
+// Reads FILE (an error when it is not a note signed by the log key) and, unless `full`, the
+// snapshot beside it. A snapshot that cannot be used (damaged, another version or log key, not at
+// FILE's checkpoint, other --param values, or judged past `as_of`) means a full audit: the reason
+// is written to `warnings` as one line; it is never an error.
+Result<LoadedState> LoadState(const std::string& path, const NoteVerifier& log_key,
+                              const Params& params, Timestamp as_of, bool full,
+                              std::ostream& warnings);
+
+// Replaces FILE.snapshot (when the engine judged every entry; else removes it, saying why on
+// `warnings`) and then FILE, each atomically. Call only after a run whose integrity checks pass.
+Status SaveState(const std::string& path, std::string_view checkpoint_note, const Engine& engine,
+                 const SiteActivity& activity, const Verifier& verifier, std::ostream& warnings);
+
+// Replaces a file atomically (write, fsync, rename, fsync the directory).
 Status WriteFileAtomically(const std::string& path, std::string_view contents);
 
 }  // namespace chipledger::audit

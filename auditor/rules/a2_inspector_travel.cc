@@ -1,7 +1,5 @@
 // A2: one inspector acting at two sites with less time between the events than travel at
 // max_speed_kmh would need (high). Positions are the sites' registered coordinates.
-#include <map>
-
 #include "auditor/rules/rule.h"
 
 namespace chipledger::audit {
@@ -15,11 +13,10 @@ class A2InspectorTravel : public Rule {
     std::optional<std::string> site_id = context.event.Site();
     const SiteInfo* site = site_id ? context.state.RegisteredSite(*site_id) : nullptr;
     if (!site) return;
+    const Observation* last = context.state.InspectorLastAt(agent->id);
+    if (!last) return;
+    Observation before = *last;
     Observation here{*site_id, context.event.time, context.index()};
-    auto [it, first] = last_.try_emplace(agent->id, here);
-    if (first) return;
-    Observation before = it->second;
-    it->second = here;
     const SiteInfo* there = context.state.RegisteredSite(before.site);
     if (before.site == *site_id || !there) return;
     double km =
@@ -33,9 +30,6 @@ class A2InspectorTravel : public Rule {
                      " minutes apart",
                  {before.index, here.index});
   }
-
- private:
-  std::map<std::string, Observation> last_;  // per inspector
 };
 
 }  // namespace

@@ -48,7 +48,8 @@ inline std::string JoinForMessage(const std::vector<std::string>& items) {
   return out;
 }
 
-// Every rule, in SPEC §8 order, fresh (rules may keep private state across events).
+// Every rule, in SPEC §8 order. Rules keep no state of their own: whatever one carries from event
+// to event lives in ReplayState, so that an audit snapshot of it is complete (auditor/snapshot.h).
 std::vector<std::unique_ptr<Rule>> AllRules();
 
 // A rule that looks only at events whose body is `Body`.
