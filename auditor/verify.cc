@@ -1,7 +1,9 @@
 // I1–I8 over a streamed log; see verify.h for what each check proves.
 #include "auditor/verify.h"
 
+#include <mutex>
 #include <utility>
+#include <variant>
 
 namespace chipledger::audit {
 
@@ -91,51 +93,105 @@ void Verifier::CheckPrevious() {
   }
 }
 
-std::optional<VerifiedEntry> Verifier::Add(std::string_view entry_bytes) {
+void SignerKeys::Remember(const PublicKey& key) {
+  std::string key_id = KeyId(key);
+  {
+    std::shared_lock lock(mu_);
+    if (keys_.contains(key_id)) return;
+  }
+  std::unique_lock lock(mu_);
+  keys_.emplace(std::move(key_id), key);
+}
+
+std::optional<PublicKey> SignerKeys::Find(std::string_view key_id) const {
+  std::shared_lock lock(mu_);
+  auto it = keys_.find(key_id);
+  if (it == keys_.end()) return std::nullopt;
+  return it->second;
+}
+
+namespace {
+
+// Verifies the signatures ahead of order when every key id is known: Authorize refuses an unknown
+// signer (401) before it verifies any signature, so verifying the others would be wasted work.
+void Preverify(Candidate* candidate, SignerKeys* keys) {
+  if (const auto* enroll = std::get_if<AgentEnrolled>(&candidate->event.body)) {
+    keys->Remember(enroll->public_key);
+  }
+  std::vector<PublicKey> signers;
+  for (const EnvelopeSignature& signature : candidate->envelope.signatures) {
+    std::optional<PublicKey> key = keys->Find(signature.keyid);
+    if (!key) return;
+    signers.push_back(*key);
+  }
+  for (size_t i = 0; i < signers.size(); ++i) PreverifySignature(candidate, i, signers[i]);
+}
+
+}  // namespace
+
+PreparedEntry Verifier::Prepare(std::string_view entry_bytes, SignerKeys* keys) {
+  PreparedEntry prepared;
+  prepared.size = entry_bytes.size();
+  prepared.leaf = LeafHash(entry_bytes);
+  Result<LogEntry> entry = ParseEntry(entry_bytes);
+  if (!entry.ok()) {
+    prepared.parsed = entry.status();
+    return prepared;
+  }
+  Result<Candidate> candidate = ParseCandidate(SerializeEnvelope(entry->envelope));
+  prepared.entry = std::move(entry).value();
+  if (!candidate.ok()) {
+    prepared.admissible_form = candidate.status();
+    return prepared;
+  }
+  prepared.candidate = std::move(candidate).value();
+  if (keys != nullptr) Preverify(&*prepared.candidate, keys);
+  return prepared;
+}
+
+std::optional<VerifiedEntry> Verifier::Add(PreparedEntry prepared) {
   uint64_t index = tree_.size();
-  Hash leaf = LeafHash(entry_bytes);
   new_nodes_.clear();  // only the root matters here; the buffer is reused across entries
-  tree_.Append(leaf, &new_nodes_);
+  tree_.Append(prepared.leaf, &new_nodes_);
   if (previous_ && checkpoint_ && previous_->origin == checkpoint_->origin &&
       tree_.size() == previous_->size) {
     CheckPrevious();
   }
-  Hash expected_prev = std::exchange(last_leaf_, leaf);
+  Hash expected_prev = std::exchange(last_leaf_, prepared.leaf);
 
-  if (entry_bytes.size() > kMaxEntryBytes) {
+  if (prepared.size > kMaxEntryBytes) {
     Fail("I3", index,
-         "entry: " + std::to_string(entry_bytes.size()) + " bytes, at most " +
+         "entry: " + std::to_string(prepared.size) + " bytes, at most " +
              std::to_string(kMaxEntryBytes) + " allowed");
   }
-  Result<LogEntry> entry = ParseEntry(entry_bytes);
-  if (!entry.ok()) {
-    Fail("I3", index, "entry does not parse: " + entry.status().message());
+  if (!prepared.entry) {
+    Fail("I3", index, "entry does not parse: " + prepared.parsed.message());
     return std::nullopt;
   }
-  if (entry->index != index) {
+  LogEntry& entry = *prepared.entry;
+  if (entry.index != index) {
     Fail("I3", index,
-         "entry says index " + std::to_string(entry->index) + " at position " +
+         "entry says index " + std::to_string(entry.index) + " at position " +
              std::to_string(index));
   }
-  if (entry->prev != expected_prev) {
+  if (entry.prev != expected_prev) {
     Fail("I3", index,
-         "prev is " + ToHex(entry->prev) + ", the previous leaf hash is " + ToHex(expected_prev));
+         "prev is " + ToHex(entry.prev) + ", the previous leaf hash is " + ToHex(expected_prev));
   }
-  if (last_integrated_ && entry->integrated_time < *last_integrated_) {
+  if (last_integrated_ && entry.integrated_time < *last_integrated_) {
     Fail("I3", index,
-         "integrated_time " + FormatTime(entry->integrated_time) +
+         "integrated_time " + FormatTime(entry.integrated_time) +
              " is earlier than the previous entry's " + FormatTime(*last_integrated_));
   }
-  last_integrated_ = entry->integrated_time;
+  last_integrated_ = entry.integrated_time;
 
-  Result<Candidate> candidate = ParseCandidate(SerializeEnvelope(entry->envelope));
-  if (!candidate.ok()) {
+  if (!prepared.candidate) {
     Fail("I7", index,
-         "the ledger should have refused this envelope: " + candidate.status().message());
+         "the ledger should have refused this envelope: " + prepared.admissible_form.message());
     return std::nullopt;
   }
-  CheckAdmission(index, *entry, *candidate);
-  return VerifiedEntry{std::move(entry).value(), std::move(candidate).value().event};
+  CheckAdmission(index, entry, *prepared.candidate);
+  return VerifiedEntry{std::move(entry), std::move(prepared.candidate->event)};
 }
 
 // Replays §4 rows 3–7 against the agents as of this position. Enrolments and revocations take

@@ -1,0 +1,374 @@
+// chipledger-audit under load (docs/audit.md, Performance): generates two large ledger data
+// directories with real signatures, then measures side by side in one run
+//   - the machine's all-core Ed25519 verification rate on the same small messages,
+//   - a hash-only pass (read every entry, leaf hashes, root against the checkpoint: what a C2SP
+//     verifier that checks no signature does),
+//   - the full audit, chipledger-audit run as a child process, with --jobs N and --jobs 1:
+//     entries/s and peak RSS (wait4's ru_maxrss).
+// The logs: `heartbeats`, 64 sites × 16 installed chips, then monitor heartbeats up to
+// --entries; `shipments`, --shipments dispatches of one chip each under a license never issued
+// (one L1 finding each). They are kept in DIR and reused by later runs.
+//
+//   audit_load --dir DIR [--entries 1000000] [--shipments 300000] [--jobs N]
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ledger/checkpoint.h"
+#include "ledger/ledger.h"
+#include "ledger/merkle.h"
+#include "tests/testing/test_agent.h"
+
+namespace chipledger {
+namespace {
+
+using nlohmann::json;
+using testing::TestAgent;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kSites = 64;
+constexpr int kChipsPerSite = 16;
+constexpr int kAppenders = 8;  // concurrent appenders, so that group commits fill up
+
+const std::string kAudit = CHIPLEDGER_BINARY_DIR "/auditor/chipledger-audit";
+
+double Seconds(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string Site(int s) { return "site-" + std::to_string(s); }
+std::string Serial(int s, int c) { return "SN-" + std::to_string(s) + "-" + std::to_string(c); }
+
+// A ledger being generated: sync off (nothing here needs to survive a crash), real admission.
+class Generator {
+ public:
+  static std::optional<Generator> Create(const std::string& dir) {
+    Generator generator;
+    Result<std::string> key = Ledger::Create(
+        dir, CreateOptions{"load.example/log", {{"gov", generator.gov_.key().public_key}}});
+    if (!key.ok()) return Fail(dir + ": " + key.status().ToString());
+    auto ledger = Ledger::Open(dir, OpenOptions{.read_only = false, .sync = false});
+    if (!ledger.ok()) return Fail(dir + ": " + ledger.status().ToString());
+    generator.ledger_ = std::move(ledger).value();
+    return generator;
+  }
+
+  bool Append(TestAgent& agent, std::string_view type, const json& fields) {
+    AppendResult result = ledger_->Append(agent.Next(type, fields));
+    if (!result.status.ok()) {
+      std::fprintf(stderr, "append %s by %s: %s\n", std::string(type).c_str(), agent.id().c_str(),
+                   result.status.ToString().c_str());
+    }
+    return result.status.ok();
+  }
+  bool Register(std::string_view type, const json& fields) { return Append(gov_, type, fields); }
+  bool Enroll(const TestAgent& agent, const std::string& role, json sites = json::array()) {
+    return Register("agent.enrolled", TestAgent::Enrollment(agent, role, "lab", std::move(sites)));
+  }
+
+  // Runs `step(agent, n)` for the agents' n-th events until `total` entries, agents spread over
+  // kAppenders threads (each agent's chain stays in one thread, in order).
+  bool Fill(std::vector<TestAgent>& agents, uint64_t total,
+            const std::function<bool(TestAgent&, uint64_t)>& step) {
+    uint64_t start = ledger_->size();
+    if (total <= start) return true;
+    uint64_t per_agent = (total - start + agents.size() - 1) / agents.size();
+    std::atomic<bool> ok = true;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kAppenders; ++t) {
+      threads.emplace_back([&, t] {
+        for (uint64_t n = 0; n < per_agent && ok; ++n) {
+          for (size_t a = t; a < agents.size(); a += kAppenders) {
+            if (ledger_->size() >= total) return;
+            if (!step(agents[a], n)) ok = false;
+          }
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    return ok;
+  }
+
+  uint64_t size() const { return ledger_->size(); }
+
+ private:
+  static std::optional<Generator> Fail(const std::string& message) {
+    std::fprintf(stderr, "%s\n", message.c_str());
+    return std::nullopt;
+  }
+
+  TestAgent gov_{"gov"};
+  std::unique_ptr<Ledger> ledger_;
+};
+
+// The site's chips as {"serial": …} objects, with `field` set to `value` when given.
+json Chips(int site, const char* field = nullptr, const char* value = nullptr) {
+  json chips = json::array();
+  for (int c = 0; c < kChipsPerSite; ++c) {
+    json chip = {{"serial", Serial(site, c)}};
+    if (field != nullptr) chip[field] = value;
+    chips.push_back(chip);
+  }
+  return chips;
+}
+
+json Serials(int site) {
+  json serials = json::array();
+  for (int c = 0; c < kChipsPerSite; ++c) serials.push_back(Serial(site, c));
+  return serials;
+}
+
+// Sites with installed chips, then every site's monitor beats.
+bool GenerateHeartbeats(const std::string& dir, uint64_t entries) {
+  std::optional<Generator> log = Generator::Create(dir);
+  if (!log) return false;
+  TestAgent exp("exp"), op("op");
+  std::vector<TestAgent> monitors;
+  json sites = json::array();
+  bool ok = log->Register(
+      "party.registered",
+      {{"party", {{"id", "lab"}, {"name", "Lab"}, {"country", "NL"}, {"kind", "end_user"}}}});
+  for (int s = 0; s < kSites; ++s) {
+    sites.push_back(Site(s));
+    json site = {{"id", Site(s)}, {"party", "lab"}, {"name", "hall"},  {"country", "NL"},
+                 {"lat", 52.0},   {"lon", 4.0 + s}, {"radius_m", 1000}};
+    ok = ok && log->Register("site.registered", {{"site", site}});
+  }
+  json license = {{"id", "lic"},
+                  {"exporter", "acme"},
+                  {"end_user", "lab"},
+                  {"sites", sites},
+                  {"models", {"H100"}},
+                  {"max_quantity", kSites * kChipsPerSite},
+                  {"purposes", {"life_sciences"}},
+                  {"valid_from", FormatTime(AddSeconds(Now(), -86400))},
+                  {"valid_until", FormatTime(AddSeconds(Now(), 365 * 86400.0))}};
+  ok = ok && log->Register("license.issued", {{"license", license}}) &&
+       log->Enroll(exp, "exporter") && log->Enroll(op, "site_operator");
+  for (int s = 0; s < kSites && ok; ++s) {
+    std::string shipment = "ship-" + std::to_string(s);
+    ok = log->Enroll(monitors.emplace_back("mon-" + std::to_string(s)), "monitor", {Site(s)}) &&
+         log->Append(exp, "shipment.dispatched",
+                     {{"shipment", shipment},
+                      {"license", "lic"},
+                      {"consignee", "lab"},
+                      {"destination_site", Site(s)},
+                      {"chips", Chips(s, "model", "H100")},
+                      {"seals", {"seal-" + shipment}},
+                      {"route", {"NL"}}}) &&
+         log->Append(op, "shipment.received",
+                     {{"shipment", shipment},
+                      {"site", Site(s)},
+                      {"chips", Serials(s)},
+                      {"seals", {{{"id", "seal-" + shipment}, {"intact", true}}}}}) &&
+         log->Append(op, "chip.installed", {{"site", Site(s)}, {"chips", Chips(s, "host", "n1")}});
+  }
+  return ok && log->Fill(monitors, entries, [&](TestAgent& monitor, uint64_t) {
+    int s = std::stoi(monitor.id().substr(4));
+    Timestamp now = Now();
+    return log->Append(monitor, "monitor.heartbeat",
+                       {{"site", Site(s)},
+                        {"window_start", FormatTime(AddSeconds(now, -3600))},
+                        {"window_end", FormatTime(now)},
+                        {"online", Chips(s)}});
+  });
+}
+
+// Exporters dispatch one chip per shipment under a license nobody issued.
+bool GenerateShipments(const std::string& dir, uint64_t shipments) {
+  std::optional<Generator> log = Generator::Create(dir);
+  if (!log) return false;
+  std::vector<TestAgent> exporters;
+  for (int e = 0; e < kAppenders; ++e) {
+    if (!log->Enroll(exporters.emplace_back("exp-" + std::to_string(e)), "exporter")) return false;
+  }
+  return log->Fill(exporters, log->size() + shipments, [&](TestAgent& exporter, uint64_t n) {
+    std::string shipment = exporter.id() + "-" + std::to_string(n);
+    return log->Append(exporter, "shipment.dispatched",
+                       {{"shipment", shipment},
+                        {"license", "lic-none"},
+                        {"consignee", "lab"},
+                        {"destination_site", "site-0"},
+                        {"chips", {{{"serial", "SN-" + shipment}, {"model", "H100"}}}},
+                        {"seals", {"seal-" + shipment}},
+                        {"route", {"NL"}}});
+  });
+}
+
+// Ed25519 verifications per second on `threads` threads, of a heartbeat-sized message.
+double VerifyRate(unsigned threads) {
+  TestAgent agent("mon-0");
+  std::string message =
+      Pae(kEventPayloadType, agent
+                                 .Payload("monitor.heartbeat", {{"site", Site(0)},
+                                                                {"window_start", FormatTime(Now())},
+                                                                {"window_end", FormatTime(Now())},
+                                                                {"online", Chips(0)}})
+                                 .dump());
+  Signature signature = Sign(agent.key().secret_key, message);
+  std::atomic<uint64_t> verified = 0;
+  auto start = Clock::now();
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      uint64_t n = 0;
+      while (Seconds(start) < 3) n += Verify(agent.key().public_key, message, signature) ? 1 : 0;
+      verified += n;
+    });
+  }
+  for (std::thread& thread : pool) thread.join();
+  return static_cast<double>(verified) / Seconds(start);
+}
+
+struct Pass {
+  double seconds = 0;
+  uint64_t entries = 0;
+  double peak_rss_mib = 0;
+  bool ok = false;
+};
+
+// Reads every entry, recomputes the leaf hashes and the root, and checks it against the
+// checkpoint: the floor any verifier pays.
+Pass HashOnly(const std::string& dir) {
+  Pass pass;
+  auto start = Clock::now();
+  auto ledger = Ledger::Open(dir, OpenOptions{.read_only = true});
+  if (!ledger.ok()) return pass;
+  Result<Checkpoint> checkpoint =
+      VerifyCheckpoint((*ledger)->CheckpointNote(), (*ledger)->verifier());
+  if (!checkpoint.ok()) return pass;
+  TreeBuilder tree;
+  std::vector<TreeBuilder::Node> nodes;
+  for (uint64_t i = 0; i < checkpoint->size; ++i) {
+    Result<std::string> entry = (*ledger)->EntryBytes(i);
+    if (!entry.ok()) return pass;
+    nodes.clear();
+    tree.Append(LeafHash(*entry), &nodes);
+  }
+  pass.ok = tree.Root() == checkpoint->root;
+  pass.entries = checkpoint->size;
+  pass.seconds = Seconds(start);
+  return pass;
+}
+
+// Runs chipledger-audit on the data directory and measures it from outside.
+Pass Audit(const std::string& dir, const std::string& out, unsigned jobs) {
+  Pass pass;
+  std::string log_key;
+  {
+    auto ledger = Ledger::Open(dir, OpenOptions{.read_only = true});
+    if (!ledger.ok()) return pass;
+    log_key = FormatVerifierKey((*ledger)->verifier());
+    pass.entries = (*ledger)->size();
+  }
+  std::vector<std::string> args = {kAudit,    "--data", dir,      "--log-key",          log_key,
+                                   "--out",   out,      "--jobs", std::to_string(jobs), "--fail-on",
+                                   "critical"};
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  auto start = Clock::now();
+  // posix_spawn, not fork: a forked child's peak RSS would start at this process's.
+  pid_t child = -1;
+  if (::posix_spawn(&child, kAudit.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
+    return pass;
+  }
+  int status = 0;
+  rusage usage{};
+  if (::wait4(child, &status, 0, &usage) != child) return pass;
+  pass.seconds = Seconds(start);
+  pass.peak_rss_mib = static_cast<double>(usage.ru_maxrss) / 1024;  // KiB on Linux
+  // 0 or 1 (findings) are runs that verified; anything else is a failure to report.
+  pass.ok = WIFEXITED(status) && WEXITSTATUS(status) <= 1;
+  return pass;
+}
+
+void Print(const char* what, const Pass& pass, double verify_rate) {
+  double rate = pass.seconds > 0 ? static_cast<double>(pass.entries) / pass.seconds : 0;
+  std::printf("  %-28s %s %9llu entries %8.1f s %9.0f entries/s  %5.2f × all-core verify rate",
+              what, pass.ok ? "ok    " : "FAILED", static_cast<unsigned long long>(pass.entries),
+              pass.seconds, rate, rate / verify_rate);
+  if (pass.peak_rss_mib > 0) std::printf("  peak RSS %6.0f MiB", pass.peak_rss_mib);
+  std::printf("\n");
+}
+
+struct Flags {
+  std::string dir;
+  uint64_t entries = 1'000'000, shipments = 300'000;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+};
+
+std::optional<Flags> ParseFlags(int argc, char** argv) {
+  Flags flags;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--dir") {
+      flags.dir = value;
+    } else if (flag == "--entries") {
+      flags.entries = std::stoull(value);
+    } else if (flag == "--shipments") {
+      flags.shipments = std::stoull(value);
+    } else if (flag == "--jobs") {
+      flags.jobs = static_cast<unsigned>(std::stoul(value));
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (flags.dir.empty() || argc % 2 == 0) return std::nullopt;
+  return flags;
+}
+
+int Run(const Flags& flags) {
+  InitCrypto();
+  struct Log {
+    std::string name;
+    std::function<bool(const std::string&)> generate;
+  };
+  std::vector<Log> logs = {
+      {"heartbeats",
+       [&](const std::string& dir) { return GenerateHeartbeats(dir, flags.entries); }},
+      {"shipments",
+       [&](const std::string& dir) { return GenerateShipments(dir, flags.shipments); }}};
+  for (const Log& log : logs) {
+    std::string dir = flags.dir + "/" + log.name;
+    if (std::filesystem::exists(dir)) continue;
+    auto start = Clock::now();
+    if (!log.generate(dir)) return 1;
+    std::printf("generated %s in %.1f s\n", dir.c_str(), Seconds(start));
+  }
+  double verify_rate = VerifyRate(flags.jobs);
+  std::printf("Ed25519 verify, %u threads: %.0f verifications/s (%.0f per thread)\n", flags.jobs,
+              verify_rate, verify_rate / flags.jobs);
+  for (const Log& log : logs) {
+    std::string dir = flags.dir + "/" + log.name, out = flags.dir + "/" + log.name + "-report";
+    std::printf("%s:\n", log.name.c_str());
+    Print("hash-only pass", HashOnly(dir), verify_rate);
+    Print(("audit --jobs " + std::to_string(flags.jobs)).c_str(), Audit(dir, out, flags.jobs),
+          verify_rate);
+    Print("audit --jobs 1", Audit(dir, out, 1), verify_rate);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace chipledger
+
+int main(int argc, char** argv) {
+  std::optional<chipledger::Flags> flags = chipledger::ParseFlags(argc, argv);
+  if (!flags) {
+    std::fprintf(stderr, "usage: audit_load --dir DIR [--entries N] [--shipments N] [--jobs N]\n");
+    return 2;
+  }
+  return chipledger::Run(*flags);
+}
