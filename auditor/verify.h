@@ -30,8 +30,10 @@
 #define CHIPLEDGER_AUDITOR_VERIFY_H_
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -64,6 +66,33 @@ struct VerifiedEntry {
   Event event;
 };
 
+// Every key enrolled anywhere in the log so far, by key id, for checking signatures ahead of
+// order (Verifier::Prepare). Only a hint, as in the ledger's appenders: a key id names its key
+// (SHA-256 of it), and Add still checks, in order, that the key is the signer's current one.
+// Thread-safe.
+class SignerKeys {
+ public:
+  void Remember(const PublicKey& key);
+  std::optional<PublicKey> Find(std::string_view key_id) const;
+
+ private:
+  mutable std::shared_mutex mu_;
+  std::map<std::string, PublicKey, std::less<>> keys_;
+};
+
+// What checking one entry needs that does not depend on the entries before it: its leaf hash,
+// its parse, its payload's parse and schema, and the signatures verified under the keys their
+// key ids name (when known). Made by Verifier::Prepare on any thread, consumed by Verifier::Add
+// in index order.
+struct PreparedEntry {
+  size_t size = 0;  // bytes
+  Hash leaf{};
+  Status parsed;  // why the entry does not parse, when not ok
+  std::optional<LogEntry> entry;
+  Status admissible_form;  // why the envelope does not parse as an event (§4 rows 1–2)
+  std::optional<Candidate> candidate;
+};
+
 class Verifier {
  public:
   static constexpr size_t kDefaultMaxErrors = 1000;
@@ -80,8 +109,16 @@ class Verifier {
   // when the note does not verify: then there is nothing trustworthy to check entries against.
   std::optional<Checkpoint> Begin(std::string_view checkpoint_note);
 
+  // The order-independent part of checking an entry; thread-safe. Signatures are verified ahead
+  // only under keys `keys` knows (none when null); enrolments seen here are remembered in it.
+  static PreparedEntry Prepare(std::string_view entry_bytes, SignerKeys* keys);
+
   // Checks the next entry (index = entries_checked()); returns it parsed when it does parse.
-  std::optional<VerifiedEntry> Add(std::string_view entry_bytes);
+  // Add(Prepare(bytes, keys)) gives the same errors, in the same order, as Add(bytes).
+  std::optional<VerifiedEntry> Add(std::string_view entry_bytes) {
+    return Add(Prepare(entry_bytes, nullptr));
+  }
+  std::optional<VerifiedEntry> Add(PreparedEntry prepared);
 
   // I2: the source served what cannot be the checkpoint's entries from entry `index` on (a bundle
   // that does not decode or has the wrong length, an entry it says does not exist); it read no

@@ -14,6 +14,7 @@
 #include "auditor/cli/progress.h"
 #include "auditor/cli/state_file.h"
 #include "auditor/offline_verify.h"
+#include "auditor/pipeline.h"
 #include "auditor/report.h"
 #include "auditor/verify.h"
 #include "ledger/crypto.h"
@@ -72,8 +73,8 @@ int Run(const Options& options) {
   std::optional<Checkpoint> checkpoint = verifier.Begin(*note);
   if (checkpoint) {
     Progress progress(checkpoint->size);
-    auto visit = [&](std::string_view bytes) {
-      std::optional<VerifiedEntry> verified = verifier.Add(bytes);
+    // Verified on options.jobs threads; this sink still sees every entry in index order.
+    VerifyPipeline pipeline(&verifier, options.jobs, [&](std::optional<VerifiedEntry> verified) {
       // Later entries are still verified, but the audit judges the log as it stood at as_of.
       if (verified && verified->entry.integrated_time <= options.as_of) {
         engine.Apply(verified->entry, verified->event);
@@ -81,13 +82,16 @@ int Run(const Options& options) {
         spool->Add(verified->entry, verified->event);
       }
       progress.Update(verifier.entries_checked());
-    };
+    });
+    auto visit = [&](std::string_view bytes) { pipeline.Push(bytes); };
     // A source that contradicts the checkpoint is evidence (exit 2), not an outage (exit 3).
     auto mismatch = [&](uint64_t index, std::string message) {
+      pipeline.Drain();  // the errors about the entries it did serve come first
       verifier.SourceMismatch(index, std::move(message));
     };
     Status read =
         (*source)->ReadEntries(verifier.entries_checked(), checkpoint->size, visit, mismatch);
+    pipeline.Drain();
     progress.Finish();
     if (!read.ok()) return CannotRun("reading the log: " + read.message());
     verifier.Finish();

@@ -25,6 +25,8 @@ struct Options {
   Severity fail_on = Severity::kHigh;
   // --witness (repeatable) and --witness-quorum: the cosignatures I8 requires (empty: not run).
   WitnessPolicy witnesses;
+  // --jobs: threads that verify entries (default: every core); 1 verifies in one pass, in order.
+  unsigned jobs = 1;
 };
 
 extern const char kUsage[];
