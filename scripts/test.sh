@@ -11,7 +11,8 @@ if [[ "${1:-}" == --tsan ]]; then
   # per-log locking. Every process they start writes its race reports to $reports.
   reports=$PWD/$build_dir/tsan-reports
   rm -rf "$reports" && mkdir -p "$reports"
-  export TSAN_OPTIONS="log_path=$reports/report second_deadlock_stack=1"
+  suppressions=$PWD/scripts/tsan-suppressions.txt  # uninstrumented RocksDB and cpp-httplib only
+  export TSAN_OPTIONS="log_path=$reports/report second_deadlock_stack=1 suppressions=$suppressions"
   status=0
   ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 600 -R \
     '^(LedgerTest\.Concurrent|LogApiTest\.(StuckClient|LiveAudit|WhiteList)|WitnessingTest\.|DurabilityTest\.(Concurrent|AMisbehaving))' ||
