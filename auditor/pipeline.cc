@@ -19,6 +19,8 @@ VerifyPipeline::VerifyPipeline(Verifier* verifier, unsigned jobs, Sink sink)
       sink_(std::move(sink)),
       filling_(std::make_unique<Chunk>()),
       max_in_flight_(2 * size_t{jobs} + 2) {
+  // The agents' keys so far: the log key, or every agent's after resuming from a snapshot.
+  verifier_->RememberKeys(&keys_);
   for (unsigned i = 1; i < jobs; ++i) workers_.emplace_back([this] { Work(); });
 }
 

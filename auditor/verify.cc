@@ -149,6 +149,10 @@ PreparedEntry Verifier::Prepare(std::string_view entry_bytes, SignerKeys* keys) 
   return prepared;
 }
 
+void Verifier::RememberKeys(SignerKeys* keys) const {
+  for (const auto& [id, agent] : agents_.agents()) keys->Remember(agent.key);
+}
+
 std::optional<VerifiedEntry> Verifier::Add(PreparedEntry prepared) {
   uint64_t index = tree_.size();
   new_nodes_.clear();  // only the root matters here; the buffer is reused across entries

@@ -119,6 +119,9 @@ class Verifier {
     return Add(Prepare(entry_bytes, nullptr));
   }
   std::optional<VerifiedEntry> Add(PreparedEntry prepared);
+  // Tells `keys` every agent's current key as of the entries checked so far (the log key at
+  // first, or all of them after resuming from a snapshot).
+  void RememberKeys(SignerKeys* keys) const;
 
   // I2: the source served what cannot be the checkpoint's entries from entry `index` on (a bundle
   // that does not decode or has the wrong length, an entry it says does not exist); it read no
