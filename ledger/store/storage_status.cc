@@ -25,7 +25,7 @@ Status WriteFailure(const rocksdb::Status& status, const std::string& dir, std::
                                        "has freed space there");
   }
   return Status::Unavailable("the ledger could not write to " + dir + " (" + cause +
-                             "); nothing was written: retry later");
+                             "); the event was not acknowledged: retry later");
 }
 
 Status EnsureRoom(rocksdb::DB* db, const std::string& dir, uint64_t bytes) {

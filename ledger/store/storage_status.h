@@ -16,9 +16,9 @@ namespace chipledger::store {
 // RocksDB ran out of space (ENOSPC, or an SstFileManager's space limit).
 bool IsDiskFull(const rocksdb::Status& status);
 
-// A failed write (or open for writing) of the ledger in `dir` while doing `what`: nothing of it
-// is in the log. kInsufficientStorage for a full disk, else kUnavailable: the ledger rolls back
-// and retries, so a later append may succeed.
+// A failed write (or open for writing) of the ledger in `dir` while doing `what`, as appenders
+// see it: kInsufficientStorage for a full disk, else kUnavailable. Either way the ledger rolls
+// back and retries, so a later append may succeed.
 Status WriteFailure(const rocksdb::Status& status, const std::string& dir, std::string_view what);
 
 // Refuses a write of `bytes` to `db` (in `dir`) unless the disk keeps room for it, for flushing
