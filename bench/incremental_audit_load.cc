@@ -125,9 +125,13 @@ int Main(const std::string& dir, uint64_t entries, double growth) {
   }
   auto added = static_cast<uint64_t>(static_cast<double>(entries) * growth / 100);
   if (!grow(entries, added)) return 3;
+  // The same --as-of for both (default: now, which would differ between them).
+  std::string as_of = FormatTime(Now());
+  std::vector<std::string> incremental_args = args(state, dir + "/incremental");
   std::vector<std::string> full_args = args(copy, dir + "/full");
+  for (auto* more : {&incremental_args, &full_args}) more->insert(more->end(), {"--as-of", as_of});
   full_args.push_back("--full");
-  Run incremental = Audit(args(state, dir + "/incremental"), dir + "/incremental.log");
+  Run incremental = Audit(incremental_args, dir + "/incremental.log");
   Run full = Audit(full_args, dir + "/full.log");
   bool same = ReadFile(dir + "/incremental/report.json") == ReadFile(dir + "/full/report.json");
   std::printf("chipledger-audit on %llu entries grown by %llu (%.1f %%), snapshot %.1f MiB\n",
