@@ -69,6 +69,15 @@ Status ApplyObject(const json& value, const std::string& path,
   return Status::Ok();
 }
 
+// A key an earlier version read: refused with what replaced it, so an old configuration fails
+// with the fix in its message rather than a bare "unknown key".
+FieldSetter ReplacedField(std::string replacement) {
+  return [replacement](const json&, const std::string& path) {
+    return Status::InvalidArgument(
+        "bad_config", path + ": no longer read; use " + replacement + " instead (docs/api.md)");
+  };
+}
+
 FieldSetter LimitsField(Limits* limits) {
   return [limits](const json& v, const std::string& path) {
     return ApplyObject(
@@ -79,6 +88,7 @@ FieldSetter LimitsField(Limits* limits) {
          {"rate_per_second", NumberField(&limits->rate_per_second, 0, 1e9)},
          {"rate_burst", NumberField(&limits->rate_burst, 1, 1e9)},
          {"max_connections", NumberField(&limits->max_connections, 1, 65536)},
+         {"threads", ReplacedField("limits.max_connections")},
          {"read_timeout_s", NumberField(&limits->read_timeout_s, 1, 3600)},
          {"write_timeout_s", NumberField(&limits->write_timeout_s, 1, 3600)},
          {"keep_alive_timeout_s", NumberField(&limits->keep_alive_timeout_s, 1, 3600)},

@@ -80,7 +80,8 @@ TEST(ConfigTest, RefusesMistakesNamingTheKey) {
            {R"({"limits": {"max_connections": "many"}})", "limits.max_connections"},
            {R"({"limits": {"max_connections": 0}})", "limits.max_connections"},
            {R"({"limits": {"max_connections": 1.5}})", "limits.max_connections"},
-           {R"({"limits": {"threads": 64}})", "limits.threads"},  // replaced by max_connections
+           {R"({"limits": {"threads": 64}})",
+            "limits.threads: no longer read; use limits.max_connections"},
            {R"({"listen": "nowhere"})", "listen"},
            {R"({"tls": {"cert_file": "c.pem"}})", "tls"},
            {R"({"acess_log": true})", "acess_log"},

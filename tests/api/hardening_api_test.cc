@@ -204,6 +204,12 @@ TEST_F(HardeningApiTest, BadTrustedProxiesAreRefusedAtStart) {
       << text;
 }
 
+// inet_pton reads up to a NUL, so without the check "10.0.0.1\0junk" would trust 10.0.0.1.
+TEST_F(HardeningApiTest, AProxyAddressWithANulByteIsRefusedAtStart) {
+  std::string text = LogOfRefusedStart(R"({"trusted_proxies": ["10.0.0.1\u0000junk"]})");
+  EXPECT_NE(text.find("trusted_proxies[0]"), std::string::npos) << text;
+}
+
 TEST_F(HardeningApiTest, ARefusalBeforeTheBodyIsReadClosesTheConnection) {
   Start({{"limits", {{"rate_per_second", 0.01}, {"rate_burst", 1}}}});
   ASSERT_EQ(client_->Get("/healthz")->status, 200);

@@ -271,10 +271,10 @@ TEST_F(LogApiTest, RecordViewsFollowTheLog) {
   EXPECT_EQ(Get("/v1/sites/nowhere")->status, 404);
 }
 
-// A client that sends half a request and stops holds only its own worker: submissions from
+// A client that sends half a request and stops holds only its own connection: submissions from
 // others are still admitted and acknowledged.
 TEST_F(LogApiTest, StuckClientDoesNotStallSubmissions) {
-  Start({{"limits", {{"threads", 4}}}});
+  Start({{"limits", {{"max_connections", 4}}}});
   TestAgent monitor("monitor-1");
   Enrol(monitor, "monitor");
   int stuck = socket(AF_INET, SOCK_STREAM, 0);
