@@ -12,7 +12,8 @@ if [[ "${1:-}" == --sanitize ]]; then
 elif [[ "${1:-}" == --tsan ]]; then
   build_dir=build/tsan
   flags=(-DCMAKE_BUILD_TYPE=Debug -DCHIPLEDGER_TSAN=ON)
-  targets=(--target ledger_test log_api_test witnessing_api_test witness_durability_test)
+  targets=(--target ledger_test log_api_test witnessing_api_test witness_durability_test
+           abuse_api_test storage_fault_test full_disk_api_test)
 fi
 cmake -S . -B "$build_dir" "${flags[@]}" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)" "${targets[@]}"

@@ -8,14 +8,15 @@ scripts/setup.sh
 build_dir=$(scripts/build.sh "$@" | tail -n 1)
 if [[ "${1:-}" == --tsan ]]; then
   # Group commit and concurrent appends, chipledgerd's live audit and witnessing, the witness's
-  # per-log locking. Every process they start writes its race reports to $reports.
+  # per-log locking, the connection pool under slow and idle clients, and readers during a
+  # full-disk reopen. Every process they start writes its race reports to $reports.
   reports=$PWD/$build_dir/tsan-reports
   rm -rf "$reports" && mkdir -p "$reports"
   suppressions=$PWD/scripts/tsan-suppressions.txt  # uninstrumented RocksDB and cpp-httplib only
   export TSAN_OPTIONS="log_path=$reports/report second_deadlock_stack=1 suppressions=$suppressions"
   status=0
   ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 600 -R \
-    '^(LedgerTest\.Concurrent|LogApiTest\.(StuckClient|LiveAudit|WhiteList)|WitnessingTest\.|DurabilityTest\.(Concurrent|AMisbehaving))' ||
+    '^(LedgerTest\.Concurrent|LogApiTest\.(StuckClient|LiveAudit|WhiteList)|WitnessingTest\.|DurabilityTest\.(Concurrent|AMisbehaving)|AbuseApiTest\.(Slow|Idle)|StorageFaultTest\.|FullDiskApiTest\.)' ||
     status=$?
   if compgen -G "$reports/report.*" >/dev/null; then
     cat "$reports"/report.*
