@@ -18,8 +18,7 @@ if [[ "${1:-}" == --tsan ]]; then
   ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 600 -R \
     '^(LedgerTest\.Concurrent|LogApiTest\.(StuckClient|LiveAudit|WhiteList)|WitnessingTest\.|DurabilityTest\.(Concurrent|AMisbehaving)|AbuseApiTest\.(Slow|Idle)|StorageFaultTest\.|FullDiskApiTest\.)' ||
     status=$?
-  if compgen -G "$reports/report.*" >/dev/null; then
-    cat "$reports"/report.*
+  if compgen -G "$reports/report.*" >/dev/null && ! scripts/tsan_reports.py "$PWD" "$reports"/report.*; then
     echo "test: ThreadSanitizer reports above (also in $reports)" >&2
     exit 1
   fi
