@@ -19,42 +19,20 @@
 #include "ledger/cosignature.h"
 #include "ledger/ledger.h"
 #include "ledger/tiles.h"
+#include "tests/testing/shell.h"
 #include "tests/testing/test_agent.h"
 
 namespace chipledger::audit {
 namespace {
 
+using chipledger::testing::Outcome;
+using chipledger::testing::Quote;
+using chipledger::testing::ReadFile;
+using chipledger::testing::Shell;
 using chipledger::testing::TempDir;
 using chipledger::testing::TestAgent;
 
 const std::string kAudit = CHIPLEDGER_BINARY_DIR "/auditor/chipledger-audit";
-
-struct Outcome {
-  int code = -1;
-  std::string out;
-};
-
-// Runs a shell command, capturing stdout (stderr passes through for diagnosis).
-Outcome Shell(const std::string& command) {
-  Outcome run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  int status = ::pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string Quote(const std::string& text) { return "'" + text + "'"; }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 nlohmann::json PartyFields(const std::string& id) {
   return {

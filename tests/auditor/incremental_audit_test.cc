@@ -15,6 +15,7 @@
 #include "ledger/ledger.h"
 #include "tests/auditor/log_fixture.h"
 #include "tests/ledger/sample_events.h"
+#include "tests/testing/shell.h"
 #include "tests/testing/test_agent.h"
 
 namespace chipledger::audit {
@@ -22,7 +23,11 @@ namespace {
 
 using chipledger::testing::HandLog;
 using chipledger::testing::InspectionFields;
+using chipledger::testing::Outcome;
 using chipledger::testing::PartyFields;
+using chipledger::testing::Quote;
+using chipledger::testing::ReadFile;
+using chipledger::testing::Shell;
 using chipledger::testing::TempDir;
 using chipledger::testing::TestAgent;
 using nlohmann::json;
@@ -206,32 +211,6 @@ TEST_F(SnapshotTest, RefusesAnotherLogKeyOtherParamsAndAnUnjudgedTail) {
 
 const std::string kAudit = CHIPLEDGER_BINARY_DIR "/auditor/chipledger-audit";
 
-struct Outcome {
-  int code = -1;
-  std::string out;  // stdout and stderr
-};
-
-Outcome Shell(const std::string& command) {
-  Outcome run;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  int status = ::pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string Quote(const std::string& text) { return "'" + text + "'"; }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 void WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
@@ -271,7 +250,7 @@ class IncrementalCliTest : public ::testing::Test {
               const std::string& data = "") {
     return Shell(Quote(kAudit) + " --data " + Quote(data.empty() ? data_.path() : data) +
                  " --log-key " + Quote(log_key_) + " --state " + Quote(state) + " --out " +
-                 Quote(out) + " --as-of " + as_of_ + " " + extra);
+                 Quote(out) + " --as-of " + as_of_ + " " + extra + " 2>&1");
   }
 
   // A first audit into `state`, then a copy of both state files as `copy`.

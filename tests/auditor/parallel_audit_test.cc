@@ -14,14 +14,18 @@
 #include "ledger/ledger.h"
 #include "tests/auditor/log_fixture.h"
 #include "tests/ledger/sample_events.h"
+#include "tests/testing/shell.h"
 #include "tests/testing/test_agent.h"
 
 namespace chipledger::audit {
 namespace {
 
 using chipledger::testing::HandLog;
+using chipledger::testing::Outcome;
 using chipledger::testing::PartyFields;
+using chipledger::testing::ReadFile;
 using chipledger::testing::RevokeFields;
+using chipledger::testing::Shell;
 using chipledger::testing::TempDir;
 using chipledger::testing::TestAgent;
 using nlohmann::json;
@@ -170,22 +174,11 @@ TEST_F(ParallelAuditTest, PlantedIntegrityErrorsAreReportedIdentically) {
 
 const std::string kAudit = CHIPLEDGER_BINARY_DIR "/auditor/chipledger-audit";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Runs chipledger-audit; returns its exit code, its stdout and stderr in *output.
 int RunAudit(const std::string& args, std::string* output) {
-  FILE* pipe = ::popen((kAudit + " " + args + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output->append(buffer, n);
-  int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  Outcome run = Shell(kAudit + " " + args + " 2>&1");
+  output->append(run.out);
+  return run.code;
 }
 
 TEST(ParallelAuditCliTest, JobsOneAndJobsFourWriteTheSameReport) {
