@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Configures and builds chipledger into build/release (or build/asan with --sanitize; build/tsan
 # with --tsan, only the concurrency tests and the programs they run, under ThreadSanitizer).
+# Progress goes to stderr, so that a first build (several minutes) shows it even when the caller
+# keeps stdout, which is only the build directory: `build_dir=$(scripts/build.sh)`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=build/release
@@ -16,5 +18,5 @@ elif [[ "${1:-}" == --tsan ]]; then
            abuse_api_test storage_fault_test full_disk_api_test)
 fi
 cmake -S . -B "$build_dir" "${flags[@]}" >/dev/null
-cmake --build "$build_dir" -j"$(nproc)" "${targets[@]}"
+cmake --build "$build_dir" -j"$(nproc)" "${targets[@]}" >&2
 echo "$build_dir"
