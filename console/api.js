@@ -55,3 +55,17 @@ export async function allEvents(query, max = 5000) {
   } while (cursor && events.length < max);
   return {events, truncated: Boolean(cursor)};
 }
+
+// Every finding matching `query`, following the server's cursor when it pages (up to `max`).
+export async function allFindings(query, max = 20000) {
+  const findings = [];
+  let cursor = null;
+  do {
+    const params = new URLSearchParams(query);
+    if (cursor) params.set('cursor', cursor);
+    const page = await getJson(`/v1/findings?${params}`);
+    findings.push(...page.findings);
+    cursor = page.next_cursor;
+  } while (cursor && findings.length < max);
+  return {findings, truncated: Boolean(cursor)};
+}

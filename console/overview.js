@@ -1,6 +1,6 @@
 // Overview: the log's size and checkpoint (and its witnesses), open findings by severity and
 // rule, the white list at a glance.
-import {fetchOk, getJson, getText} from './api.js';
+import {allFindings, fetchOk, getText} from './api.js';
 import {check} from './checks.js';
 import {el, kv, later, link, row, severity, show, table} from './dom.js';
 import {parseCheckpoint, verifyCheckpoint} from './verify.js';
@@ -44,16 +44,17 @@ function countBy(findings, key) {
   return counts;
 }
 
-function findingsSection({findings}) {
+function findingsSection({findings, truncated}) {
   const bySeverity = countBy(findings, 'severity');
   const byRule = [...countBy(findings, 'rule')].sort((a, b) => b[1] - a[1]);
   const sevOfRule = new Map(findings.map((f) => [f.rule, f.severity]));
-  return el('div', {class: 'two'},
-    table(['severity', 'open findings'], SEVERITIES.map((s) =>
-      row(severity(s), link(`#/findings?status=open&severity=${s}`, String(bySeverity.get(s) ?? 0)))),
-    ),
-    table(['rule', 'severity', 'open findings'], byRule.map(([rule, n]) =>
-      row(rule, severity(sevOfRule.get(rule)), link(`#/findings?status=open&rule=${rule}`, String(n))))));
+  return el('div', {},
+    truncated && el('p', {class: 'error'}, 'Counted the first 20,000 open findings only.'),
+    el('div', {class: 'two'},
+       table(['severity', 'open findings'], SEVERITIES.map((s) => row(
+         severity(s), link(`#/findings?status=open&severity=${s}`, String(bySeverity.get(s) ?? 0))))),
+       table(['rule', 'severity', 'open findings'], byRule.map(([rule, n]) => row(
+         rule, severity(sevOfRule.get(rule)), link(`#/findings?status=open&rule=${rule}`, String(n)))))));
 }
 
 function whitelistSection(payload) {
@@ -69,7 +70,7 @@ export function overviewPage() {
     later(Promise.all([getText('/checkpoint'), fetchOk('/healthz', false).then((r) => r.json())]),
           checkpointSection),
     el('h2', {}, 'Open findings'),
-    later(getJson('/v1/findings?status=open'), findingsSection),
+    later(allFindings({status: 'open'}), findingsSection),
     el('h2', {}, 'White list'),
     later(whitelistPayload(), whitelistSection),
   ]);

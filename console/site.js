@@ -16,10 +16,17 @@ function serialList(serials, id) {
 function balanceSection(b) {
   if (!b) return el('p', {class: 'muted'}, 'No inspection of this site yet.');
   return el('div', {id: 'balance'},
-    el('p', {}, 'Against inspection ', to.entry(b.inspection), ` of ${b.time}: book inventory − observed `,
+    el('p', {}, 'Against inspection ', to.entry(b.inspection), b.time ? ` of ${b.time}` : '',
+       ': book inventory − observed ',
        b.missing.length ? el('strong', {class: 'sev-critical'}, `= ${b.missing.length} missing`) : '= 0'),
     kv([['missing', serialList(b.missing, 'missing')], ['unexpected', serialList(b.unexpected, 'unexpected')],
         ['observed', `${b.observed.length} chips`]]));
+}
+
+// The live audit's own balance (report.json's material_balance line) when the server gives it.
+function serverBalance(record) {
+  const b = record.state?.balance;
+  return b && Array.isArray(b.missing) && b.inspection !== null ? b : null;
 }
 
 function chipsSection(site, chips) {
@@ -46,7 +53,7 @@ function render(site, record, book) {
     kv([['operator', to.party(r.party)], ['country', r.country], ['position', `${r.lat}, ${r.lon}`],
         ['declared capacity', r.power_kw ? `${r.power_kw} kW` : '—']]),
     book.truncated && el('p', {class: 'error'}, 'This site has more entries than the console reads.'),
-    el('h2', {}, 'Material balance'), balanceSection(book.balance),
+    el('h2', {}, 'Material balance'), balanceSection(serverBalance(record) ?? book.balance),
     el('h2', {}, 'Inventory'), chipsSection(site, book.chips),
     el('h2', {}, `Heartbeat coverage, last ${HOURS} hours`),
     later(allEvents({site, type: 'monitor.heartbeat',
