@@ -1,6 +1,8 @@
 // chipledgerd: creates a ledger, serves its API, and issues reader tokens (SPEC §7).
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
@@ -26,6 +28,10 @@ constexpr char kUsage[] =
     "      serves the API; flags override the config file (see docs/api.md)\n"
     "  chipledgerd token create --data DIR --role ROLE --name NAME\n"
     "      prints a new bearer token; ROLE is regulator, auditor, witness or admin\n"
+    "  chipledgerd token list --data DIR\n"
+    "      prints each token's id, name, role and creation time (never the token)\n"
+    "  chipledgerd token revoke --data DIR --token NAME_OR_ID\n"
+    "      removes a token; a running server refuses it (401) from its next request on\n"
     "  chipledgerd backup --data DIR --out NEW_DIR\n"
     "      copies a ledger that is not being served (while serving: POST /v1/admin/backup)\n";
 
@@ -85,6 +91,29 @@ int Init(const std::vector<std::string>& args) {
   return 0;
 }
 
+// RocksDB holds an fcntl lock on DATA/db/LOCK while a process has the ledger open: that
+// process's id, or 0 when none holds it.
+pid_t LedgerHolder(const std::string& data) {
+  int fd = ::open((data + "/db/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  pid_t holder = ::fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type != F_UNLCK ? lock.l_pid : 0;
+  ::close(fd);
+  return holder;
+}
+
+// Refuses to open a ledger another process serves, saying what to do instead of RocksDB's
+// "lock hold by current process" error. `instead` completes "... is being served by process N; ".
+Status CheckNotServed(const std::string& data, const std::string& instead) {
+  pid_t holder = LedgerHolder(data);
+  if (holder == 0) return Status::Ok();
+  return Status::Conflict("ledger_in_use", data + " is being served by process " +
+                                               std::to_string(holder) + " (it holds " + data +
+                                               "/db/LOCK); " + instead);
+}
+
 int CreateTokenCommand(const std::vector<std::string>& args) {
   Result<Flags> flags = ParseFlags(args, {"data", "role", "name"});
   if (!flags.ok()) return Fail(flags.status());
@@ -105,6 +134,36 @@ int CreateTokenCommand(const std::vector<std::string>& args) {
   return 0;
 }
 
+int ListTokensCommand(const std::vector<std::string>& args) {
+  Result<Flags> flags = ParseFlags(args, {"data"});
+  if (!flags.ok()) return Fail(flags.status());
+  Result<std::string> data = Single(*flags, "data");
+  if (!data.ok()) return Fail(data.status());
+  Result<std::vector<TokenRecord>> tokens = ListTokens(*data);
+  if (!tokens.ok()) return Fail(tokens.status());
+  std::printf("%-16s  %-9s  %-24s  %s\n", "ID", "ROLE", "CREATED", "NAME");
+  for (const TokenRecord& token : *tokens) {
+    std::printf("%-16s  %-9s  %-24s  %s\n", token.id.c_str(),
+                std::string(ReaderRoleName(token.role)).c_str(), token.created.c_str(),
+                token.name.c_str());
+  }
+  return 0;
+}
+
+int RevokeTokenCommand(const std::vector<std::string>& args) {
+  Result<Flags> flags = ParseFlags(args, {"data", "token"});
+  if (!flags.ok()) return Fail(flags.status());
+  Result<std::string> data = Single(*flags, "data");
+  if (!data.ok()) return Fail(data.status());
+  Result<std::string> name_or_id = Single(*flags, "token");
+  if (!name_or_id.ok()) return Fail(name_or_id.status());
+  Result<TokenRecord> revoked = RevokeToken(*data, *name_or_id);
+  if (!revoked.ok()) return Fail(revoked.status());
+  std::cout << "revoked " << ReaderRoleName(revoked->role) << " token " << revoked->name << " ("
+            << revoked->id << ")" << std::endl;
+  return 0;
+}
+
 int BackupCommand(const std::vector<std::string>& args) {
   Result<Flags> flags = ParseFlags(args, {"data", "out"});
   if (!flags.ok()) return Fail(flags.status());
@@ -112,11 +171,29 @@ int BackupCommand(const std::vector<std::string>& args) {
   if (!data.ok()) return Fail(data.status());
   Result<std::string> out = Single(*flags, "out");
   if (!out.ok()) return Fail(out.status());
+  if (Status free = CheckNotServed(
+          *data,
+          "back it up through the server instead: curl -X POST -H \"Authorization: "
+          "Bearer $ADMIN_TOKEN\" http://HOST:PORT/v1/admin/backup (docs/operations.md)");
+      !free.ok()) {
+    return Fail(free);
+  }
   Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(*data, OpenOptions{});
   if (!ledger.ok()) return Fail(ledger.status());
   if (Status backed_up = (*ledger)->Backup(*out); !backed_up.ok()) return Fail(backed_up);
+  if (Status copied = CopyTokens(*data, *out); !copied.ok()) return Fail(copied);
   std::cout << *out << std::endl;
   return 0;
+}
+
+int TokenCommand(std::vector<std::string> args) {
+  std::string verb = args.empty() ? "" : args[0];
+  if (!args.empty()) args.erase(args.begin());
+  if (verb == "create") return CreateTokenCommand(args);
+  if (verb == "list") return ListTokensCommand(args);
+  if (verb == "revoke") return RevokeTokenCommand(args);
+  std::cerr << "chipledgerd: token: expected create, list or revoke\n" << kUsage;
+  return 2;
 }
 
 int Serve(const std::vector<std::string>& args) {
@@ -131,6 +208,10 @@ int Serve(const std::vector<std::string>& args) {
   if (flags->count("data")) config.data = flags->find("data")->second;
   if (flags->count("listen")) config.listen = flags->find("listen")->second;
   if (config.data.empty()) return Fail(Status::InvalidArgument("usage", "--data: required"));
+  if (Status free = CheckNotServed(config.data, "stop it first, or serve another directory");
+      !free.ok()) {
+    return Fail(free);
+  }
 
   sigset_t signals = cli::BlockStopSignals();
 
@@ -175,10 +256,7 @@ int Main(int argc, char** argv) {
   if (command == "init") return Init(args);
   if (command == "serve") return Serve(args);
   if (command == "backup") return BackupCommand(args);
-  if (command == "token" && !args.empty() && args[0] == "create") {
-    args.erase(args.begin());
-    return CreateTokenCommand(args);
-  }
+  if (command == "token") return TokenCommand(std::move(args));
   std::cerr << "chipledgerd: unknown command \"" << command << "\"\n" << kUsage;
   return 2;
 }

@@ -263,14 +263,18 @@ void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res)
   match.route->handler(call);
 }
 
-// Online backup into DATA/backups/<size>-<time>: a RocksDB checkpoint (hard links, cheap) and
-// the log key, for the operator to copy off the machine. Takes no path from the request.
+// Online backup into DATA/backups/<size>-<time>: a RocksDB checkpoint (hard links, cheap), the
+// log key and the reader tokens, for the operator to copy off the machine. Takes no path from
+// the request.
 void Server::Impl::Backup(Call& call) {
   uint64_t size = service.ledger->size();
   std::string stamp = FormatTime(Now());
   std::erase_if(stamp, [](char c) { return c == ':' || c == '-' || c == '.'; });
   std::string dir = service.config.data + "/backups/" + std::to_string(size) + "-" + stamp;
   if (Status made = service.ledger->Backup(dir); !made.ok()) return SendStatus(call.res, made);
+  if (Status copied = CopyTokens(service.config.data, dir); !copied.ok()) {
+    return SendStatus(call.res, copied);
+  }
   SendJson(call.res, 201, {{"path", dir}, {"tree_size_at_least", size}});
 }
 
@@ -328,11 +332,15 @@ void Server::Impl::Log(const httplib::Request& req, const httplib::Response& res
   current.client.clear();
   if (!code.empty()) service.metrics.RecordRefusal(code);
   if (!service.config.access_log && res.status < 500) return;
-  json line = {{"time", FormatTime(Now())}, {"level", res.status >= 500 ? "error" : "info"},
-               {"remote", client},          {"method", req.method},
-               {"path", req.path},          {"route", current.route},
-               {"status", res.status},      {"bytes", res.body.size()},
-               {"ms", seconds * 1000}};
+  json line = {{"time", FormatTime(Now())},
+               {"level", res.status >= 500 ? "error" : "info"},
+               {"remote", client},
+               {"method", req.method},
+               {"path", req.path},
+               {"route", current.route},
+               {"status", res.status},
+               {"bytes", res.body.size()},
+               {"ms", cli::RoundedMilliseconds(seconds)}};
   if (!current.token_name.empty()) line["token"] = current.token_name;
   if (client != req.remote_addr) line["peer"] = req.remote_addr;
   if (!code.empty()) line["error"] = code;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "ledger/crypto.h"
+#include "ledger/durable_file.h"
 #include "ledger/time.h"
 
 namespace chipledger::api {
@@ -18,6 +19,7 @@ namespace {
 
 using nlohmann::json;
 
+constexpr size_t kIdDigits = 16;
 constexpr std::string_view kRoleNames[] = {"regulator", "auditor", "witness", "admin"};
 
 std::string TokensPath(const std::string& dir) { return dir + "/tokens.json"; }
@@ -46,25 +48,24 @@ Result<json> ReadTokenFile(const std::string& path) {
   return doc;
 }
 
-Status WriteFileAtomically(const std::string& path, const std::string& contents) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IOError(tmp + ": cannot create");
-  bool ok =
-      ::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size()) &&
-      ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return Status::IOError(path + ": cannot write");
-  }
-  return Status::Ok();
-}
-
 // A string member of a token record, or "" when absent or not a string.
 std::string StringAt(const json& record, const char* key) {
   auto it = record.find(key);
   return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The record of one entry of the token file, or nothing for an entry the server would ignore.
+std::optional<TokenRecord> RecordOf(const json& record) {
+  if (!record.is_object()) return std::nullopt;
+  std::optional<ReaderRole> role = ReaderRoleFromName(StringAt(record, "role"));
+  std::string hash = StringAt(record, "sha256");
+  if (!role || hash.size() != 64) return std::nullopt;
+  return TokenRecord{StringAt(record, "name"), *role, StringAt(record, "created"),
+                     hash.substr(0, kIdDigits)};
+}
+
+Status WriteTokenFile(const std::string& dir, const json& doc) {
+  return WriteFileDurably(TokensPath(dir), doc.dump(2) + "\n", 0600);
 }
 
 std::string NewBearerToken() {
@@ -122,8 +123,49 @@ Result<std::string> CreateToken(const std::string& dir, ReaderRole role, const s
                               {"role", ReaderRoleName(role)},
                               {"sha256", ToHex(Sha256(token))},
                               {"created", FormatTime(Now())}});
-  if (Status s = WriteFileAtomically(TokensPath(dir), doc->dump(2) + "\n"); !s.ok()) return s;
+  if (Status s = WriteTokenFile(dir, *doc); !s.ok()) return s;
   return token;
+}
+
+Result<std::vector<TokenRecord>> ListTokens(const std::string& dir) {
+  Result<json> doc = ReadTokenFile(TokensPath(dir));
+  if (!doc.ok()) return doc.status();
+  std::vector<TokenRecord> records;
+  for (const json& entry : (*doc)["tokens"]) {
+    if (std::optional<TokenRecord> record = RecordOf(entry)) records.push_back(*record);
+  }
+  return records;
+}
+
+Result<TokenRecord> RevokeToken(const std::string& dir, const std::string& name_or_id) {
+  DirLock lock(dir);
+  if (!lock.ok()) return Status::IOError(dir + ": cannot lock tokens.lock");
+  Result<json> doc = ReadTokenFile(TokensPath(dir));
+  if (!doc.ok()) return doc.status();
+  json& tokens = (*doc)["tokens"];
+  for (auto it = tokens.begin(); it != tokens.end(); ++it) {
+    std::optional<TokenRecord> record = RecordOf(*it);
+    if (!record || (record->name != name_or_id && record->id != name_or_id)) continue;
+    tokens.erase(it);
+    if (Status s = WriteTokenFile(dir, *doc); !s.ok()) return s;
+    return *record;
+  }
+  return Status::NotFound("unknown_token", "\"" + name_or_id +
+                                               "\": no token has this name or id; `chipledgerd "
+                                               "token list --data " +
+                                               dir + "` shows them");
+}
+
+std::string TokenId(std::string_view bearer_token) {
+  return ToHex(Sha256(bearer_token)).substr(0, kIdDigits);
+}
+
+Status CopyTokens(const std::string& dir, const std::string& to_dir) {
+  std::ifstream in(TokensPath(dir), std::ios::binary);
+  if (!in) return Status::Ok();
+  std::stringstream text;
+  text << in.rdbuf();
+  return WriteFileDurably(TokensPath(to_dir), text.str(), 0600);
 }
 
 TokenStore::TokenStore(std::string dir) : path_(TokensPath(dir)) {}
@@ -147,12 +189,10 @@ void TokenStore::ReloadIfChanged() {
   Result<json> doc = ReadTokenFile(path_);
   if (!doc.ok()) return;  // keep the tokens we have; a bad file is reported by `token create`
   std::map<std::string, TokenRecord> loaded;
-  for (const json& record : (*doc)["tokens"]) {
-    if (!record.is_object()) continue;
-    std::optional<ReaderRole> role = ReaderRoleFromName(StringAt(record, "role"));
-    std::string hash = StringAt(record, "sha256");
-    if (!role || hash.size() != 64) continue;
-    loaded[hash] = TokenRecord{StringAt(record, "name"), *role, StringAt(record, "created")};
+  for (const json& entry : (*doc)["tokens"]) {
+    if (std::optional<TokenRecord> record = RecordOf(entry)) {
+      loaded[StringAt(entry, "sha256")] = *record;
+    }
   }
   by_hash_ = std::move(loaded);
   file_identity_ = identity;

@@ -1,16 +1,20 @@
 #include "cli/http_server.h"
 
+#include <netdb.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <functional>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -117,6 +121,44 @@ class ConnectionPool final : public httplib::TaskQueue {
   bool shutdown_ = false;
 };
 
+// Why binding `host`:`port` fails, found by trying it again: cpp-httplib 0.11 reports only that
+// it failed, and closes the socket (so errno may no longer be bind's) before it returns.
+std::string BindFailureReason(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  std::string service = std::to_string(port);
+  if (int error = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found); error != 0) {
+    return "\"" + host + "\" is not an address or a name this machine can resolve (" +
+           ::gai_strerror(error) + "); use an address of this machine such as 127.0.0.1";
+  }
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, ::freeaddrinfo);
+  int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol);
+  if (fd < 0) return std::string("cannot create a socket: ") + std::strerror(errno);
+  int yes = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  int error = ::bind(fd, found->ai_addr, found->ai_addrlen) == 0 ? 0 : errno;
+  ::close(fd);
+  switch (error) {
+    case EADDRINUSE:
+      return "the address is in use: another process listens on port " + service +
+             " (`ss -ltnp 'sport = :" + service + "'` names it); stop it or choose another port";
+    case EACCES:
+      return "permission denied: ports below 1024 need root or CAP_NET_BIND_SERVICE; choose a "
+             "port above 1023";
+    case EADDRNOTAVAIL:
+      return "\"" + host +
+             "\" is not an address of this machine; use one of its addresses, 127.0.0.1, or "
+             "0.0.0.0 for all";
+    case 0:
+      return "the address was busy and is free now; start again";
+    default:
+      return std::strerror(error);
+  }
+}
+
 }  // namespace
 
 std::optional<BodyRefusal> RefuseBodyUnread(const httplib::Request& req, size_t max_body_bytes) {
@@ -151,6 +193,8 @@ void SendAndClose(const httplib::Request& req, httplib::Response& res, int statu
       });
 }
 
+double RoundedMilliseconds(double seconds) { return std::round(seconds * 1e6) / 1e3; }
+
 HttpServer::HttpServer(std::unique_ptr<httplib::Server> http, const HttpLimits& limits)
     : http_(std::move(http)) {
   size_t max_connections = static_cast<size_t>(limits.max_connections);
@@ -179,7 +223,10 @@ Result<int> HttpServer::Bind(const std::string& listen, std::string_view setting
   } else if (!http_->bind_to_port(parsed->host, port)) {
     port = -1;
   }
-  if (port < 0) return Status::Unavailable(std::string(setting) + ": cannot bind " + listen);
+  if (port < 0) {
+    return Status::Unavailable(std::string(setting) + ": cannot bind " + listen + ": " +
+                               BindFailureReason(parsed->host, parsed->port));
+  }
   // Debian's cpp-httplib listens with a backlog of 5: a burst of agents connecting at once then
   // overflows the accept queue and waits a second for a SYN retransmit. Listening again on the
   // bound socket only widens the queue.

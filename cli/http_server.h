@@ -49,6 +49,10 @@ std::optional<BodyRefusal> RefuseBodyUnread(const httplib::Request& req, size_t 
 void SendAndClose(const httplib::Request& req, httplib::Response& res, int status, std::string body,
                   const char* content_type);
 
+// A duration for the access logs: milliseconds rounded to the microsecond, since a double's full
+// precision (0.31459800000000003) says nothing more and makes the log harder to read.
+double RoundedMilliseconds(double seconds);
+
 // An httplib::Server (or SSLServer) set up with `limits`, serving each connection on its own
 // thread: threads start on demand up to limits.max_connections and are kept for reuse.
 class HttpServer {
