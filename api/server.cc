@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "api/client_address.h"
+#include "api/console_routes.h"
+#include "api/findings_stream.h"
 #include "api/http_util.h"
 #include "api/rate_limiter.h"
 #include "api/router.h"
@@ -120,7 +122,9 @@ struct Server::Impl {
         limiter(config.limits.rate_per_second, config.limits.rate_burst),
         proxies(TrustedProxies::Parse(config.trusted_proxies, "trusted_proxies")) {
     AddLogRoutes(&service, &router);
+    findings_stream = AddFindingsStream(&service, &router);  // before /v1/findings/{id}
     AddRecordRoutes(&service, &router);
+    AddConsoleRoutes(&router);
     router.Add("GET", "/healthz", Access::kAnyone, {}, [this](Call& call) {
       SendJson(call.res, 200, {{"status", "ok"}, {"tree_size", service.ledger->size()}});
     });
@@ -150,6 +154,7 @@ struct Server::Impl {
   Router router;
   std::unique_ptr<cli::HttpServer> http;
   std::unique_ptr<Witnessing> witnessing;
+  std::unique_ptr<FindingsStream> findings_stream;
   std::mutex log_mu;
 };
 

@@ -3,7 +3,10 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config librocksdb-dev libsodium-dev libcpp-httplib-dev
           nlohmann-json3-dev libgtest-dev libbenchmark-dev python3 python3-jsonschema curl
-          clang libclang-rt-14-dev)  # clang and libFuzzer's runtime: scripts/fuzz.sh
+          clang libclang-rt-14-dev  # clang and libFuzzer's runtime: scripts/fuzz.sh
+          chromium)                 # the console's browser test (tests/console)
+# node and npm drive chromium (playwright-core); Debian's unless a node is already installed.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -12,4 +15,10 @@ if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# playwright-core, exactly as tests/console/package-lock.json pins it (no browser download: the
+# test drives Debian's chromium). Skipped when installed since the lock file last changed.
+console_tests=$(dirname "$0")/../tests/console
+if [[ ! $console_tests/node_modules/.package-lock.json -nt $console_tests/package-lock.json ]]; then
+  (cd "$console_tests" && npm ci --no-audit --no-fund --loglevel=error)
 fi

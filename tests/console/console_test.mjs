@@ -1,0 +1,152 @@
+// End-to-end test of the regulator console (issue 14) in Debian's chromium, driven by
+// playwright-core: sign in, search a chip, open its site's balance, open a finding's evidence,
+// see the entry and the white list verified in the browser, see a new critical finding arrive
+// over the findings stream, and see the verification FAIL against a tampered entry served by a
+// test server. Screenshots of each page go to --out.
+//
+// node console_test.mjs --chipledgerd PATH --out DIR [--chromium PATH]
+import assert from 'node:assert/strict';
+import {mkdirSync} from 'node:fs';
+import {join} from 'node:path';
+import {parseArgs} from 'node:util';
+import {chromium} from 'playwright-core';
+
+import {Ledger} from './fixture.mjs';
+import {startTamperProxy} from './tamper_proxy.mjs';
+
+const {values: args} = parseArgs({options: {
+  chipledgerd: {type: 'string'}, out: {type: 'string'}, chromium: {type: 'string', default: '/usr/bin/chromium'}}});
+mkdirSync(args.out, {recursive: true});
+
+const ledger = new Ledger(args.chipledgerd);
+let browser;
+let proxy;
+
+async function shot(page, name) {
+  await page.screenshot({path: join(args.out, `${name}.png`), fullPage: true});
+}
+
+async function signIn(page, base) {
+  await page.goto(`${base}/console/`);
+  await page.fill('#token', ledger.token);
+  await page.click('#signin');
+  await page.waitForSelector('#tree-size');
+  await page.goto(`${base}/console/#/settings`);
+  await page.waitForSelector('h1:has-text("Log verifier key")');
+  await page.fill('#logkey', ledger.logKey);
+  await page.click('form button.primary');
+  await page.waitForSelector('#key-status:has-text("Pinned")');
+}
+
+let current = null;  // the page a failing step leaves a screenshot of
+
+async function step(name, run) {
+  const started = Date.now();
+  try {
+    await run();
+  } catch (e) {
+    await current?.screenshot({path: join(args.out, 'failure.png'), fullPage: true}).catch(() => {});
+    throw e;
+  }
+  console.log(`ok - ${name} (${Date.now() - started} ms)`);
+}
+
+async function main() {
+  await ledger.start();
+  const inspection = await ledger.populate();
+  browser = await chromium.launch({executablePath: args.chromium, args: ['--no-sandbox']});
+  const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+  current = page;
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const base = ledger.url;
+
+  await step('static files: CSP, content types, versioned caching', async () => {
+    const index = await fetch(`${base}/console/`);
+    assert.equal(index.headers.get('content-security-policy'), "default-src 'self'; frame-ancestors 'none'");
+    assert.match(index.headers.get('content-type'), /^text\/html/);
+    assert.equal(index.headers.get('cache-control'), 'no-cache');
+    const script = /src="([0-9a-f]{16}\/app\.js)"/.exec(await index.text())[1];
+    const js = await fetch(`${base}/console/${script}`);
+    assert.match(js.headers.get('content-type'), /^text\/javascript/);
+    assert.match(js.headers.get('cache-control'), /immutable/);
+    assert.equal((await fetch(`${base}/console/0000000000000000/app.js`)).status, 404);
+    assert.equal((await fetch(`${base}/v1/findings`)).status, 401);
+  });
+
+  await step('sign in, pin the key, overview', async () => {
+    await signIn(page, base);
+    await page.goto(`${base}/console/#/`);
+    await page.waitForSelector('.check.pass[data-check="Checkpoint signature"]');
+    await page.waitForSelector('text=D5');
+    await shot(page, 'overview');
+  });
+
+  await step('search a chip, open it, open its site and the balance', async () => {
+    await page.goto(`${base}/console/#/search`);
+    await page.fill('#search-q', 'GPU-0007');
+    await page.click('button[type=submit]');
+    await page.click('table a:has-text("GPU-0007")');
+    await page.waitForSelector('#chip-status');
+    await shot(page, 'chip');
+    await page.click('dd a:has-text("helix-auh")');
+    await page.waitForSelector('#balance');
+    assert.equal(await page.textContent('#missing'), 'GPU-0007, GPU-0008');
+    assert.equal(await page.textContent('#unexpected'), 'none');
+    await page.waitForSelector('#coverage rect.on');
+    await shot(page, 'site');
+  });
+
+  await step('a finding\'s evidence, its entry verified in the browser', async () => {
+    await page.goto(`${base}/console/#/findings?status=open&rule=D5`);
+    await page.click('button[data-evidence]');
+    await page.click(`tr.evidence a:has-text("#${inspection.index}")`);
+    await page.waitForSelector('.check.pass[data-check="Inclusion in the signed log"]');
+    await page.waitForSelector('td:has-text("submitted by") + td + td a:has-text("inspector-us")');
+    await shot(page, 'entry');
+  });
+
+  await step('the white list\'s signature verified in the browser', async () => {
+    await page.goto(`${base}/console/#/whitelist`);
+    await page.waitForSelector('.check.pass[data-check="White list signature"]');
+    await page.waitForSelector('td strong:has-text("suspended")');
+    await shot(page, 'whitelist');
+  });
+
+  await step('a new critical finding appears over the stream', async () => {
+    await page.goto(`${base}/console/#/`);
+    await page.waitForSelector('#live.on');
+    const sent = Date.now();
+    await ledger.inspect('INSP-2', ['GPU-0005']);
+    await page.waitForSelector('.alert[data-rule="D5"]:has-text("GPU-0005")', {timeout: 5000});
+    console.log(`# critical finding on screen ${Date.now() - sent} ms after its receipt`);
+    await shot(page, 'live-alert');
+  });
+
+  await step('the same entry FAILS verification when a test server alters it', async () => {
+    proxy = await startTamperProxy(base, inspection.index);
+    const tampered = await browser.newPage({viewport: {width: 1280, height: 900}});
+    current = tampered;
+    await signIn(tampered, proxy.url);
+    await tampered.goto(`${proxy.url}/console/#/entry/${inspection.index}`);
+    await tampered.waitForSelector('.check.fail[data-check="Inclusion in the signed log"]');
+    const reason = await tampered.textContent('.check.fail .error');
+    assert.match(reason, /inclusion proof: yields root [0-9a-f]{64}, the checkpoint's is [0-9a-f]{64}/);
+    await shot(tampered, 'entry-tampered');
+  });
+
+  assert.deepEqual(errors, [], 'no script errors on any page');
+}
+
+try {
+  await main();
+  console.log('PASS');
+} catch (e) {
+  console.error(`FAIL: ${e.stack ?? e}`);
+  process.exitCode = 1;
+} finally {
+  await browser?.close();
+  proxy?.server.closeAllConnections();
+  proxy?.server.close();
+  ledger.stop();
+}
