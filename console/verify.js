@@ -34,9 +34,10 @@ const nodeHash = (left, right) => sha256(concat(Uint8Array.of(1), left, right));
 
 // A note verifier key "<name>+<key hash hex>+<base64(0x01 || Ed25519 public key)>".
 export async function parseVerifierKey(text) {
-  const parts = text.trim().split('+');
-  if (parts.length !== 3) throw new VerifyError('verifier key: expected <name>+<hash>+<key>');
-  const [name, hashHex, keyB64] = parts;
+  // The name and hash contain no '+'; the base64 key may.
+  const m = /^([^+\s]+)\+([0-9a-fA-F]{8})\+(\S+)$/.exec(text.trim());
+  if (!m) throw new VerifyError('verifier key: expected <name>+<8 hex digits>+<base64 key>');
+  const [, name, hashHex, keyB64] = m;
   let raw;
   try {
     raw = fromBase64(keyB64);
