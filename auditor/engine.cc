@@ -129,10 +129,22 @@ void Engine::Apply(const LogEntry& entry, const Event& event) {
 
 uint64_t Engine::entries_applied() const { return state_->replay.entries(); }
 
+void Engine::ForEachFinding(Timestamp as_of,
+                            const std::function<bool(const Finding&)>& visit) const {
+  FindingBook as_of_book(&state_->findings);
+  for (const auto& rule : state_->rules) {
+    rule->Evaluate(state_->replay, params_, as_of, &as_of_book);
+  }
+  as_of_book.ForEach(visit);
+}
+
 std::vector<Finding> Engine::Findings(Timestamp as_of) const {
-  FindingBook book = state_->findings;
-  for (const auto& rule : state_->rules) rule->Evaluate(state_->replay, params_, as_of, &book);
-  return book.Snapshot();
+  std::vector<Finding> findings;
+  ForEachFinding(as_of, [&](const Finding& finding) {
+    findings.push_back(finding);
+    return true;
+  });
+  return findings;
 }
 
 nlohmann::json Engine::Stats() const {

@@ -9,6 +9,7 @@
 #define CHIPLEDGER_AUDITOR_ENGINE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -103,7 +104,12 @@ class Engine {
   void Apply(const LogEntry& entry, const Event& event);
   uint64_t entries_applied() const;
 
-  // Every finding as of `as_of` (open and resolved), ordered by rule then subject.
+  // Every finding as of `as_of` (open and resolved), ordered by rule then subject, visited in
+  // place: the findings recorded so far are not copied (only those the time-based rules add or
+  // extend as of `as_of` are held meanwhile). `visit` returns false to stop early (a page is
+  // full), and must not call into the engine. Memory stays flat with the number of findings.
+  void ForEachFinding(Timestamp as_of, const std::function<bool(const Finding&)>& visit) const;
+  // The same findings, copied: for callers that want them all at once.
   std::vector<Finding> Findings(Timestamp as_of) const;
   // The white list as of `as_of`, one entry per registered end user, ordered by party id.
   std::vector<WhitelistEntry> Whitelist(Timestamp as_of) const;

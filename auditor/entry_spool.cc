@@ -160,29 +160,77 @@ void EntrySpool::Add(const LogEntry& entry, const Event& event) {
   failed_ = std::fwrite(line.data(), 1, line.size(), file_.get()) != line.size();
 }
 
-Result<SpooledEntries> EntrySpool::Find(const std::vector<uint64_t>& summaries,
-                                        const std::vector<uint64_t>& times) {
-  if (failed_ || std::fflush(file_.get()) != 0 || std::fseek(file_.get(), 0, SEEK_SET) != 0) {
-    return Status::IOError("temporary file " + path_ + " (the report's evidence summaries): " +
-                           "a write failed; free space in $TMPDIR or point it elsewhere");
-  }
-  SpooledEntries found;
+namespace {
+
+// Reads `file` line by line from the start, calling `line` with each (without its newline) until
+// it returns false; false when reading failed.
+template <typename Line>
+bool ForEachLine(std::FILE* file, Line line) {
+  if (std::fflush(file) != 0 || std::fseek(file, 0, SEEK_SET) != 0) return false;
   char* buffer = nullptr;
   size_t capacity = 0;
   ssize_t length;
-  while ((length = ::getline(&buffer, &capacity, file_.get())) > 0) {
-    uint64_t index = std::strtoull(buffer, nullptr, 10);  // parse the rest only when wanted
-    bool time = std::binary_search(times.begin(), times.end(), index);
-    bool summary = std::binary_search(summaries.begin(), summaries.end(), index);
-    if (!time && !summary) continue;
-    std::optional<EntrySummary> parsed =
-        ParseLine(std::string_view(buffer, static_cast<size_t>(length) - 1));
-    if (!parsed) continue;
-    if (time) found.times.emplace_back(index, parsed->integrated_time);
-    if (summary) found.summaries.emplace(index, std::move(*parsed));
+  bool more = true;
+  while (more && (length = ::getline(&buffer, &capacity, file)) > 0) {
+    more = line(std::string_view(buffer, static_cast<size_t>(length) - 1));
   }
   std::free(buffer);
-  std::fseek(file_.get(), 0, SEEK_END);  // later Adds append
+  return !std::ferror(file) && std::fseek(file, 0, SEEK_END) == 0;  // later Adds append
+}
+
+}  // namespace
+
+Status EntrySpool::Restore(const std::string& path, uint64_t entries) {
+  std::unique_ptr<std::FILE, Closer> saved(std::fopen(path.c_str(), "re"));
+  if (!saved) return Status::IOError(path + ": " + std::strerror(errno));
+  uint64_t next = 0;
+  bool in_order = true;
+  bool read = ForEachLine(saved.get(), [&](std::string_view line) {
+    in_order = next < entries && std::strtoull(line.data(), nullptr, 10) == next &&
+               std::fwrite(line.data(), 1, line.size(), file_.get()) == line.size() &&
+               std::fputc('\n', file_.get()) != EOF;
+    ++next;
+    return in_order;
+  });
+  if (read && in_order && next == entries) return Status::Ok();
+  // Start again empty rather than with a wrong or partial copy.
+  failed_ = std::fflush(file_.get()) != 0 || ::ftruncate(::fileno(file_.get()), 0) != 0 ||
+            std::fseek(file_.get(), 0, SEEK_SET) != 0;
+  return Status::Corruption(path + ": " +
+                            (read ? "does not hold the summaries of entries 0 to " +
+                                        std::to_string(entries) + " (exclusive)"
+                                  : "cannot be read"));
+}
+
+Status EntrySpool::Save(std::ostream& out) {
+  bool read = !failed_ && ForEachLine(file_.get(), [&](std::string_view line) {
+    out << line << '\n';
+    return static_cast<bool>(out);
+  });
+  if (read && out) return Status::Ok();
+  return Status::IOError("temporary file " + path_ + " (the report's evidence summaries): " +
+                         "cannot be copied beside the snapshot");
+}
+
+Result<SpooledEntries> EntrySpool::Find(const std::vector<uint64_t>& summaries,
+                                        const std::vector<uint64_t>& times) {
+  SpooledEntries found;
+  bool read = !failed_ && ForEachLine(file_.get(), [&](std::string_view line) {
+    // Parse the rest only when wanted.
+    uint64_t index = std::strtoull(line.data(), nullptr, 10);
+    bool time = std::binary_search(times.begin(), times.end(), index);
+    bool summary = std::binary_search(summaries.begin(), summaries.end(), index);
+    if (!time && !summary) return true;
+    std::optional<EntrySummary> parsed = ParseLine(line);
+    if (!parsed) return true;
+    if (time) found.times.emplace_back(index, parsed->integrated_time);
+    if (summary) found.summaries.emplace(index, std::move(*parsed));
+    return true;
+  });
+  if (!read) {
+    return Status::IOError("temporary file " + path_ + " (the report's evidence summaries): " +
+                           "a write failed; free space in $TMPDIR or point it elsewhere");
+  }
   return found;
 }
 

@@ -5,7 +5,8 @@
 // cite entries long past (a dispatch, a chip's first attestation), so the summary of every judged
 // entry is spooled to an unlinked temporary file as the log streams by; one sequential pass at the
 // end picks out the few the report needs. Memory does not grow with entries; the file holds about
-// 150 bytes per entry and disappears with the process.
+// 150 bytes per entry and disappears with the process. chipledger-audit --state keeps a copy
+// beside its snapshot (FILE.entries), for the next, incremental audit.
 #ifndef CHIPLEDGER_AUDITOR_ENTRY_SPOOL_H_
 #define CHIPLEDGER_AUDITOR_ENTRY_SPOOL_H_
 
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,6 +51,13 @@ class EntrySpool {
   // Spools the entry's summary. Entries come in ascending index order. A write error (a full
   // disk) is kept and returned by Find, so the read loop need not handle it.
   void Add(const LogEntry& entry, const Event& event);
+
+  // Fills a fresh spool from one saved beside an audit snapshot (Save), which must hold the
+  // entries 0 … entries−1 in order, so that an incremental audit summarises the evidence it does
+  // not read again. On error (none saved, damaged, or of another size) the spool stays empty.
+  Status Restore(const std::string& path, uint64_t entries);
+  // Writes what is spooled so far to `out`, for Restore.
+  Status Save(std::ostream& out);
 
   // One pass over the spool: the summaries of `summaries` and the integrated times of `times`
   // (each ascending; indices never spooled are left out).

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <tuple>
+#include <mutex>
+#include <unordered_set>
+
+#include "ledger/crypto.h"
 
 namespace chipledger::audit {
 
@@ -27,36 +30,61 @@ bool SubjectLess(const std::string& a, const std::string& b) {
   return a < b;
 }
 
-bool FindingLess(const Finding& a, const Finding& b) {
-  auto ra = RuleRank(a.rule), rb = RuleRank(b.rule);
+}  // namespace
+
+Name::Name() : Name(std::string_view()) {}
+
+Name::Name(std::string_view text) {
+  // Never freed: it holds only distinct names, which are few next to the findings naming them.
+  static std::mutex mutex;
+  static std::unordered_set<std::string>* names = new std::unordered_set<std::string>();
+  std::lock_guard lock(mutex);
+  text_ = &*names->emplace(text).first;
+}
+
+bool FindingBook::KeyLess::operator()(const Key& a, const Key& b) const {
+  auto ra = RuleRank(a.rule.str()), rb = RuleRank(b.rule.str());
   if (ra != rb) return ra < rb;
-  if (a.subject_kind != b.subject_kind) return a.subject_kind < b.subject_kind;
+  // Two spellings of one rank ("D01", "D1") stay apart.
+  if (a.rule.str() != b.rule.str()) return a.rule.str() < b.rule.str();
+  if (a.subject_kind.str() != b.subject_kind.str()) {
+    return a.subject_kind.str() < b.subject_kind.str();
+  }
   return SubjectLess(a.subject_id, b.subject_id);
 }
 
-}  // namespace
+FindingBook::Recorded& FindingBook::Find(std::string_view rule, std::string_view subject_kind,
+                                         std::string_view subject_id, bool* created) {
+  Key key{Name(rule), Name(subject_kind), std::string(subject_id)};
+  auto it = findings_.find(key);
+  *created = false;
+  if (it != findings_.end()) return it->second;
+  if (base_ != nullptr) {
+    if (auto inherited = base_->findings_.find(key); inherited != base_->findings_.end()) {
+      return findings_.emplace(std::move(key), inherited->second).first->second;
+    }
+  }
+  *created = true;
+  Recorded& recorded = findings_[std::move(key)];
+  Hash id = Sha256(std::string(rule) + "\n" + std::string(subject_kind) + ":" +
+                   std::string(subject_id));  // FindingId, kept binary
+  std::copy_n(id.begin(), recorded.id.size(), recorded.id.begin());
+  return recorded;
+}
 
 void FindingBook::Report(std::string_view rule, Severity severity, std::string_view subject_kind,
                          std::string_view subject_id, const Place& place, std::string message,
                          std::initializer_list<uint64_t> evidence) {
-  std::string id = FindingId(rule, subject_kind, subject_id);
-  auto [it, created] = findings_.try_emplace(id);
-  Finding& finding = it->second.finding;
-  if (created) {
-    finding.id = id;
-    finding.rule = rule;
-    finding.severity = severity;
-    finding.subject_kind = subject_kind;
-    finding.subject_id = subject_id;
-    finding.message = std::move(message);
-  } else if (severity > finding.severity) {
+  bool created = false;
+  Recorded& finding = Find(rule, subject_kind, subject_id, &created);
+  if (created || severity > finding.severity) {
     finding.severity = severity;
     finding.message = std::move(message);
   }
-  if (!finding.site) finding.site = place.site;
-  if (!finding.party) finding.party = place.party;
+  if (!finding.site && place.site) finding.site = Name(*place.site);
+  if (!finding.party && place.party) finding.party = Name(*place.party);
   for (uint64_t index : evidence) {
-    it->second.last_evidence = std::max(it->second.last_evidence, index);
+    finding.last_evidence = std::max(finding.last_evidence, index);
     auto pos = std::lower_bound(finding.evidence.begin(), finding.evidence.end(), index);
     if (pos != finding.evidence.end() && *pos == index) continue;
     if (finding.evidence.size() >= kMaxEvidence && pos == finding.evidence.end()) continue;
@@ -69,17 +97,44 @@ void FindingBook::Resolve(const std::string& finding_id, uint64_t index) {
   resolutions_[finding_id] = index;
 }
 
-std::vector<Finding> FindingBook::Snapshot() const {
-  std::vector<Finding> out;
-  out.reserve(findings_.size());
-  for (const auto& [id, recorded] : findings_) {
-    out.push_back(recorded.finding);
-    auto resolution = resolutions_.find(id);
-    out.back().resolved =
-        resolution != resolutions_.end() && recorded.last_evidence < resolution->second;
+void FindingBook::Fill(const Map::value_type& recorded, Finding* out) const {
+  const auto& [key, finding] = recorded;
+  out->id = ToHex(finding.id);
+  out->rule = key.rule.str();
+  out->severity = finding.severity;
+  out->subject_kind = key.subject_kind.str();
+  out->subject_id = key.subject_id;
+  auto optional = [](const std::optional<Name>& name) {
+    return name ? std::optional<std::string>(name->str()) : std::nullopt;
+  };
+  out->site = optional(finding.site);
+  out->party = optional(finding.party);
+  out->message = finding.message;
+  out->evidence = finding.evidence;
+  // Resolutions come from events, so only a base book (the engine's own) records them.
+  const auto& resolutions = base_ != nullptr ? base_->resolutions_ : resolutions_;
+  auto resolution = resolutions.find(out->id);
+  out->resolved = resolution != resolutions.end() && finding.last_evidence < resolution->second;
+}
+
+void FindingBook::ForEach(const std::function<bool(const Finding&)>& visit) const {
+  static const Map kNone;
+  const Map& below = base_ != nullptr ? base_->findings_ : kNone;
+  Finding finding;
+  auto own = findings_.begin();
+  KeyLess less;
+  // A merge of the two ordered books; on the same key this book's record replaces the base's.
+  for (auto base = below.begin(); base != below.end() || own != findings_.end();) {
+    bool take_own =
+        base == below.end() || (own != findings_.end() && !less(base->first, own->first));
+    if (take_own) {
+      if (base != below.end() && !less(own->first, base->first)) ++base;
+      Fill(*own++, &finding);
+    } else {
+      Fill(*base++, &finding);
+    }
+    if (!visit(finding)) return;
   }
-  std::sort(out.begin(), out.end(), FindingLess);
-  return out;
 }
 
 }  // namespace chipledger::audit

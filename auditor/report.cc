@@ -2,6 +2,7 @@
 #include "auditor/report.h"
 
 #include <algorithm>
+#include <memory>
 #include <type_traits>
 
 namespace chipledger::audit {
@@ -77,6 +78,7 @@ Report BuildReport(const Verifier& verifier, const std::optional<Checkpoint>& ch
   report.checkpoint = checkpoint;
   report.integrity_ok = verifier.ok();
   report.entries_checked = verifier.entries_checked();
+  report.entries_judged = engine.entries_applied();
   report.errors = verifier.errors();
   report.error_count = verifier.error_count();
   report.not_run = verifier.not_run();
@@ -85,7 +87,9 @@ Report BuildReport(const Verifier& verifier, const std::optional<Checkpoint>& ch
   }
   report.witness_quorum = verifier.witnesses().quorum;
   report.cosignatures = verifier.cosignatures();
-  report.findings = engine.Findings(as_of);
+  SetFindings(&report, [&engine, as_of](const FindingVisitor& visit) {
+    engine.ForEachFinding(as_of, visit);
+  });
   report.whitelist = engine.Whitelist(as_of);
   report.balance = engine.MaterialBalance();
   nlohmann::json stats = engine.Stats();
@@ -146,25 +150,26 @@ std::string Nested(const nlohmann::json& value, int depth) {
   return out;
 }
 
-// A top-level array member, one element serialised at a time.
-template <typename Item, typename ToJson>
-void WriteArray(std::ostream& out, const std::vector<Item>& items, ToJson to_json) {
-  if (items.empty()) {
-    out << "[]";
-    return;
-  }
-  out << "[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    out << (i ? ",\n    " : "\n    ") << Nested(to_json(items[i]), 2);
-  }
-  out << "\n  ]";
+// A top-level array member, one element serialised at a time as `for_each` visits them.
+template <typename Item, typename ForEach, typename ToJson>
+void WriteArray(std::ostream& out, const ForEach& for_each, ToJson to_json) {
+  bool first = true;
+  for_each([&](const Item& item) {
+    out << (first ? "[\n    " : ",\n    ") << Nested(to_json(item), 2);
+    first = false;
+    return true;
+  });
+  out << (first ? "[]" : "\n  ]");
 }
 
 }  // namespace
 
 nlohmann::json ReportToJson(const Report& report) {
   nlohmann::json findings = nlohmann::json::array();
-  for (const Finding& finding : report.findings) findings.push_back(FindingToJson(finding));
+  report.for_each_finding([&](const Finding& finding) {
+    findings.push_back(FindingToJson(finding));
+    return true;
+  });
   nlohmann::json whitelist = nlohmann::json::array();
   for (const WhitelistEntry& entry : report.whitelist) {
     whitelist.push_back(WhitelistEntryToJson(entry));
@@ -181,11 +186,14 @@ nlohmann::json ReportToJson(const Report& report) {
 void WriteReportJson(const Report& report, std::ostream& out) {
   out << "{\n  \"as_of\": " << nlohmann::json(FormatTime(report.as_of)).dump()
       << ",\n  \"findings\": ";
-  WriteArray(out, report.findings, FindingToJson);
+  WriteArray<Finding>(out, report.for_each_finding, FindingToJson);
   out << ",\n  \"integrity\": " << Nested(IntegrityJson(report), 1)
       << ",\n  \"log\": " << Nested(LogJson(report), 1)
       << ",\n  \"stats\": " << Nested(report.stats, 1) << ",\n  \"whitelist\": ";
-  WriteArray(out, report.whitelist, WhitelistEntryToJson);
+  auto each_entry = [&](const auto& visit) {
+    for (const WhitelistEntry& entry : report.whitelist) visit(entry);
+  };
+  WriteArray<WhitelistEntry>(out, each_entry, WhitelistEntryToJson);
   out << "\n}\n";
 }
 
@@ -198,39 +206,91 @@ uint64_t Newest(const Finding& finding) {
              : *std::max_element(finding.evidence.begin(), finding.evidence.end());
 }
 
+// report.html's order: most severe first, open before resolved, then newest.
+bool ShownBefore(const Finding& a, const Finding& b) {
+  if (a.severity != b.severity) return a.severity > b.severity;
+  if (a.resolved != b.resolved) return !a.resolved;
+  return Newest(a) > Newest(b);
+}
+
+// Keeps the kFindingsInFull findings shown first, holding at most twice as many meanwhile.
+class InFull {
+ public:
+  void Add(const Finding& finding) {
+    kept_.push_back(finding);
+    if (kept_.size() == 2 * kFindingsInFull) Trim();
+  }
+  std::vector<Finding> Take() {
+    Trim();
+    std::stable_sort(kept_.begin(), kept_.end(), ShownBefore);
+    return std::move(kept_);
+  }
+
+ private:
+  // Drops all but the first kFindingsInFull; stable, so ties keep report.json's order.
+  void Trim() {
+    if (kept_.size() <= kFindingsInFull) return;
+    std::stable_sort(kept_.begin(), kept_.end(), ShownBefore);
+    kept_.resize(kFindingsInFull);
+  }
+  std::vector<Finding> kept_;
+};
+
 }  // namespace
 
-std::vector<const Finding*> FindingsInFull(const Report& report) {
-  std::vector<const Finding*> findings;
-  findings.reserve(report.findings.size());
-  for (const Finding& finding : report.findings) findings.push_back(&finding);
-  auto order = [](const Finding* a, const Finding* b) {
-    if (a->severity != b->severity) return a->severity > b->severity;
-    if (a->resolved != b->resolved) return !a->resolved;
-    return Newest(*a) > Newest(*b);
-  };
-  size_t kept = std::min(findings.size(), kFindingsInFull);
-  std::partial_sort(findings.begin(), findings.begin() + static_cast<ptrdiff_t>(kept),
-                    findings.end(), order);
-  findings.resize(kept);
-  return findings;
+void Tally::Add(const Finding& finding) {
+  if (finding.resolved) {
+    ++resolved;
+  } else {
+    ++open[static_cast<size_t>(Severity::kCritical) - static_cast<size_t>(finding.severity)];
+  }
+}
+
+uint64_t Tally::open_of(Severity severity) const {
+  return open[static_cast<size_t>(Severity::kCritical) - static_cast<size_t>(severity)];
+}
+
+void SetFindings(Report* report, std::function<void(const FindingVisitor&)> for_each_finding) {
+  FindingCounts counts;
+  InFull in_full;
+  for_each_finding([&](const Finding& finding) {
+    counts.all.Add(finding);
+    counts.by_rule[finding.rule].Add(finding);
+    counts.by_site[finding.site.value_or("")].Add(finding);
+    ++counts.by_severity[finding.severity];
+    in_full.Add(finding);
+    return true;
+  });
+  report->for_each_finding = std::move(for_each_finding);
+  report->counts = std::move(counts);
+  report->in_full = in_full.Take();
+}
+
+void SetFindings(Report* report, std::vector<Finding> findings) {
+  auto list = std::make_shared<const std::vector<Finding>>(std::move(findings));
+  SetFindings(report, [list](const FindingVisitor& visit) {
+    for (const Finding& finding : *list) {
+      if (!visit(finding)) return;
+    }
+  });
 }
 
 Status AttachEntries(EntrySpool* spool, Report* report) {
   std::vector<uint64_t> summaries, times;
-  for (const Finding* finding : FindingsInFull(*report)) {
-    for (size_t i = 0; i < finding->evidence.size() && i < kEvidenceShown; ++i) {
-      summaries.push_back(finding->evidence[i]);
+  for (const Finding& finding : report->in_full) {
+    for (size_t i = 0; i < finding.evidence.size() && i < kEvidenceShown; ++i) {
+      summaries.push_back(finding.evidence[i]);
     }
   }
   for (const SiteBalance& site : report->balance) {
     if (site.inspection) summaries.push_back(*site.inspection);
   }
-  for (const Finding& finding : report->findings) {
+  report->for_each_finding([&](const Finding& finding) {
     if (!finding.evidence.empty()) {
       times.push_back(*std::min_element(finding.evidence.begin(), finding.evidence.end()));
     }
-  }
+    return true;
+  });
   for (std::vector<uint64_t>* indices : {&summaries, &times}) {
     std::sort(indices->begin(), indices->end());
     indices->erase(std::unique(indices->begin(), indices->end()), indices->end());
@@ -254,17 +314,16 @@ std::optional<Timestamp> FirstSeen(const Report& report, const Finding& finding)
 
 std::map<std::string, uint64_t> OpenFindingCounts(const Report& report) {
   std::map<std::string, uint64_t> counts;
-  for (Severity severity : kSeverities) counts[std::string(SeverityName(severity))] = 0;
-  for (const Finding& finding : report.findings) {
-    if (!finding.resolved) ++counts[std::string(SeverityName(finding.severity))];
+  for (Severity severity : kSeverities) {
+    counts[std::string(SeverityName(severity))] = report.counts.all.open_of(severity);
   }
   return counts;
 }
 
 int ExitCode(const Report& report, Severity fail_on) {
   if (!report.integrity_ok) return 2;
-  for (const Finding& finding : report.findings) {
-    if (!finding.resolved && finding.severity >= fail_on) return 1;
+  for (Severity severity : kSeverities) {
+    if (severity >= fail_on && report.counts.all.open_of(severity) > 0) return 1;
   }
   return 0;
 }
@@ -281,6 +340,19 @@ std::string NotRunLine(const std::vector<SkippedCheck>& not_run) {
     if (i + 1 == not_run.size() || not_run[i + 1].reason != not_run[i].reason) {
       line += " (" + not_run[i].reason + ")";
     }
+  }
+  return line + "\n";
+}
+
+// How many of the entries read the rules judged: --as-of cuts the log, later entries are only
+// verified. Nothing to say when no entry was read (I1 failed).
+std::string JudgedLine(const Report& report) {
+  if (!report.checkpoint) return "";
+  std::string line = "judged as of " + FormatTime(report.as_of) + ": " +
+                     std::to_string(report.entries_judged) + " entries";
+  if (report.entries_checked > report.entries_judged) {
+    line += "; " + std::to_string(report.entries_checked - report.entries_judged) +
+            " integrated after it were verified but not judged";
   }
   return line + "\n";
 }
@@ -302,6 +374,7 @@ std::string Summary(const Report& report) {
              error.message + "\n";
     }
   }
+  out += JudgedLine(report);
   out += NotRunLine(report.not_run);
   if (!report.witnesses.empty()) {
     out += "witnesses: " + std::to_string(report.cosignatures.size()) + " of " +
@@ -312,8 +385,7 @@ std::string Summary(const Report& report) {
     }
     out += "\n";
   }
-  size_t resolved = 0;
-  for (const Finding& finding : report.findings) resolved += finding.resolved ? 1 : 0;
+  uint64_t resolved = report.counts.all.resolved;
   std::map<std::string, uint64_t> open = OpenFindingCounts(report);
   out += "open findings:";
   for (Severity severity : kSeverities) {

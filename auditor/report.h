@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -49,11 +50,36 @@ class SiteActivity {
   std::map<std::string, Site> sites_;
 };
 
+// report.html lists at most this many findings in full, and of each the first kEvidenceShown
+// evidence entries with their summaries; report.json and findings.csv have everything.
+inline constexpr size_t kFindingsInFull = 500;
+inline constexpr size_t kEvidenceShown = 5;
+
+// Visits one finding; returns false to stop (Engine::ForEachFinding).
+using FindingVisitor = std::function<bool(const Finding&)>;
+
+// Findings counted: open per severity (critical, high, medium) and resolved.
+struct Tally {
+  std::array<uint64_t, 3> open{};
+  uint64_t resolved = 0;
+
+  void Add(const Finding& finding);
+  uint64_t total() const { return open[0] + open[1] + open[2] + resolved; }
+  uint64_t open_of(Severity severity) const;
+};
+
+struct FindingCounts {
+  Tally all;
+  std::map<std::string, Tally> by_rule, by_site;  // "" for findings naming no site
+  std::map<Severity, uint64_t> by_severity;       // open or resolved
+};
+
 struct Report {
   Timestamp as_of;
   std::optional<Checkpoint> checkpoint;  // absent when I1 failed
   bool integrity_ok = false;
   uint64_t entries_checked = 0;
+  uint64_t entries_judged = 0;         // of those, integrated by as_of (the rest are not judged)
   std::vector<IntegrityError> errors;  // bounded; error_count counts them all
   uint64_t error_count = 0;
   std::vector<SkippedCheck> not_run;  // checks not run on this log (I6 without --state, I8 …)
@@ -62,7 +88,14 @@ struct Report {
   std::vector<std::string> witnesses;
   size_t witness_quorum = 0;
   std::vector<Cosignature> cosignatures;
-  std::vector<Finding> findings;
+  // Every finding in report.json's order, visited in place: BuildReport's visit the engine's
+  // (as of as_of; the engine must outlive the report), so findings are never all copied. Set it
+  // with SetFindings to fill `counts` and `in_full` too.
+  std::function<void(const FindingVisitor&)> for_each_finding = [](const FindingVisitor&) {};
+  FindingCounts counts;
+  // The findings report.html shows in full: most severe first, open before resolved, then newest
+  // (latest evidence entry first); at most kFindingsInFull.
+  std::vector<Finding> in_full;
   std::vector<WhitelistEntry> whitelist;
   std::vector<SiteBalance> balance;
   nlohmann::json stats = nlohmann::json::object();
@@ -75,19 +108,16 @@ struct Report {
   std::string entry_url;
 };
 
-// report.html lists at most this many findings in full, and of each the first kEvidenceShown
-// evidence entries with their summaries; report.json and findings.csv have everything.
-inline constexpr size_t kFindingsInFull = 500;
-inline constexpr size_t kEvidenceShown = 5;
-
 // Gathers the verifier's result and the engine's view as of `as_of`.
 Report BuildReport(const Verifier& verifier, const std::optional<Checkpoint>& checkpoint,
                    const Engine& engine, const SiteActivity& activity, Timestamp as_of);
 
-// The findings report.html shows in full: most severe first, open before resolved, then newest
-// (latest evidence entry first); at most kFindingsInFull.
-std::vector<const Finding*> FindingsInFull(const Report& report);
-// Fills report->entries from the spool: the evidence of FindingsInFull, the material balance's
+// Sets the report's findings: `for_each_finding`, and from one pass over them `counts` and
+// `in_full`.
+void SetFindings(Report* report, std::function<void(const FindingVisitor&)> for_each_finding);
+// The same, from a list (reports built by hand, as in tests).
+void SetFindings(Report* report, std::vector<Finding> findings);
+// Fills report->entries from the spool: the evidence of `in_full`, the material balance's
 // inspections, and each finding's first evidence entry.
 Status AttachEntries(EntrySpool* spool, Report* report);
 // The integrated time of the finding's first evidence entry, when the spool had it.
@@ -101,6 +131,10 @@ void WriteReportJson(const Report& report, std::ostream& out);
 // One row per finding under a header row (RFC 4180, CRLF); see docs/audit.md for the columns.
 void WriteFindingsCsv(const Report& report, std::ostream& out);
 std::string ReportToHtml(const Report& report);
+// Replaces `path` atomically: streams `write` into path + ".tmp", fsyncs it, renames it into
+// place and fsyncs the directory, so a reader never sees half a file.
+Status WriteFileAtomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write);
 // DIR/report.json, DIR/findings.csv and DIR/report.html, each replaced atomically (written under
 // a temporary name, fsync'd, renamed, the directory fsync'd); DIR is created if needed.
 Status WriteReportFiles(const std::string& dir, const Report& report);
@@ -109,7 +143,8 @@ Status WriteReportFiles(const std::string& dir, const Report& report);
 std::map<std::string, uint64_t> OpenFindingCounts(const Report& report);
 // SPEC §8: 2 integrity failure; 1 an open finding at or above `fail_on`; else 0.
 int ExitCode(const Report& report, Severity fail_on);
-// Lines for stdout: integrity, witnesses, open findings by severity, white list statuses.
+// Lines for stdout: integrity, entries judged as of as_of and after it, witnesses, open findings by
+// severity, white list statuses.
 std::string Summary(const Report& report);
 
 }  // namespace chipledger::audit

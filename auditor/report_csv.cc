@@ -40,14 +40,15 @@ void Row(std::ostream& out, const std::vector<std::string>& cells) {
 
 void WriteFindingsCsv(const Report& report, std::ostream& out) {
   Row(out, std::vector<std::string>(std::begin(kColumns), std::end(kColumns)));
-  for (const Finding& finding : report.findings) {
+  report.for_each_finding([&](const Finding& finding) {
     std::optional<Timestamp> first_seen = FirstSeen(report, finding);
     Row(out,
         {finding.id, finding.rule, std::string(SeverityName(finding.severity)),
          finding.resolved ? "resolved" : "open", finding.subject_kind, finding.subject_id,
          finding.site.value_or(""), finding.party.value_or(""),
          first_seen ? FormatTime(*first_seen) : "", Evidence(finding.evidence), finding.message});
-  }
+    return true;
+  });
 }
 
 }  // namespace chipledger::audit

@@ -29,8 +29,10 @@ Status Sync(const std::string& path, int flags) {
   return status;
 }
 
-// Writes `path` by streaming `write` into path + ".tmp", then fsync, rename, fsync the directory.
-Status WriteAtomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+}  // namespace
+
+Status WriteFileAtomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write) {
   std::string temp = path + ".tmp";
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
@@ -45,8 +47,6 @@ Status WriteAtomically(const std::string& path, const std::function<void(std::os
   return Sync(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
 }
 
-}  // namespace
-
 Status WriteReportFiles(const std::string& dir, const Report& report) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
@@ -58,7 +58,7 @@ Status WriteReportFiles(const std::string& dir, const Report& report) {
       {"/report.html", [&](std::ostream& out) { out << ReportToHtml(report); }},
   };
   for (const auto& [name, write] : files) {
-    if (Status written = WriteAtomically(dir + name, write); !written.ok()) {
+    if (Status written = WriteFileAtomically(dir + name, write); !written.ok()) {
       return Status::IOError("--out " + dir + ": " + written.message());
     }
   }

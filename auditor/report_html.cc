@@ -161,7 +161,7 @@ class Page {
   std::string CheckResult(std::string_view check) const;
   void Witnesses();
   void Findings();
-  void FindingsOf(Severity severity, const std::vector<const Finding*>& shown);
+  void FindingsOf(Severity severity);
   void FindingRow(const Finding& finding);
   void Whitelist();
   void Balance();
@@ -268,44 +268,28 @@ void Page::Overview() {
   out_ += "</section>";
 }
 
-// Findings counted: open per severity (critical, high, medium) and resolved.
-struct Tally {
-  std::array<uint64_t, 3> open{};
-  uint64_t resolved = 0;
-
-  void Add(const Finding& finding) {
-    if (finding.resolved) {
-      ++resolved;
-    } else {
-      ++open[static_cast<size_t>(Severity::kCritical) - static_cast<size_t>(finding.severity)];
-    }
-  }
-  uint64_t total() const { return open[0] + open[1] + open[2] + resolved; }
-  std::string Cells() const {
-    std::string cells;
-    for (uint64_t count : open) cells += "<td>" + std::to_string(count) + "</td>";
-    return cells + "<td>" + std::to_string(resolved) + "</td>";
-  }
-};
+// A Tally's cells under kTallyHeader.
+std::string Cells(const Tally& tally) {
+  std::string cells;
+  for (uint64_t count : tally.open) cells += "<td>" + std::to_string(count) + "</td>";
+  return cells + "<td>" + std::to_string(tally.resolved) + "</td>";
+}
 
 constexpr std::string_view kTallyHeader =
     "<th>Open critical</th><th>Open high</th><th>Open medium</th><th>Resolved</th></tr>";
 
 void Page::CountsByRule() {
-  std::map<std::string, Tally> rules;
-  for (const Finding& finding : report_.findings) rules[finding.rule].Add(finding);
   out_ += "<h3>Per rule</h3><table><tr><th>Rule</th><th>What</th>" + std::string(kTallyHeader);
-  for (const auto& [rule, tally] : rules) {
+  for (const auto& [rule, tally] : report_.counts.by_rule) {
     out_ += "<tr><td><b>" + Escape(rule) + "</b></td><td>" + Escape(RuleTitle(rule)) + "</td>" +
-            tally.Cells() + "</tr>";
+            Cells(tally) + "</tr>";
   }
   out_ += "</table>";
 }
 
 // The sites with the most findings (the table grows with sites, so it is capped too).
 void Page::CountsBySite() {
-  std::map<std::string, Tally> sites;
-  for (const Finding& finding : report_.findings) sites[finding.site.value_or("")].Add(finding);
+  const std::map<std::string, Tally>& sites = report_.counts.by_site;
   std::vector<std::pair<std::string, Tally>> ranked(sites.begin(), sites.end());
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
     return a.second.total() > b.second.total();
@@ -316,7 +300,7 @@ void Page::CountsBySite() {
     out_ += "<tr><td>" +
             (site.empty() ? std::string("<span class=\"muted\">no site</span>")
                           : "<b>" + Escape(site) + "</b>") +
-            "</td>" + tally.Cells() + "</tr>";
+            "</td>" + Cells(tally) + "</tr>";
   }
   out_ += "</table>";
   if (ranked.size() > kSitesCounted) {
@@ -326,12 +310,11 @@ void Page::CountsBySite() {
 }
 
 void Page::Counts() {
-  Tally all;
-  for (const Finding& finding : report_.findings) all.Add(finding);
+  const Tally& all = report_.counts.all;
   out_ += "<section id=\"counts\"><h2>Findings at a glance</h2><table><tr><th>All rules</th>" +
           std::string(kTallyHeader) + "<tr><td><b>" + std::to_string(all.total()) +
-          " finding(s)</b></td>" + all.Cells() + "</tr></table>";
-  if (!report_.findings.empty()) {
+          " finding(s)</b></td>" + Cells(all) + "</tr></table>";
+  if (all.total() > 0) {
     CountsByRule();
     CountsBySite();
   }
@@ -416,13 +399,13 @@ void Page::FindingRow(const Finding& finding) {
           "</td></tr>";
 }
 
-void Page::FindingsOf(Severity severity, const std::vector<const Finding*>& shown) {
-  size_t total =
-      std::count_if(report_.findings.begin(), report_.findings.end(),
-                    [&](const Finding& finding) { return finding.severity == severity; });
+void Page::FindingsOf(Severity severity) {
+  auto counted = report_.counts.by_severity.find(severity);
+  uint64_t total = counted == report_.counts.by_severity.end() ? 0 : counted->second;
   std::vector<const Finding*> rows;
-  std::copy_if(shown.begin(), shown.end(), std::back_inserter(rows),
-               [&](const Finding* finding) { return finding->severity == severity; });
+  for (const Finding& finding : report_.in_full) {
+    if (finding.severity == severity) rows.push_back(&finding);
+  }
   std::string name(SeverityName(severity));
   out_ += "<h3 id=\"" + name + "\"><span class=\"sev " + name + "\">" + name + "</span> " +
           std::to_string(total) + " finding(s)" +
@@ -436,17 +419,18 @@ void Page::FindingsOf(Severity severity, const std::vector<const Finding*>& show
 }
 
 void Page::Findings() {
-  std::vector<const Finding*> shown = FindingsInFull(report_);
+  size_t shown = report_.in_full.size();
+  uint64_t total = report_.counts.all.total();
   out_ += "<section id=\"findings\"><h2>Findings by severity</h2>";
-  if (shown.size() < report_.findings.size()) {
-    out_ += "<p class=\"note\">The " + std::to_string(shown.size()) + " most severe of " +
-            std::to_string(report_.findings.size()) +
+  if (shown < total) {
+    out_ += "<p class=\"note\">The " + std::to_string(shown) + " most severe of " +
+            std::to_string(total) +
             " findings are shown (open before resolved, newest first); the other " +
-            std::to_string(report_.findings.size() - shown.size()) +
+            std::to_string(total - shown) +
             " are in report.json and findings.csv next to this page.</p>";
   }
   for (Severity severity : {Severity::kCritical, Severity::kHigh, Severity::kMedium}) {
-    FindingsOf(severity, shown);
+    FindingsOf(severity);
   }
   out_ +=
       "<p class=\"note\">Evidence is summarised from the log entries themselves (index, event "

@@ -111,18 +111,17 @@ struct SnapshotCodec {
        v.checks_, v.screened_parties_, v.screened_names_, v.inspector_last_at_, v.event_counts_,
        v.entries_);
   }
-  template <typename Io, Is<Finding> T>
+  template <typename Io, Is<FindingBook::Key> T>
   static void Fields(Io& io, T& v) {
-    io(v.id, v.rule, v.severity, v.subject_kind, v.subject_id, v.site, v.party, v.message,
-       v.evidence, v.resolved);
+    io(v.rule, v.subject_kind, v.subject_id);
   }
   template <typename Io, Is<FindingBook::Recorded> T>
   static void Fields(Io& io, T& v) {
-    io(v.finding, v.last_evidence);
+    io(v.id, v.site, v.party, v.message, v.evidence, v.last_evidence, v.severity);
   }
   template <typename Io, Is<FindingBook> T>
   static void Fields(Io& io, T& v) {
-    io(v.findings_, v.resolutions_);
+    io(v.findings_, v.resolutions_);  // base_ is only set on a query's overlay, never saved
   }
   template <typename Io, Is<SiteActivity::Site> T>
   static void Fields(Io& io, T& v) {
@@ -137,7 +136,9 @@ struct SnapshotCodec {
     io(v.replay, v.findings);  // the rules themselves keep no state
   }
 
-  static_assert(kAllFieldsListed<Engine::State, 712>, "Engine::State changed: SnapshotCodec");
+  static_assert(kAllFieldsListed<Engine::State, 720>, "Engine::State changed: SnapshotCodec");
+  static_assert(kAllFieldsListed<FindingBook::Key, 48>, "FindingBook::Key changed: SnapshotCodec");
+  static_assert(kAllFieldsListed<FindingBook::Recorded, 120>, "Recorded changed: SnapshotCodec");
 
   static const Params& ParamsOf(const Engine& engine) { return engine.params_; }
   static Engine::State& StateOf(Engine* engine) { return *engine->state_; }
@@ -161,8 +162,7 @@ static_assert(kAllFieldsListed<PartyInfo, 128>, "PartyInfo changed: update Snaps
 static_assert(kAllFieldsListed<AgentInfo, 112>, "AgentInfo changed: update SnapshotCodec");
 static_assert(kAllFieldsListed<CheckInfo, 112>, "CheckInfo changed: update SnapshotCodec");
 static_assert(kAllFieldsListed<ReplayState, 592>, "ReplayState changed: SnapshotCodec");
-static_assert(kAllFieldsListed<Finding, 280>, "Finding changed: update SnapshotCodec");
-static_assert(kAllFieldsListed<FindingBook, 96>, "FindingBook changed: SnapshotCodec");
+static_assert(kAllFieldsListed<FindingBook, 104>, "FindingBook changed: SnapshotCodec");
 static_assert(kAllFieldsListed<SiteActivity, 48>, "SiteActivity changed: SnapshotCodec");
 
 namespace {
@@ -210,6 +210,7 @@ class Writer {
     for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>(bits >> (8 * i)));
   }
   void Put(Timestamp value) { Put(value.unix_nanos); }
+  void Put(const Name& value) { Put(value.str()); }
   void Put(const std::string& value) {
     Varint(value.size());
     out_.append(value);
@@ -301,6 +302,11 @@ class Reader {
     value = std::bit_cast<double>(bits);
   }
   void Get(Timestamp& value) { Get(value.unix_nanos); }
+  void Get(Name& value) {
+    std::string text;
+    Get(text);
+    value = Name(text);
+  }
   void Get(std::string& value) {
     size_t length = Length();
     value.assign(bytes_.substr(offset_, length));

@@ -9,7 +9,7 @@
 // integrated_time, the agent registry), the engine's state (every ReplayState record and the
 // FindingBook) and the report's SiteActivity. Rules keep no state of their own (rules/rule.h).
 //
-// Format, version 1 (binary):
+// Format, version 2 (binary; version 1 kept findings by id, with the id in hex):
 //   magic    the 26 bytes "chipledger-audit-snapshot\n"
 //   version  varint (kSnapshotVersion)
 //   header   checkpoint note (string), Params, Verifier::Carried
@@ -44,7 +44,7 @@ namespace chipledger::audit {
 
 // Bumped whenever a record's fields or their encoding change: an older snapshot is then refused
 // (and the audit runs in full) rather than misread.
-inline constexpr uint64_t kSnapshotVersion = 1;
+inline constexpr uint64_t kSnapshotVersion = 2;
 
 // Serialises the audit as it stands after the entries of `checkpoint_note`: the verifier has
 // checked exactly its `size` entries and the engine judged every one of them (otherwise

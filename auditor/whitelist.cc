@@ -23,12 +23,13 @@ std::string_view StandingStatusName(StandingStatus status) {
 namespace {
 
 WhitelistEntry Standing(const ReplayState& state, const Params& params, const std::string& id,
-                        const PartyInfo& party, const std::vector<Finding>& findings,
+                        const PartyInfo& party, std::map<std::string, uint64_t> open_findings,
                         Timestamp as_of) {
   WhitelistEntry entry;
   entry.party = id;
+  entry.open_findings = std::move(open_findings);
   for (Severity severity : {Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
-    entry.open_findings[std::string(SeverityName(severity))] = 0;
+    entry.open_findings[std::string(SeverityName(severity))] += 0;
   }
   bool lapsed = false;
   for (const auto& [site_id, site] : state.sites()) {
@@ -44,12 +45,7 @@ WhitelistEntry Standing(const ReplayState& state, const Params& params, const st
   for (const auto& [license_id, license] : state.licenses()) {
     if (license.record.end_user == id) entry.licenses.push_back(license_id);
   }
-  bool serious = false;
-  for (const auto& finding : findings) {
-    if (finding.resolved || finding.party != id) continue;
-    ++entry.open_findings[std::string(SeverityName(finding.severity))];
-    serious = serious || finding.severity >= Severity::kHigh;
-  }
+  bool serious = entry.open_findings["high"] + entry.open_findings["critical"] > 0;
   if (!party.ever_approved) {
     entry.status = StandingStatus::kNotApproved;
   } else if (serious || party.decision != WhitelistStatus::kApproved) {
@@ -65,11 +61,18 @@ WhitelistEntry Standing(const ReplayState& state, const Params& params, const st
 }  // namespace
 
 std::vector<WhitelistEntry> Engine::Whitelist(Timestamp as_of) const {
-  std::vector<Finding> findings = Findings(as_of);
+  // Open findings per party and severity name, counted in one pass (the findings are not copied).
+  std::map<std::string, std::map<std::string, uint64_t>> open;
+  ForEachFinding(as_of, [&](const Finding& finding) {
+    if (!finding.resolved && finding.party) {
+      ++open[*finding.party][std::string(SeverityName(finding.severity))];
+    }
+    return true;
+  });
   std::vector<WhitelistEntry> out;
   for (const auto& [id, party] : state_->replay.parties()) {
     if (!party.registered || party.record.kind != PartyKind::kEndUser) continue;
-    out.push_back(Standing(state_->replay, params_, id, party, findings, as_of));
+    out.push_back(Standing(state_->replay, params_, id, party, std::move(open[id]), as_of));
   }
   return out;
 }

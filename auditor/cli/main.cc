@@ -70,6 +70,14 @@ int Run(const Options& options) {
   }
   Result<EntrySpool> spool = EntrySpool::Create();  // the report's evidence summaries
   if (!spool.ok()) return CannotRun(spool.status().message());
+  if (snapshot) {
+    if (Status restored = spool->Restore(EntriesPath(*options.state), verifier.entries_checked());
+        !restored.ok()) {
+      std::cerr << "chipledger-audit: report.html and findings.csv will not summarise entries "
+                   "before the snapshot: "
+                << restored.message() << "\n";
+    }
+  }
   std::optional<Checkpoint> checkpoint = verifier.Begin(*note);
   if (checkpoint) {
     Progress progress(checkpoint->size);
@@ -111,7 +119,8 @@ int Run(const Options& options) {
     return CannotRun(written.message());
   }
   if (options.state && report.integrity_ok) {
-    if (Status saved = SaveState(*options.state, *note, engine, activity, verifier, std::cerr);
+    if (Status saved =
+            SaveState(*options.state, *note, engine, activity, verifier, &*spool, std::cerr);
         !saved.ok()) {
       return CannotRun("--state: " + saved.message());
     }

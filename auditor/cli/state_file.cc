@@ -1,61 +1,27 @@
 #include "auditor/cli/state_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "auditor/report.h"
 
 namespace chipledger::audit {
 
 namespace {
 
-Status Errno(const std::string& what) {
-  return Status::IOError(what + ": " + std::strerror(errno));
-}
-
-Status SyncPath(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags);
-  if (fd < 0) return Errno(path);
-  int synced = ::fsync(fd);
-  ::close(fd);
-  return synced == 0 ? Status::Ok() : Errno("fsync " + path);
-}
-
-}  // namespace
-
-Status WriteFileAtomically(const std::string& path, std::string_view contents) {
-  std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno(temp);
-  size_t written = 0;
-  while (written < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status error = Errno("write " + temp);
-      ::close(fd);
-      return error;
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    Status error = Errno("fsync " + temp);
-    ::close(fd);
-    return error;
-  }
-  ::close(fd);
-  if (::rename(temp.c_str(), path.c_str()) != 0) return Errno("rename " + temp);
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  return SyncPath(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
-}
-
-namespace {
-
 std::string SnapshotPath(const std::string& path) { return path + ".snapshot"; }
+
+Status WriteContents(const std::string& path, std::string_view contents) {
+  return WriteFileAtomically(path, [&](std::ostream& out) { out << contents; });
+}
+
+// Removes a file that would no longer match FILE.
+Status Remove(const std::string& path) {
+  std::error_code error;
+  std::filesystem::remove(path, error);
+  return error ? Status::IOError("remove " + path + ": " + error.message()) : Status::Ok();
+}
 
 // The file's bytes; nullopt when it does not exist.
 Result<std::optional<std::string>> ReadIfExists(const std::string& path) {
@@ -121,23 +87,30 @@ Result<LoadedState> LoadState(const std::string& path, const NoteVerifier& log_k
   return state;
 }
 
+std::string EntriesPath(const std::string& path) { return path + ".entries"; }
+
 Status SaveState(const std::string& path, std::string_view checkpoint_note, const Engine& engine,
-                 const SiteActivity& activity, const Verifier& verifier, std::ostream& warnings) {
-  std::string snapshot_path = SnapshotPath(path);
+                 const SiteActivity& activity, const Verifier& verifier, EntrySpool* spool,
+                 std::ostream& warnings) {
+  std::string snapshot_path = SnapshotPath(path), entries_path = EntriesPath(path);
   Result<std::string> snapshot = SaveSnapshot(checkpoint_note, engine, activity, verifier);
   if (snapshot.ok()) {
-    if (Status written = WriteFileAtomically(snapshot_path, *snapshot); !written.ok()) {
-      return written;
-    }
+    // The entries first: a snapshot is never newer than the spool beside it.
+    Status copied = Status::Ok();
+    Status written =
+        WriteFileAtomically(entries_path, [&](std::ostream& out) { copied = spool->Save(out); });
+    if (!copied.ok()) return copied;
+    if (!written.ok()) return written;
+    if (written = WriteContents(snapshot_path, *snapshot); !written.ok()) return written;
   } else {
     // A snapshot of the old checkpoint would not match FILE any more: the next run is full.
     warnings << "chipledger-audit: no snapshot written, the next audit is full: "
              << snapshot.status().message() << "\n";
-    std::error_code error;
-    std::filesystem::remove(snapshot_path, error);
-    if (error) return Status::IOError("remove " + snapshot_path + ": " + error.message());
+    for (const std::string& stale : {snapshot_path, entries_path}) {
+      if (Status removed = Remove(stale); !removed.ok()) return removed;
+    }
   }
-  return WriteFileAtomically(path, checkpoint_note);
+  return WriteContents(path, checkpoint_note);
 }
 
 }  // namespace chipledger::audit

@@ -2,6 +2,8 @@
 // passed (I6); storing the note itself, not just size and root, means a tampered file is detected.
 // FILE.snapshot: the audit's state at that checkpoint (auditor/snapshot.h), from which the next
 // run resumes and reads only the entries after it (docs/audit.md, "Incremental audits").
+// FILE.entries: the entry spool of those entries, so that report.html summarises evidence from
+// before the snapshot as a full audit does.
 #ifndef CHIPLEDGER_AUDITOR_CLI_STATE_FILE_H_
 #define CHIPLEDGER_AUDITOR_CLI_STATE_FILE_H_
 
@@ -10,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "auditor/entry_spool.h"
 #include "auditor/snapshot.h"
 #include "ledger/checkpoint.h"
 #include "ledger/status.h"
@@ -29,13 +32,15 @@ Result<LoadedState> LoadState(const std::string& path, const NoteVerifier& log_k
                               const Params& params, Timestamp as_of, bool full,
                               std::ostream& warnings);
 
-// Replaces FILE.snapshot (when the engine judged every entry; else removes it, saying why on
-// `warnings`) and then FILE, each atomically. Call only after a run whose integrity checks pass.
+// Replaces FILE.entries (the entry spool, for report.html's evidence) and FILE.snapshot (when the
+// engine judged every entry; else removes both, saying why on `warnings`), then FILE, each
+// atomically. Call only after a run whose integrity checks pass.
 Status SaveState(const std::string& path, std::string_view checkpoint_note, const Engine& engine,
-                 const SiteActivity& activity, const Verifier& verifier, std::ostream& warnings);
+                 const SiteActivity& activity, const Verifier& verifier, EntrySpool* spool,
+                 std::ostream& warnings);
 
-// Replaces a file atomically (write, fsync, rename, fsync the directory).
-Status WriteFileAtomically(const std::string& path, std::string_view contents);
+// FILE.entries: the summaries of the entries the snapshot covers (EntrySpool::Restore).
+std::string EntriesPath(const std::string& path);
 
 }  // namespace chipledger::audit
 

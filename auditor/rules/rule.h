@@ -1,7 +1,8 @@
 // The rule interface (private to the auditor). A rule judges each event against the replayed
 // state as it stood before that event (OnEvent), and may also judge the state as of a time
 // (Evaluate) for the rules that fire on something not happening by a deadline. Rules record into
-// a FindingBook; Evaluate writes into a copy, so queries never change the engine.
+// a FindingBook; Evaluate writes into an overlay of the engine's book (FindingBook(base)), so
+// queries never change the engine.
 //
 // Adding a rule: one file in auditor/rules/ defining a Make<Name>() factory, and one line in
 // auditor/rules/registry.cc.

@@ -110,6 +110,7 @@ TEST_F(CliTest, OpenHighFindingExitsOneUnlessBelowTheThresholdOrAfterAsOf) {
   Outcome run = Audit(data_.path());
   EXPECT_EQ(run.code, 1) << run.out;
   EXPECT_NE(run.out.find("high"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(": 3 entries\n"), std::string::npos) << run.out;  // every one judged
   bool seal = false;
   nlohmann::json report = ReportJson();
   for (const nlohmann::json& finding : report["findings"]) seal |= finding["rule"] == "D12";
@@ -128,6 +129,11 @@ TEST_F(CliTest, OpenHighFindingExitsOneUnlessBelowTheThresholdOrAfterAsOf) {
 
   Outcome as_of = Audit(data_.path(), "--as-of " + before);
   EXPECT_EQ(as_of.code, 0) << as_of.out;
+  // Issue 16: the summary says what --as-of left out.
+  EXPECT_NE(as_of.out.find("judged as of " + before +
+                           ": 2 entries; 1 integrated after it were verified but not judged\n"),
+            std::string::npos)
+      << as_of.out;
   EXPECT_EQ(ReportJson()["integrity"]["entries_checked"], 3);  // still verified, not judged
   EXPECT_EQ(ReportJson()["findings"].size(), 0u);
 }

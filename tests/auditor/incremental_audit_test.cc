@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -258,7 +259,7 @@ class IncrementalCliTest : public ::testing::Test {
     Outcome first = Run(state, out_.path());
     ASSERT_EQ(first.code, 1) << first.out;  // D12, D14 open
     ASSERT_TRUE(std::filesystem::exists(state + ".snapshot")) << first.out;
-    for (const char* suffix : {"", ".snapshot"}) {
+    for (const char* suffix : {"", ".snapshot", ".entries"}) {
       std::filesystem::copy_file(state + suffix, copy + suffix);
     }
   }
@@ -267,7 +268,9 @@ class IncrementalCliTest : public ::testing::Test {
     return json::parse(ReadFile(out + "/report.json"), nullptr, false);
   }
 
-  // Audits the grown log from `state` and in full from `copy`: both reports must be the same.
+  // Audits the grown log from `state` and in full from `copy`: all three reports must be the
+  // same, report.html with the same evidence summaries although the incremental audit did not
+  // read the entries before the snapshot (they come from FILE.entries).
   void ExpectSameAsFull(const std::string& state, const std::string& copy,
                         const std::string& expected_line) {
     TempDir full_out;
@@ -279,6 +282,9 @@ class IncrementalCliTest : public ::testing::Test {
     json report = Report(out_.path());
     ASSERT_TRUE(report.is_object());
     EXPECT_EQ(report, Report(full_out.path()));
+    for (const char* file : {"/report.html", "/findings.csv"}) {
+      EXPECT_EQ(ReadFile(out_.path() + file), ReadFile(full_out.path() + file)) << file;
+    }
     EXPECT_EQ(ReadFile(state), ReadFile(copy));  // both at the new checkpoint
   }
 
@@ -304,9 +310,42 @@ TEST_F(IncrementalCliTest, ResumedAuditWritesTheSameReportAsAFullOne) {
   }
   EXPECT_EQ(status,
             (std::map<std::string, std::string>{{"seal-1", "resolved"}, {"seal-2", "open"}}));
+  // The first receipt, before the snapshot, is summarised from the saved spool.
+  std::string html = ReadFile(out_.path() + "/report.html");
+  EXPECT_NE(html.find("#4</span> <b>shipment.received</b> by op at site-1"), std::string::npos);
+  EXPECT_EQ(html.find("not read in this audit"), std::string::npos);
   // And once more with nothing new: the snapshot was renewed at the new checkpoint.
   EXPECT_NE(Run(state_, out_.path()).out.find("resuming from the snapshot at tree size 8"),
             std::string::npos);
+}
+
+// Without FILE.entries (or with one of other entries) the audit still resumes; only report.html's
+// summaries of entries before the snapshot are missing, and it says so.
+TEST_F(IncrementalCliTest, MissingOrWrongEntrySpoolOnlyLeavesOldEvidenceUnsummarised) {
+  FirstAudit(state_, copy_);
+  std::string entries = ReadFile(state_ + ".entries");
+  ASSERT_EQ(std::count(entries.begin(), entries.end(), '\n'), 5) << entries;
+  Grow();
+  for (const std::string& spool :
+       {std::string(), entries.substr(0, entries.rfind('\n', entries.size() - 2) + 1)}) {
+    std::filesystem::remove(state_ + ".entries");
+    if (!spool.empty()) WriteFile(state_ + ".entries", spool);  // entries 0-3 of 5
+    std::filesystem::copy_file(copy_ + ".snapshot", state_ + ".snapshot",
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(copy_, state_, std::filesystem::copy_options::overwrite_existing);
+    Outcome run = Run(state_, out_.path());
+    EXPECT_EQ(run.code, 1) << run.out;
+    EXPECT_NE(run.out.find("resuming from the snapshot at tree size 5"), std::string::npos)
+        << run.out;
+    EXPECT_NE(
+        run.out.find("will not summarise entries before the snapshot: " + state_ + ".entries"),
+        std::string::npos)
+        << run.out;
+    std::string html = ReadFile(out_.path() + "/report.html");
+    EXPECT_NE(html.find("#4</span> <span class=\"muted\">not read in this audit"),
+              std::string::npos);
+    EXPECT_NE(html.find("#6</span> <b>shipment.received</b>"), std::string::npos);
+  }
 }
 
 TEST_F(IncrementalCliTest, DamagedSnapshotFallsBackToAFullAudit) {

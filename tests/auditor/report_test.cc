@@ -30,14 +30,18 @@ Finding MakeFinding(std::string rule, Severity severity, std::string subject, bo
   return finding;
 }
 
+std::vector<Finding> SampleFindings() {
+  return {MakeFinding("D5", Severity::kCritical, "SN-1", true),
+          MakeFinding("D4", Severity::kMedium, "SN-2", false)};
+}
+
 Report SampleReport() {
   Report report;
   report.as_of = At("2026-11-23T08:15:00Z");
   report.checkpoint = Checkpoint{"audit.test/log", 12, Sha256("root")};
   report.integrity_ok = true;
   report.entries_checked = 12;
-  report.findings = {MakeFinding("D5", Severity::kCritical, "SN-1", true),
-                     MakeFinding("D4", Severity::kMedium, "SN-2", false)};
+  SetFindings(&report, SampleFindings());
   WhitelistEntry good;
   good.party = "eu-1";
   good.status = StandingStatus::kGoodStanding;
@@ -75,7 +79,7 @@ TEST(ReportJsonTest, HasExactlyTheSpecFields) {
                                                {"errors", nlohmann::json::array()},
                                                {"not_run", nlohmann::json::array()}}));
   ASSERT_EQ(json["findings"].size(), 2u);
-  EXPECT_EQ(json["findings"][0], FindingToJson(SampleReport().findings[0]));
+  EXPECT_EQ(json["findings"][0], FindingToJson(SampleFindings()[0]));
   EXPECT_EQ(json["whitelist"][1], WhitelistEntryToJson(SampleReport().whitelist[1]));
 }
 
@@ -124,7 +128,9 @@ TEST(ExitCodeTest, FollowsTheThreshold) {
   EXPECT_EQ(ExitCode(report, Severity::kHigh), 0);
   EXPECT_EQ(ExitCode(report, Severity::kCritical), 0);
   EXPECT_EQ(ExitCode(report, Severity::kMedium), 1);
-  report.findings[0].resolved = false;
+  std::vector<Finding> findings = SampleFindings();
+  findings[0].resolved = false;
+  SetFindings(&report, findings);
   EXPECT_EQ(ExitCode(report, Severity::kCritical), 1);
   report.integrity_ok = false;
   EXPECT_EQ(ExitCode(report, Severity::kCritical), 2);
@@ -160,12 +166,14 @@ std::string Csv(const Report& report) {
 
 TEST(FindingsCsvTest, OneQuotedRowPerFindingUnderAHeader) {
   Report report = SampleReport();
-  report.findings[1].message = "said \"hi\", then\nleft";
-  report.findings[1].evidence = {9, 4, 11};
-  report.findings[1].party.reset();
+  std::vector<Finding> findings = SampleFindings();
+  findings[1].message = "said \"hi\", then\nleft";
+  findings[1].evidence = {9, 4, 11};
+  findings[1].party.reset();
+  SetFindings(&report, findings);
   report.entries.times = {{4, At("2026-11-20T10:00:00Z")}};
   std::string csv = Csv(report);
-  const Finding& d4 = report.findings[1];
+  const Finding& d4 = findings[1];
   EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
             "id,rule,severity,status,subject_kind,subject_id,site,party,first_seen,evidence,"
             "message");
@@ -175,19 +183,19 @@ TEST(FindingsCsvTest, OneQuotedRowPerFindingUnderAHeader) {
                      "\"\"hi\"\", then\nleft\"\r\n"),
             std::string::npos)
       << csv;
-  EXPECT_NE(csv.find(report.findings[0].id + ",D5,critical,resolved,chip,SN-1,site-1,eu-1,,3 7,"),
+  EXPECT_NE(csv.find(findings[0].id + ",D5,critical,resolved,chip,SN-1,site-1,eu-1,,3 7,"),
             std::string::npos)
       << csv;
 }
 
 TEST(FindingsCsvTest, CellsThatASpreadsheetWouldEvaluateAreText) {
   Report report = SampleReport();
-  report.findings.resize(1);
-  Finding& finding = report.findings[0];
+  Finding finding = SampleFindings()[0];
   finding.subject_id = "=HYPERLINK(\"http://x\")";
   finding.site = "+1";
   finding.party = "@SUM(A1)";
   finding.message = "-2, or so";
+  SetFindings(&report, {finding});
   std::string csv = Csv(report);
   EXPECT_NE(
       csv.find(",chip,\"'=HYPERLINK(\"\"http://x\"\")\",'+1,'@SUM(A1),,3 7,\"'-2, or so\"\r\n"),
@@ -281,7 +289,7 @@ TEST(ReportHtmlTest, IsSelfContainedAndEscaped) {
   EXPECT_NE(html.find("Hall &lt;A&gt;"), std::string::npos);
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("24 &times; Heartbeats"), std::string::npos);
-  EXPECT_NE(html.find("id=\"finding-" + report.findings[1].id + "\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"finding-" + SampleFindings()[1].id + "\""), std::string::npos);
   EXPECT_NE(html.find("Log integrity verified"), std::string::npos);
 }
 
@@ -323,16 +331,17 @@ TEST(ReportHtmlTest, ShowsIntegrityFailure) {
 // Issue 12: 300,000 findings made a 153 MB page no browser opens. Built directly, no log needed.
 TEST(ReportHtmlTest, StaysUnderTenMegabytesWithThreeHundredThousandFindings) {
   Report report = SampleReport();
-  report.findings.clear();
+  std::vector<Finding> findings;
   for (int i = 0; i < 300000; ++i) {
     Finding finding = MakeFinding("L1", Severity::kCritical, "SHP-" + std::to_string(i), false);
     finding.subject_kind = "shipment";
     finding.site = "site-" + std::to_string(i % 1000);
     finding.evidence = {static_cast<uint64_t>(i)};
-    report.findings.push_back(std::move(finding));
+    findings.push_back(std::move(finding));
   }
-  report.findings[5].severity = Severity::kMedium;
-  report.findings.back().message = std::string(2000, 'x');  // longer than the page should show
+  findings[5].severity = Severity::kMedium;
+  findings.back().message = std::string(2000, 'x');  // longer than the page should show
+  SetFindings(&report, std::move(findings));
   chipledger::testing::TempDir out;
   ASSERT_TRUE(WriteReportFiles(out.path(), report).ok());
   std::string html;
