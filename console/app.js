@@ -27,9 +27,11 @@ const ROUTES = {
 let stopStream = null;
 
 function signInPage(message) {
-  const input = el('input', {id: 'token', type: 'password', size: 72, autocomplete: 'off', class: 'mono'});
-  const status = el('p', {class: message ? 'error' : 'muted', id: 'signin-status'},
-                    message ?? 'The token is kept for this browser tab only and sent only to this server.');
+  const input =
+      el('input', {id: 'token', type: 'password', size: 72, autocomplete: 'off', class: 'mono'});
+  const status =
+      el('p', {class: message ? 'error' : 'muted', id: 'signin-status'},
+         message ?? 'The token is kept for this browser tab only and sent only to this server.');
   const submit = async (e) => {
     e.preventDefault();
     session.signIn(input.value);
@@ -46,12 +48,14 @@ function signInPage(message) {
     }
     start();
   };
-  show([el('h1', {}, 'Sign in'),
-        el('p', {}, 'Enter a reader token (role regulator or auditor) issued by the ledger operator ',
-           'with ', el('code', {}, 'chipledgerd token create'), '.'),
-        el('form', {class: 'inline', onsubmit: submit}, el('label', {}, 'Bearer token', input),
-           el('button', {class: 'primary', type: 'submit', id: 'signin'}, 'Sign in')),
-        status]);
+  show([
+    el('h1', {}, 'Sign in'),
+    el('p', {}, 'Enter a reader token (role regulator or auditor) issued by the ledger operator ',
+       'with ', el('code', {}, 'chipledgerd token create'), '.'),
+    el('form', {class: 'inline', onsubmit: submit}, el('label', {}, 'Bearer token', input),
+       el('button', {class: 'primary', type: 'submit', id: 'signin'}, 'Sign in')),
+    status
+  ]);
 }
 
 function route() {
@@ -73,10 +77,13 @@ function onFinding({event, data}) {
   window.dispatchEvent(new CustomEvent('chipledger:finding', {detail: data}));
   if (data.change !== 'opened' || !['critical', 'high'].includes(f.severity)) return;
   const alerts = document.getElementById('alerts');
-  const close = el('button', {type: 'button', onclick: (e) => e.target.parentNode.remove()}, 'dismiss');
-  alerts.prepend(el('div', {class: 'alert', 'data-rule': f.rule, 'data-severity': f.severity},
-    el('strong', {}, `New ${f.severity} finding ${f.rule}: `), to.subject(f.subject), ` — ${f.message} `,
-    el('a', {href: `#/findings?status=open&rule=${f.rule}`}, 'see findings'), ' ', close));
+  const close =
+      el('button', {type: 'button', onclick: (e) => e.target.parentNode.remove()}, 'dismiss');
+  alerts.prepend(
+      el('div', {class: 'alert', 'data-rule': f.rule, 'data-severity': f.severity},
+         el('strong', {}, `New ${f.severity} finding ${f.rule}: `), to.subject(f.subject),
+         ` — ${f.message} `,
+         el('a', {href: `#/findings?status=open&rule=${f.rule}`}, 'see findings'), ' ', close));
 }
 
 function start() {
@@ -100,7 +107,10 @@ function signOut(message) {
 }
 
 window.addEventListener('hashchange', route);
-window.addEventListener('chipledger:signed-out', () => signOut('The token was refused: sign in again.'));
+window.addEventListener(
+    'chipledger:signed-out', () => signOut('The token was refused: sign in again.'));
 document.getElementById('logout').addEventListener('click', () => signOut());
-if (session.token()) start();
-else signInPage();
+if (session.token())
+  start();
+else
+  signInPage();

@@ -3,17 +3,21 @@
 // site's custody and inspection entries (never its heartbeats, which can be many).
 import {allEvents} from './api.js';
 
-const TYPES = ['shipment.received', 'chip.installed', 'chip.transferred', 'chip.decommissioned',
-               'inspection.performed', 'check.requested'];
+const TYPES = [
+  'shipment.received', 'chip.installed', 'chip.transferred', 'chip.decommissioned',
+  'inspection.performed', 'check.requested'
+];
 
 function apply(book, site, {index, event: e}) {
   const serials = (list) => list.map((c) => (typeof c === 'string' ? c : c.serial));
   switch (e.type) {
     case 'shipment.received':
-      if (e.site === site) for (const s of e.chips) book.held.set(s, 'received');
+      if (e.site === site)
+        for (const s of e.chips) book.held.set(s, 'received');
       break;
     case 'chip.installed':
-      if (e.site === site) for (const s of serials(e.chips)) book.held.set(s, 'installed');
+      if (e.site === site)
+        for (const s of serials(e.chips)) book.held.set(s, 'installed');
       break;
     case 'chip.transferred':
       for (const s of e.chips) {
@@ -22,7 +26,8 @@ function apply(book, site, {index, event: e}) {
       }
       break;
     case 'chip.decommissioned':
-      if (e.site === site) for (const s of e.chips) book.held.delete(s);
+      if (e.site === site)
+        for (const s of e.chips) book.held.delete(s);
       break;
     case 'inspection.performed':
       if (e.site !== site) break;

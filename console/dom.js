@@ -6,8 +6,10 @@ export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? '' : value);
+    if (name.startsWith('on'))
+      node.addEventListener(name.slice(2), value);
+    else
+      node.setAttribute(name, value === true ? '' : value);
   }
   append(node, children);
   return node;
@@ -16,8 +18,10 @@ export function el(tag, attrs = {}, ...children) {
 function append(node, children) {
   for (const child of children) {
     if (child === undefined || child === null || child === false) continue;
-    if (Array.isArray(child)) append(node, child);
-    else node.append(child instanceof Node ? child : String(child));
+    if (Array.isArray(child))
+      append(node, child);
+    else
+      node.append(child instanceof Node ? child : String(child));
   }
 }
 
@@ -37,8 +41,9 @@ export const to = {
 };
 
 export function table(headers, rows) {
-  return el('table', {}, el('thead', {}, el('tr', {}, headers.map((h) => el('th', {}, h)))),
-            el('tbody', {}, rows));
+  return el(
+      'table', {}, el('thead', {}, el('tr', {}, headers.map((h) => el('th', {}, h)))),
+      el('tbody', {}, rows));
 }
 
 export function row(...cells) {

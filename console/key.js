@@ -14,8 +14,13 @@ export async function pinnedKey() {
 }
 
 export function settingsPage() {
-  const input = el('input', {id: 'logkey', size: 90, class: 'mono', value: pinnedKeyText() ?? '',
-                             placeholder: 'origin+keyhash+base64key'});
+  const input = el('input', {
+    id: 'logkey',
+    size: 90,
+    class: 'mono',
+    value: pinnedKeyText() ?? '',
+    placeholder: 'origin+keyhash+base64key'
+  });
   const status = el('p', {id: 'key-status', class: 'muted'});
   const save = async (e) => {
     e.preventDefault();
@@ -23,7 +28,8 @@ export function settingsPage() {
       const vkey = await parseVerifierKey(input.value);
       localStorage.setItem(KEY, input.value.trim());
       status.className = '';
-      status.textContent = `Pinned: origin ${vkey.name}, key hash ${vkey.keyHash}, key id ${vkey.keyId}.`;
+      status.textContent =
+          `Pinned: origin ${vkey.name}, key hash ${vkey.keyHash}, key id ${vkey.keyId}.`;
     } catch (err) {
       status.className = 'error';
       status.textContent = err.message;
@@ -39,8 +45,7 @@ export function settingsPage() {
     el('p', {}, 'The console checks checkpoints, inclusion proofs and the white list against this ',
        'key. Take it from the ledger operator\'s published key (chipledgerd init prints it), ',
        'never from the server you are checking. It is kept in this browser.'),
-    el('form', {class: 'inline', onsubmit: save},
-       el('label', {}, 'Note verifier key', input),
+    el('form', {class: 'inline', onsubmit: save}, el('label', {}, 'Note verifier key', input),
        el('button', {class: 'primary', type: 'submit'}, 'Pin key'),
        el('button', {type: 'button', onclick: forget}, 'Forget')),
     status,

@@ -3,7 +3,11 @@ import {getJson} from './api.js';
 import {findingsTable, historyTable} from './chip.js';
 import {el, later, show, to} from './dom.js';
 
-const NOUN = {parties: 'Party', agents: 'Agent', licenses: 'License'};
+const NOUN = {
+  parties: 'Party',
+  agents: 'Agent',
+  licenses: 'License'
+};
 
 // `events` is a list of indices (older servers) or of event summaries.
 function eventsSection(events) {
@@ -15,14 +19,14 @@ function eventsSection(events) {
 }
 
 function render(kind, r) {
-  return el('div', {},
-    el('h1', {}, `${NOUN[kind]} ${r.id}`),
-    el('p', {}, 'Registered by entry ', to.entry(r.registered_at), '.'),
-    el('div', {class: 'two'},
-       el('div', {}, el('h2', {}, 'Record'), el('pre', {}, JSON.stringify(r.record, null, 2))),
-       el('div', {}, el('h2', {}, 'State'), el('pre', {}, JSON.stringify(r.state, null, 2)))),
-    el('h2', {}, 'Open findings'), findingsTable(r.open_findings),
-    el('h2', {}, 'Entries'), eventsSection(r.events));
+  return el(
+      'div', {}, el('h1', {}, `${NOUN[kind]} ${r.id}`),
+      el('p', {}, 'Registered by entry ', to.entry(r.registered_at), '.'),
+      el('div', {class: 'two'},
+         el('div', {}, el('h2', {}, 'Record'), el('pre', {}, JSON.stringify(r.record, null, 2))),
+         el('div', {}, el('h2', {}, 'State'), el('pre', {}, JSON.stringify(r.state, null, 2)))),
+      el('h2', {}, 'Open findings'), findingsTable(r.open_findings), el('h2', {}, 'Entries'),
+      eventsSection(r.events));
 }
 
 export function recordPage(kind, id) {

@@ -1,6 +1,6 @@
 // One box for any identifier: every kind the ledger knows is asked at once, and what exists is
 // listed (a serial and a site may share a name).
-import {ApiError, allEvents, getJson} from './api.js';
+import {allEvents, ApiError, getJson} from './api.js';
 import {el, later, link, row, show, table} from './dom.js';
 
 const enc = encodeURIComponent;

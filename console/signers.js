@@ -1,7 +1,7 @@
 // Key id -> agent, from every enrolment in the log (a few hundred on a large log), so that
 // co-signers are named. Cached for the session's page loads.
 import {allEvents} from './api.js';
-import {sha256, toHex, fromBase64} from './verify.js';
+import {fromBase64, sha256, toHex} from './verify.js';
 
 let cache = null;
 
@@ -15,6 +15,8 @@ export function signerNames() {
     }
     return names;
   })();
-  cache.catch(() => { cache = null; });
+  cache.catch(() => {
+    cache = null;
+  });
   return cache;
 }

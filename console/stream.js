@@ -7,9 +7,12 @@ function parse(block) {
   for (const line of block.split('\n')) {
     const colon = line.indexOf(':');
     if (colon === 0) continue;  // a comment (keep-alive)
-    const [field, value] = colon < 0 ? [line, ''] : [line.slice(0, colon), line.slice(colon + 1).trimStart()];
-    if (field === 'data') message.data += (message.data ? '\n' : '') + value;
-    else message[field] = value;
+    const [field, value] =
+        colon < 0 ? [line, ''] : [line.slice(0, colon), line.slice(colon + 1).trimStart()];
+    if (field === 'data')
+      message.data += (message.data ? '\n' : '') + value;
+    else
+      message[field] = value;
   }
   return message;
 }
@@ -22,8 +25,9 @@ export function followFindings(from, onMessage, onState) {
   const run = async () => {
     while (!stopped && session.token()) {
       try {
-        const res = await fetch(`/v1/findings/stream${last === null ? '' : `?from=${last}`}`, {
-          headers: {Authorization: `Bearer ${session.token()}`}, signal: controller.signal});
+        const res = await fetch(
+            `/v1/findings/stream${last === null ? '' : `?from=${last}`}`,
+            {headers: {Authorization: `Bearer ${session.token()}`}, signal: controller.signal});
         if (!res.ok) throw new Error(`findings stream: HTTP ${res.status}`);
         onState(true);
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

@@ -58,7 +58,7 @@ export async function parseVerifierKey(text) {
 }
 
 const ed25519 = (vkey, signature, message) =>
-  crypto.subtle.verify({name: 'Ed25519'}, vkey.key, signature, message);
+    crypto.subtle.verify({name: 'Ed25519'}, vkey.key, signature, message);
 
 // A C2SP checkpoint: its body and its signature lines, each {name, keyHash, blob}.
 export function parseCheckpoint(note) {
@@ -81,7 +81,8 @@ export function parseCheckpoint(note) {
 export async function verifyCheckpoint(note, vkey) {
   const cp = parseCheckpoint(note);
   if (cp.origin !== vkey.name) {
-    throw new VerifyError(`checkpoint: origin "${cp.origin}" is not the pinned key's "${vkey.name}"`);
+    throw new VerifyError(
+        `checkpoint: origin "${cp.origin}" is not the pinned key's "${vkey.name}"`);
   }
   const line = cp.signatures.find((s) => s.name === vkey.name && s.keyHash === vkey.keyHash);
   if (!line) throw new VerifyError(`checkpoint: no signature by the pinned key ${vkey.keyHash}`);

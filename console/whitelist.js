@@ -22,32 +22,47 @@ export async function whitelistPayload() {
 async function prove(env, vkey) {
   const payload = JSON.parse(new TextDecoder().decode(await verifyDsse(env, vkey, TYPE)));
   const cp = await verifyCheckpoint(payload.checkpoint, vkey);
-  return [`the DSSE signature over the payload verifies with the pinned key (key id ${vkey.keyId.slice(0, 16)}…)`,
-          `it was computed as of ${payload.as_of} on checkpoint "${cp.origin}" size ${cp.size}, ` +
-              'whose signature verifies with the same key'];
+  return [
+    `the DSSE signature over the payload verifies with the pinned key (key id ${
+        vkey.keyId.slice(0, 16)}…)`,
+    `it was computed as of ${payload.as_of} on checkpoint "${cp.origin}" size ${cp.size}, ` +
+        'whose signature verifies with the same key'
+  ];
 }
 
-const counts = (c) => Object.entries(c ?? {}).filter(([, n]) => n).map(([s, n]) => `${n} ${s}`).join(', ');
+const counts = (c) =>
+    Object.entries(c ?? {}).filter(([, n]) => n).map(([s, n]) => `${n} ${s}`).join(', ');
 
 function exportCsv(payload) {
-  downloadCsv('whitelist.csv',
-              ['party', 'status', 'sites', 'licenses', 'chips_installed', 'last_inspection', 'open_findings'],
-              payload.end_users.map((u) => [u.party, u.status, u.sites.join(' '), u.licenses.join(' '),
-                                            u.chips_installed, u.last_inspection, counts(u.open_findings)]));
+  downloadCsv(
+      'whitelist.csv',
+      [
+        'party', 'status', 'sites', 'licenses', 'chips_installed', 'last_inspection',
+        'open_findings'
+      ],
+      payload.end_users.map(
+          (u) =>
+              [u.party, u.status, u.sites.join(' '), u.licenses.join(' '), u.chips_installed,
+               u.last_inspection, counts(u.open_findings)]));
 }
 
 function render(env) {
   const payload = decode(env);
-  return el('div', {},
-    check('White list signature', (vkey) => prove(env, vkey)),
-    el('p', {class: 'muted'}, `As of ${payload.as_of}.`),
-    csvButton('white list', () => exportCsv(payload)),
-    table(['end user', 'status', 'sites', 'licenses', 'chips installed', 'last inspection', 'open findings'],
-          payload.end_users.map((u) => row(to.party(u.party), el('strong', {}, u.status),
-                                           u.sites.map((s) => [to.site(s), ' ']),
-                                           u.licenses.map((l) => [to.license(l), ' ']),
-                                           u.chips_installed, u.last_inspection ?? 'never',
-                                           counts(u.open_findings) || 'none'))));
+  return el(
+      'div', {}, check('White list signature', (vkey) => prove(env, vkey)),
+      el('p', {class: 'muted'}, `As of ${payload.as_of}.`),
+      csvButton('white list', () => exportCsv(payload)),
+      table(
+          [
+            'end user', 'status', 'sites', 'licenses', 'chips installed', 'last inspection',
+            'open findings'
+          ],
+          payload.end_users.map(
+              (u) =>
+                  row(to.party(u.party), el('strong', {}, u.status),
+                      u.sites.map((s) => [to.site(s), ' ']),
+                      u.licenses.map((l) => [to.license(l), ' ']), u.chips_installed,
+                      u.last_inspection ?? 'never', counts(u.open_findings) || 'none'))));
 }
 
 export function whitelistPage() {

@@ -14,8 +14,13 @@ import {chromium} from 'playwright-core';
 import {Ledger} from './fixture.mjs';
 import {startTamperProxy} from './tamper_proxy.mjs';
 
-const {values: args} = parseArgs({options: {
-  chipledgerd: {type: 'string'}, out: {type: 'string'}, chromium: {type: 'string', default: '/usr/bin/chromium'}}});
+const {values: args} = parseArgs({
+  options: {
+    chipledgerd: {type: 'string'},
+    out: {type: 'string'},
+    chromium: {type: 'string', default: '/usr/bin/chromium'}
+  }
+});
 mkdirSync(args.out, {recursive: true});
 
 const ledger = new Ledger(args.chipledgerd);
@@ -45,7 +50,8 @@ async function step(name, run) {
   try {
     await run();
   } catch (e) {
-    await current?.screenshot({path: join(args.out, 'failure.png'), fullPage: true}).catch(() => {});
+    await current?.screenshot({path: join(args.out, 'failure.png'), fullPage: true})
+        .catch(() => {});
     throw e;
   }
   console.log(`ok - ${name} (${Date.now() - started} ms)`);
@@ -63,7 +69,9 @@ async function main() {
 
   await step('static files: CSP, content types, versioned caching', async () => {
     const index = await fetch(`${base}/console/`);
-    assert.equal(index.headers.get('content-security-policy'), "default-src 'self'; frame-ancestors 'none'");
+    assert.equal(
+        index.headers.get('content-security-policy'),
+        'default-src \'self\'; frame-ancestors \'none\'');
     assert.match(index.headers.get('content-type'), /^text\/html/);
     assert.equal(index.headers.get('cache-control'), 'no-cache');
     const script = /src="([0-9a-f]{16}\/app\.js)"/.exec(await index.text())[1];
@@ -131,7 +139,8 @@ async function main() {
     await tampered.goto(`${proxy.url}/console/#/entry/${inspection.index}`);
     await tampered.waitForSelector('.check.fail[data-check="Inclusion in the signed log"]');
     const reason = await tampered.textContent('.check.fail .error');
-    assert.match(reason, /inclusion proof: yields root [0-9a-f]{64}, the checkpoint's is [0-9a-f]{64}/);
+    assert.match(
+        reason, /inclusion proof: yields root [0-9a-f]{64}, the checkpoint's is [0-9a-f]{64}/);
     await shot(tampered, 'entry-tampered');
   });
 

@@ -10,7 +10,8 @@ const FIELD = '"integrated_time":"';
 function alter(entry) {
   const text = entry.toString('latin1');
   const at = text.indexOf(FIELD) + FIELD.length + 3;  // the year's last digit
-  return Buffer.from(text.slice(0, at) + (text[at] === '9' ? '8' : '9') + text.slice(at + 1), 'latin1');
+  return Buffer.from(
+      text.slice(0, at) + (text[at] === '9' ? '8' : '9') + text.slice(at + 1), 'latin1');
 }
 
 // The bundle's entries as [offset, length] of each entry's bytes.
@@ -39,21 +40,27 @@ export function startTamperProxy(upstream, index) {
       alter(body.subarray(at, at + len)).copy(body, at);
     }
     if (answer.ok && req.url === `/v1/entries/${index}`) {
-      const bundle = Buffer.from(await (await fetch(`${upstream}/tile/entries/000.p/${index + 1}`, {headers})).arrayBuffer());
+      const bundle =
+          Buffer.from(await (await fetch(`${upstream}/tile/entries/000.p/${index + 1}`, {headers}))
+                          .arrayBuffer());
       const [at, len] = entriesOf(bundle)[index];
       const altered = alter(bundle.subarray(at, at + len));
       const view = JSON.parse(body);
       view.integrated_time = JSON.parse(altered).integrated_time;
-      view.leaf_hash = createHash('sha256').update(Buffer.concat([Buffer.of(0), altered])).digest('hex');
+      view.leaf_hash =
+          createHash('sha256').update(Buffer.concat([Buffer.of(0), altered])).digest('hex');
       body = Buffer.from(JSON.stringify(view));
     }
     const out = {};
     for (const [k, v] of answer.headers) {
-      if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(k)) out[k] = v;
+      if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(k))
+        out[k] = v;
     }
     res.writeHead(answer.status, out);
     res.end(body);
   }
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () =>
-    resolve({server, url: `http://127.0.0.1:${server.address().port}`})));
+  return new Promise(
+      (resolve) => server.listen(
+          0, '127.0.0.1',
+          () => resolve({server, url: `http://127.0.0.1:${server.address().port}`})));
 }
