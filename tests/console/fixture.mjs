@@ -3,7 +3,7 @@
 // user's site with 8 installed chips, heartbeats, and an inspection that finds 2 chips missing.
 import {execFileSync, spawn} from 'node:child_process';
 import {createHash, generateKeyPairSync, sign} from 'node:crypto';
-import {mkdtempSync} from 'node:fs';
+import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
@@ -94,8 +94,12 @@ export class Ledger {
     });
   }
 
+  // Stops chipledgerd, then removes the ledger's directory.
   stop() {
-    this.proc?.kill('SIGTERM');
+    const remove = () => rmSync(this.dir, {recursive: true, force: true});
+    if (!this.proc || this.proc.exitCode !== null) return remove();
+    this.proc.on('exit', remove);
+    this.proc.kill('SIGTERM');
   }
 
   async submit(agent, type, fields) {
