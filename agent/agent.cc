@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <thread>
 
+#include "agent/home.h"
 #include "agent/ledger_client.h"
+#include "cli/http_client.h"
 #include "ledger/durable_file.h"
 #include "ledger/merkle.h"
 
@@ -23,15 +25,6 @@ fs::path ConfigPath(const fs::path& home) { return home / "config.json"; }
 fs::path KeyPath(const fs::path& home) { return home / "key.json"; }
 fs::path HeadPath(const fs::path& home) { return home / "head.json"; }
 fs::path CheckpointPath(const fs::path& home) { return home / "checkpoint"; }
-fs::path OutboxDir(const fs::path& home) { return home / "outbox"; }
-fs::path ReceiptsDir(const fs::path& home) { return home / "receipts"; }
-
-// Zero-padded so that the directory's name order is the seq order.
-std::string SeqFileName(uint64_t seq) {
-  char name[32];
-  std::snprintf(name, sizeof name, "%020llu.json", static_cast<unsigned long long>(seq));
-  return name;
-}
 
 bool IsId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -185,25 +178,72 @@ Status CheckLedgerKept(const fs::path& home, uint64_t expected_seq) {
                               "evidence; nothing was re-signed");
 }
 
-Status Refused(const QueuedEvent& event, const HttpAnswer& answer) {
+// The ledger's final refusal of the head event: kept beside it (outbox show, discard, replace)
+// and said with the commands that deal with it.
+Status Refused(const fs::path& home, const QueuedEvent& event, const HttpAnswer& answer) {
   json body = json::parse(answer.body, nullptr, false);
-  std::string code =
-      body.is_object() ? OptionalString(body, "error").value_or("refused") : "refused";
-  std::string message =
-      body.is_object() ? OptionalString(body, "message").value_or(answer.body) : answer.body;
-  std::string text = "the ledger refused event seq " + std::to_string(event.seq) + " (HTTP " +
-                     std::to_string(answer.status) + " " + code + "): " + message +
-                     "; it stays in the outbox with the events after it";
+  Refusal refusal{
+      answer.status,
+      body.is_object() ? OptionalString(body, "error").value_or("refused") : "refused",
+      body.is_object() ? OptionalString(body, "message").value_or(answer.body) : answer.body};
+  json record = {
+      {"status", refusal.status}, {"error", refusal.error}, {"message", refusal.message}};
+  if (Status s = WriteFileDurably(RefusalPath(home, event.seq), record.dump() + "\n"); !s.ok()) {
+    return s;
+  }
+  std::string seq = std::to_string(event.seq);
+  std::string text = "the ledger refused event seq " + seq + " (HTTP " +
+                     std::to_string(answer.status) + " " + refusal.error + "): " + refusal.message +
+                     "; it stays in the outbox with the events after it. " +
+                     "See it with `chipledger-agent outbox show " + seq +
+                     "`; fix the cause (enrolment, sites, clock) and submit again, or " +
+                     "`chipledger-agent outbox replace " + seq +
+                     " --fields FILE.json` or `outbox discard " + seq +
+                     "` (the events after it are re-signed, so the chain stays valid)";
   switch (answer.status) {
     case 401:
-      return Status::Unauthenticated(code, text);
+      return Status::Unauthenticated(refusal.error, text);
     case 403:
-      return Status::PermissionDenied(code, text);
+      return Status::PermissionDenied(refusal.error, text);
     case 413:
-      return Status::TooLarge(code, text);
+      return Status::TooLarge(refusal.error, text);
     default:
-      return Status::InvalidArgument(code, text);
+      return Status::InvalidArgument(refusal.error, text);
   }
+}
+
+// Sends until an answer that is not worth retrying (network errors, 5xx and 429 are), waiting
+// with exponential backoff between attempts; Unavailable after options.max_attempts.
+Result<HttpAnswer> WithRetries(const SubmitOptions& options, const std::string& request,
+                               const std::function<Result<HttpAnswer>()>& send) {
+  double backoff = options.initial_backoff_s;
+  for (int attempt = 1;; ++attempt) {
+    Result<HttpAnswer> answer = send();
+    bool transient = !answer.ok() ? answer.status().kind() == StatusKind::kUnavailable
+                                  : answer->status >= 500 || answer->status == 429;
+    if (!transient) return answer;
+    std::string why =
+        answer.ok() ? request + ": HTTP " + std::to_string(answer->status) + " " + answer->body
+                    : answer.status().message();
+    if (attempt >= options.max_attempts) {
+      return Status::Unavailable(request + " failed " + std::to_string(attempt) +
+                                 " times; the last: " + why);
+    }
+    if (options.on_retry) {
+      options.on_retry(RetryNotice{attempt, options.max_attempts, backoff, why});
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
+    backoff = std::min(backoff * 2, options.max_backoff_s);
+  }
+}
+
+// Only when a config is written: a home saved before URLs were checked must still open, so that
+// `configure --ledger` can fix it.
+Status CheckLedgerUrl(const Config& config) {
+  if (config.ledger_url.empty()) return Status::Ok();
+  Result<cli::HttpUrl> url = cli::ParseHttpUrl(config.ledger_url, "ledger_url");
+  if (!url.ok()) return Status::InvalidArgument("bad_config", url.status().message());
+  return Status::Ok();
 }
 
 }  // namespace
@@ -230,6 +270,7 @@ Result<WitnessPolicy> CheckWitnessPolicy(const std::vector<std::string>& vkeys,
 Result<Agent> Agent::Create(const fs::path& home, const Config& config, std::string_view passphrase,
                             KdfCost cost) {
   if (Status s = CheckConfig(config); !s.ok()) return s;
+  if (Status s = CheckLedgerUrl(config); !s.ok()) return s;
   if (fs::exists(KeyPath(home))) {
     return Status::Conflict(
         "key_exists", "a key already exists in " + home.string() + "; refusing to overwrite it");
@@ -291,6 +332,7 @@ Status Agent::Unlock(std::string_view passphrase) {
 
 Status Agent::SaveConfig(const Config& config) {
   if (Status s = CheckConfig(config); !s.ok()) return s;
+  if (Status s = CheckLedgerUrl(config); !s.ok()) return s;
   if (config.agent != config_.agent && head_.seq > 0) {
     return Status::InvalidArgument("bad_config",
                                    "agent: cannot change once this agent has signed events");
@@ -315,9 +357,8 @@ Result<WitnessPolicy> Agent::Witnesses() const {
                             "witness_quorum");
 }
 
-Result<QueuedEvent> Agent::Compose(EventType type, const json& fields,
-                                   const ComposeOptions& options) {
-  if (!key_) return Status::InvalidArgument("locked", "the key is locked: unlock it first");
+Result<std::string> Agent::PayloadAt(const ChainHead& head, EventType type, const json& fields,
+                                     const ComposeOptions& options) const {
   if (!fields.is_object()) {
     return Status::InvalidArgument("bad_fields", "fields: must be a JSON object");
   }
@@ -331,8 +372,8 @@ Result<QueuedEvent> Agent::Compose(EventType type, const json& fields,
   payload["v"] = 1;
   payload["type"] = EventTypeName(type);
   payload["agent"] = config_.agent;
-  payload["seq"] = head_.seq + 1;
-  payload["prev"] = ToHex(head_.prev);
+  payload["seq"] = head.seq + 1;
+  payload["prev"] = ToHex(head.prev);
   payload["time"] = FormatTime(options.time.value_or(Now()));
   if (options.location) {
     payload["location"] = {{"lat", options.location->lat}, {"lon", options.location->lon}};
@@ -342,9 +383,21 @@ Result<QueuedEvent> Agent::Compose(EventType type, const json& fields,
   }
   if (options.note) payload["note"] = *options.note;
   std::string bytes = payload.dump();
-  Result<Event> event = ParseEvent(bytes);
-  if (!event.ok()) return event.status();
-  if (Status s = Enqueue(bytes); !s.ok()) return s;
+  if (Result<Event> event = ParseEvent(bytes); !event.ok()) return event.status();
+  return bytes;
+}
+
+Result<std::string> Agent::Preview(EventType type, const json& fields,
+                                   const ComposeOptions& options) const {
+  return PayloadAt(head_, type, fields, options);
+}
+
+Result<QueuedEvent> Agent::Compose(EventType type, const json& fields,
+                                   const ComposeOptions& options) {
+  if (!key_) return Status::InvalidArgument("locked", "the key is locked: unlock it first");
+  Result<std::string> payload = Preview(type, fields, options);
+  if (!payload.ok()) return payload.status();
+  if (Status s = Enqueue(*payload); !s.ok()) return s;
   return Queued(head_.seq);
 }
 
@@ -438,13 +491,36 @@ Status Agent::StoreReceipt(const QueuedEvent& event, const Receipt& receipt) {
   // The receipt first: a crash in between leaves a queued event with a receipt, which Submit
   // recognises and removes.
   if (s.ok()) s = RemoveDurably(OutboxDir(home_) / SeqFileName(event.seq));
+  // An earlier refusal no longer applies (the cause was fixed); the marker is only advice.
+  std::error_code ignored;
+  fs::remove(RefusalPath(home_, event.seq), ignored);
   return s;
+}
+
+Status Agent::CheckLedgerKey(const NoteVerifier& log_key, const SubmitOptions& options) const {
+  Result<HttpAnswer> answer = WithRetries(
+      options, "GET /checkpoint", [&] { return Get(config_, "/checkpoint", std::nullopt); });
+  if (!answer.ok()) return answer.status();
+  if (answer->status != 200) {
+    return Status::Unavailable("GET /checkpoint: HTTP " + std::to_string(answer->status) + " " +
+                               answer->body + " (is " + config_.ledger_url + " a chipledger?)");
+  }
+  Result<Checkpoint> checkpoint = VerifyCheckpoint(answer->body, log_key);
+  if (checkpoint.ok()) return Status::Ok();
+  return Status::Unauthenticated(
+      "wrong_log_key", "the ledger at " + config_.ledger_url +
+                           " does not sign its checkpoint with the configured log key " +
+                           log_key.name + " (" + checkpoint.status().message() +
+                           "); nothing was sent. Is ledger_url the right ledger? If it is, run "
+                           "`chipledger-agent configure --log-key VKEY` with the key its "
+                           "`chipledgerd init` printed");
 }
 
 Result<SubmitReport> Agent::Submit(const SubmitOptions& options) {
   Result<NoteVerifier> log_key = LogKey();
   if (!log_key.ok()) return log_key.status();
   SubmitReport report;
+  bool key_checked = false;
   while (true) {
     Result<std::vector<QueuedEvent>> outbox = Outbox();
     if (!outbox.ok()) return outbox.status();
@@ -454,27 +530,18 @@ Result<SubmitReport> Agent::Submit(const SubmitOptions& options) {
       if (Status s = RemoveDurably(OutboxDir(home_) / SeqFileName(event.seq)); !s.ok()) return s;
       continue;
     }
-    double backoff = options.initial_backoff_s;
-    Result<HttpAnswer> answer = Status::Unavailable("not sent");
-    for (int attempt = 1;; ++attempt) {
-      answer = PostEvent(config_, event.envelope);
-      // Network errors, 5xx and 429 (rate limited) are worth retrying; anything else is final.
-      bool transient = !answer.ok() ? answer.status().kind() == StatusKind::kUnavailable
-                                    : answer->status >= 500 || answer->status == 429;
-      if (!transient) break;
-      if (attempt >= options.max_attempts) {
-        std::string why = answer.ok()
-                              ? "HTTP " + std::to_string(answer->status) + " " + answer->body
-                              : answer.status().message();
-        return Status::Unavailable("event seq " + std::to_string(event.seq) +
-                                   " not submitted after " + std::to_string(attempt) +
-                                   " attempts (" + why + "); " + std::to_string(outbox->size()) +
-                                   " events stay in the outbox");
-      }
-      std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
-      backoff = std::min(backoff * 2, options.max_backoff_s);
+    if (!key_checked) {
+      if (Status s = CheckLedgerKey(*log_key, options); !s.ok()) return s;
+      key_checked = true;
     }
-    if (!answer.ok()) return answer.status();
+    std::string request = "POST /v1/events (seq " + std::to_string(event.seq) + ")";
+    Result<HttpAnswer> answer =
+        WithRetries(options, request, [&] { return PostEvent(config_, event.envelope); });
+    if (!answer.ok()) {
+      if (answer.status().kind() != StatusKind::kUnavailable) return answer.status();
+      return Status::Unavailable(answer.status().message() + "; " + std::to_string(outbox->size()) +
+                                 " events stay in the outbox: submit again later");
+    }
     if (answer->status == 200 || answer->status == 201) {
       Result<Receipt> receipt = ParseReceipt(answer->body);
       if (!receipt.ok()) return receipt.status();
@@ -486,7 +553,7 @@ Result<SubmitReport> Agent::Submit(const SubmitOptions& options) {
         options.on_receipt(StoredReceipt{event.seq, event.envelope, *receipt});
       continue;
     }
-    if (answer->status != 409) return Refused(event, *answer);
+    if (answer->status != 409) return Refused(home_, event, *answer);
     json body = json::parse(answer->body, nullptr, false);
     auto expected_seq = body.is_object() ? body.find("expected_seq") : body.end();
     Result<Hash> expected_prev =
@@ -494,7 +561,7 @@ Result<SubmitReport> Agent::Submit(const SubmitOptions& options) {
                     "expected_prev");
     if (!body.is_object() || expected_seq == body.end() || !expected_seq->is_number_unsigned() ||
         !expected_prev.ok()) {
-      return Refused(event, *answer);
+      return Refused(home_, event, *answer);
     }
     if (Status s = HandleConflict(event, expected_seq->get<uint64_t>(), *expected_prev,
                                   options.resync, &report);
@@ -544,18 +611,29 @@ Status Agent::Resync(uint64_t expected_seq, const Hash& expected_prev) {
   if (Status s = CheckLedgerKept(home_, expected_seq); !s.ok()) return s;
   Result<std::vector<QueuedEvent>> outbox = Outbox();
   if (!outbox.ok()) return outbox.status();
-  fs::path staged = home_ / "outbox.new";
-  std::error_code error;
-  fs::remove_all(staged, error);
-  if (Status s = CreateDirectory(staged); !s.ok()) return s;
-  ChainHead head{expected_seq - 1, expected_prev};
+  std::vector<std::string> payloads;
   for (const QueuedEvent& event : *outbox) {
     if (event.signatures > 1) {
       return Status::Conflict("cosigned", "seq " + std::to_string(event.seq) +
                                               " carries co-signatures that re-signing would void; "
                                               "re-compose and co-sign it again");
     }
-    json payload = json::parse(ParseEnvelope(event.envelope)->payload);
+    payloads.push_back(ParseEnvelope(event.envelope)->payload);
+  }
+  return Restage(ChainHead{expected_seq - 1, expected_prev}, payloads);
+}
+
+Status Agent::Restage(const ChainHead& base, const std::vector<std::string>& payloads) {
+  if (!payloads.empty() && !key_) {
+    return Status::InvalidArgument("locked", "the key is locked: unlock it first");
+  }
+  fs::path staged = home_ / "outbox.new";
+  std::error_code error;
+  fs::remove_all(staged, error);
+  if (Status s = CreateDirectory(staged); !s.ok()) return s;
+  ChainHead head = base;
+  for (const std::string& bytes_before : payloads) {
+    json payload = json::parse(bytes_before);
     payload["seq"] = head.seq + 1;
     payload["prev"] = ToHex(head.prev);
     std::string bytes = payload.dump();
@@ -566,12 +644,14 @@ Status Agent::Resync(uint64_t expected_seq, const Hash& expected_prev) {
     Status s = WriteFileDurably(staged / SeqFileName(head.seq), SerializeEnvelope(envelope));
     if (!s.ok()) return s;
   }
+  // The head first: until the swap, Open repairs it from the old outbox's last event (the old
+  // outbox is never empty here: it held at least the event being replaced or re-signed).
+  if (Status s = WriteFileDurably(HeadPath(home_), HeadToJson(head)); !s.ok()) return s;
+  head_ = head;
   // Swap the staged outbox in; RecoverOutboxSwap finishes or undoes an interrupted swap.
   fs::rename(OutboxDir(home_), home_ / "outbox.old", error);
   if (!error) fs::rename(staged, OutboxDir(home_), error);
   if (error) return Status::IOError("swap outbox: " + error.message());
-  if (Status s = WriteFileDurably(HeadPath(home_), HeadToJson(head)); !s.ok()) return s;
-  head_ = head;
   return RecoverOutboxSwap(home_);
 }
 

@@ -89,6 +89,14 @@ struct StoredReceipt {
   Receipt receipt;
 };
 
+// A failed attempt that will be retried (network error, 5xx, 429), for progress output.
+struct RetryNotice {
+  int attempt = 0;  // the attempt that failed, from 1
+  int max_attempts = 0;
+  double wait_s = 0;  // before the next attempt
+  std::string why;    // the request and its failure, in words
+};
+
 struct SubmitOptions {
   int max_attempts = 6;            // per event, for network errors and 5xx
   double initial_backoff_s = 0.5;  // doubled after each failed attempt
@@ -97,6 +105,15 @@ struct SubmitOptions {
   bool resync = false;
   // Called after each receipt is stored (progress output in the CLI).
   std::function<void(const StoredReceipt&)> on_receipt;
+  // Called before each wait for a retry (progress output on a terminal).
+  std::function<void(const RetryNotice&)> on_retry;
+};
+
+// The ledger's final refusal of a queued event (an HTTP 4xx other than 409), which `Submit` keeps
+// beside the event (outbox/<seq>.refused.json) until the event is submitted, replaced or discarded.
+struct Refusal {
+  int status = 0;
+  std::string error, message;
 };
 
 struct SubmitReport {
@@ -165,9 +182,12 @@ class Agent {
   std::string key_id() const { return KeyId(public_key_); }
   const ChainHead& head() const { return head_; }
 
-  // Fills v/type/agent/seq/prev/time/location/note around `fields` (the type's own fields),
-  // checks the payload with ParseEvent, signs it and queues it. The chain head is persisted
-  // before this returns. Needs Unlock.
+  // The payload bytes Compose would sign: v/type/agent/seq/prev/time/location/note filled in
+  // around `fields` (the type's own fields) and checked with ParseEvent. Needs no key.
+  Result<std::string> Preview(EventType type, const nlohmann::json& fields,
+                              const ComposeOptions& options = {}) const;
+  // Preview, then signs and queues the payload. The chain head is persisted before this
+  // returns. Needs Unlock.
   Result<QueuedEvent> Compose(EventType type, const nlohmann::json& fields,
                               const ComposeOptions& options = {});
 
@@ -178,6 +198,18 @@ class Agent {
   // first, then the co-signers' (which the ledger verifies against its enrolments); not yet
   // submitted.
   Result<QueuedEvent> ImportCosigned(std::string_view envelope_json);
+  // The refusal Submit recorded for a queued event, if any.
+  Result<std::optional<Refusal>> RefusalOf(uint64_t seq) const;
+  // Drops the event at the head of the outbox, which the ledger refused, and re-signs the events
+  // after it one seq lower, chained onto the event before it, so the ledger sees no gap. Refused
+  // for any other event (one the ledger has not refused may be in it). Needs Unlock when events
+  // follow it.
+  Status Discard(uint64_t seq);
+  // Puts a new composition (Compose's arguments; the time defaults to the refused event's) in
+  // place of the refused event at the head of the outbox, same seq and prev, and re-signs the
+  // events after it. Needs Unlock.
+  Result<QueuedEvent> Replace(uint64_t seq, EventType type, const nlohmann::json& fields,
+                              ComposeOptions options);
   // CosignEnvelope with this agent's key (for another agent's event). Needs Unlock.
   Result<std::string> Cosign(std::string_view envelope_json) const;
 
@@ -229,7 +261,18 @@ class Agent {
   Agent(std::filesystem::path home, Config config, PublicKey public_key, ChainHead head)
       : home_(std::move(home)), config_(std::move(config)), public_key_(public_key), head_(head) {}
 
+  // The payload of a composition chained onto `head` (Preview: onto the chain head).
+  Result<std::string> PayloadAt(const ChainHead& head, EventType type, const nlohmann::json& fields,
+                                const ComposeOptions& options) const;
   Status Enqueue(const std::string& payload);
+  // The refused head event `seq` (checked as Discard and Replace require) and the payloads queued
+  // after it.
+  Result<std::vector<std::string>> PayloadsAfterRefused(uint64_t seq) const;
+  // Re-signs `payloads` as seq base.seq+1, +2, … chained from `base` into a staged outbox, and
+  // swaps it in with the new chain head (RecoverOutboxSwap finishes an interrupted swap).
+  Status Restage(const ChainHead& base, const std::vector<std::string>& payloads);
+  // GET /checkpoint under the configured log key before anything is sent (retried as events are).
+  Status CheckLedgerKey(const NoteVerifier& log_key, const SubmitOptions& options) const;
   Status StoreReceipt(const QueuedEvent& event, const Receipt& receipt);
   Status HandleConflict(const QueuedEvent& event, uint64_t expected_seq, const Hash& expected_prev,
                         bool resync, SubmitReport* report);
@@ -247,10 +290,24 @@ class Agent {
 Result<Location> ParseLocation(std::string_view text);
 // "ID=intact" or "ID=broken".
 Result<SealState> ParseSeal(std::string_view text);
-// Lines of comma-separated columns; blank lines and lines starting with '#' are skipped. A line
-// with more than `max_columns` columns is an error naming the file and line.
-Result<std::vector<std::vector<std::string>>> ReadColumns(const std::filesystem::path& file,
-                                                          size_t max_columns);
+// The format of an input file (docs/agent.md, "Input files"): one record a line, comma-separated
+// `columns`, the first `required` of them not empty; blank lines and '#' comments skipped.
+struct RecordFormat {
+  std::string flag;                  // the flag that names the file, e.g. "--observed"
+  std::vector<std::string> columns;  // e.g. serial, attested_id, host
+  size_t required = 1;
+};
+const RecordFormat& ObservedFormat();  // --observed: serial[,attested_id[,host]]
+const RecordFormat& SampledFormat();   // --sampled: serial
+const RecordFormat& ReceivedFormat();  // receive --chips: serial
+const RecordFormat& InstallFormat();   // install --chips: serial,host[,slot]
+const RecordFormat& OnlineFormat();    // --online: serial[,attested_id]
+// The records of `file`. A first record that is exactly the header (the column names, all of
+// them or the first `required` or more) is skipped; any other record naming a column, a quoted
+// value, too many columns, an empty required column, a serial that is not one (SPEC §2) or a
+// serial seen before is an error naming the file, line, column, why and what to do.
+Result<std::vector<std::vector<std::string>>> ReadRecords(const std::filesystem::path& file,
+                                                          const RecordFormat& format);
 // {"sha256","media_type","description"}: the file is hashed, never uploaded; the media type is
 // guessed from its extension.
 Result<nlohmann::json> HashEvidence(const std::filesystem::path& file, std::string description);
@@ -258,8 +315,8 @@ Result<nlohmann::json> HashEvidence(const std::filesystem::path& file, std::stri
 struct InspectionInput {
   std::string inspection, site, kind = "routine", purpose, result = "pass";
   std::optional<std::string> check;
-  std::optional<std::filesystem::path> observed;  // serial[,attested_id[,host]] per line
-  std::optional<std::filesystem::path> sampled;   // serial per line
+  std::optional<std::filesystem::path> observed;  // ObservedFormat
+  std::optional<std::filesystem::path> sampled;   // SampledFormat
   std::vector<std::string> seals;                 // ID=intact|broken
   std::vector<std::string> evidence;              // PATH[=DESCRIPTION]
 };
@@ -267,24 +324,28 @@ Result<nlohmann::json> InspectionFields(const InspectionInput& input);
 
 struct ReceiptInput {
   std::string shipment, site;
-  std::filesystem::path chips;     // serial per line
+  std::filesystem::path chips;     // ReceivedFormat
   std::vector<std::string> seals;  // ID=intact|broken
 };
 Result<nlohmann::json> ReceiptFields(const ReceiptInput& input);
 
 struct InstallInput {
   std::string site;
-  std::filesystem::path chips;  // serial,host[,slot] per line
+  std::filesystem::path chips;  // InstallFormat
 };
 Result<nlohmann::json> InstallFields(const InstallInput& input);
 
 struct HeartbeatInput {
   std::string site;
   std::string window_start, window_end;  // RFC 3339
-  std::filesystem::path online;          // serial[,attested_id] per line
+  std::filesystem::path online;          // OnlineFormat
   std::vector<std::string> rtt;          // LANDMARK=MS
 };
 Result<nlohmann::json> HeartbeatFields(const HeartbeatInput& input);
+
+// What an inspector reads before signing: the payload's type, seq and fields, one a line; lists
+// as their count and items (serials, ids, …), at most `max_items` of them.
+std::vector<std::string> Summarize(std::string_view payload, size_t max_items = 20);
 
 }  // namespace chipledger::agent
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "agent/agent.h"
+#include "agent/text.h"
 
 namespace chipledger::agent {
 namespace {
@@ -19,24 +20,6 @@ std::optional<double> ParseNumber(const std::string& text) {
   double value = std::strtod(text.c_str(), &end);
   if (end != text.c_str() + text.size()) return std::nullopt;
   return value;
-}
-
-std::vector<std::string> Split(std::string_view text, char separator) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t end = text.find(separator, start);
-    parts.emplace_back(text.substr(start, end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
-}
-
-std::string Trim(std::string_view text) {
-  size_t begin = text.find_first_not_of(" \t\r");
-  if (begin == std::string_view::npos) return "";
-  size_t end = text.find_last_not_of(" \t\r");
-  return std::string(text.substr(begin, end - begin + 1));
 }
 
 std::string MediaType(const std::filesystem::path& file) {
@@ -62,8 +45,8 @@ Result<nlohmann::json> Seals(const std::vector<std::string>& seals) {
   return out;
 }
 
-Result<nlohmann::json> Serials(const std::filesystem::path& file) {
-  Result<std::vector<std::vector<std::string>>> rows = ReadColumns(file, 1);
+Result<nlohmann::json> Serials(const std::filesystem::path& file, const RecordFormat& format) {
+  Result<std::vector<std::vector<std::string>>> rows = ReadRecords(file, format);
   if (!rows.ok()) return rows.status();
   nlohmann::json out = nlohmann::json::array();
   for (const auto& row : *rows) out.push_back(row[0]);
@@ -104,27 +87,6 @@ Result<SealState> ParseSeal(std::string_view text) {
   return SealState{std::string(text.substr(0, equals)), state == "intact"};
 }
 
-Result<std::vector<std::vector<std::string>>> ReadColumns(const std::filesystem::path& file,
-                                                          size_t max_columns) {
-  std::ifstream in(file);
-  if (!in) return Bad(file.string(), "cannot be read");
-  std::vector<std::vector<std::string>> rows;
-  std::string line;
-  for (size_t number = 1; std::getline(in, line); ++number) {
-    std::string trimmed = Trim(line);
-    if (trimmed.empty() || trimmed[0] == '#') continue;
-    std::vector<std::string> columns = Split(trimmed, ',');
-    for (std::string& column : columns) column = Trim(column);
-    if (columns.size() > max_columns || columns[0].empty()) {
-      return Bad(file.string() + " line " + std::to_string(number),
-                 "expected at most " + std::to_string(max_columns) +
-                     " comma-separated columns, the first not empty");
-    }
-    rows.push_back(std::move(columns));
-  }
-  return rows;
-}
-
 Result<nlohmann::json> HashEvidence(const std::filesystem::path& file, std::string description) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return Bad("evidence " + file.string(), "cannot be read");
@@ -150,7 +112,8 @@ Result<nlohmann::json> InspectionFields(const InspectionInput& input) {
                            {"evidence", nlohmann::json::array()}};
   if (input.check) fields["check"] = *input.check;
   if (input.observed) {
-    Result<std::vector<std::vector<std::string>>> rows = ReadColumns(*input.observed, 3);
+    Result<std::vector<std::vector<std::string>>> rows =
+        ReadRecords(*input.observed, ObservedFormat());
     if (!rows.ok()) return rows.status();
     for (const auto& row : *rows) {
       nlohmann::json chip = {{"serial", row[0]}};
@@ -160,7 +123,7 @@ Result<nlohmann::json> InspectionFields(const InspectionInput& input) {
     }
   }
   if (input.sampled) {
-    Result<nlohmann::json> sampled = Serials(*input.sampled);
+    Result<nlohmann::json> sampled = Serials(*input.sampled, SampledFormat());
     if (!sampled.ok()) return sampled.status();
     fields["sampled"] = *sampled;
   }
@@ -179,7 +142,7 @@ Result<nlohmann::json> InspectionFields(const InspectionInput& input) {
 }
 
 Result<nlohmann::json> ReceiptFields(const ReceiptInput& input) {
-  Result<nlohmann::json> chips = Serials(input.chips);
+  Result<nlohmann::json> chips = Serials(input.chips, ReceivedFormat());
   if (!chips.ok()) return chips.status();
   Result<nlohmann::json> seals = Seals(input.seals);
   if (!seals.ok()) return seals.status();
@@ -188,11 +151,11 @@ Result<nlohmann::json> ReceiptFields(const ReceiptInput& input) {
 }
 
 Result<nlohmann::json> InstallFields(const InstallInput& input) {
-  Result<std::vector<std::vector<std::string>>> rows = ReadColumns(input.chips, 3);
+  Result<std::vector<std::vector<std::string>>> rows = ReadRecords(input.chips, InstallFormat());
   if (!rows.ok()) return rows.status();
   nlohmann::json chips = nlohmann::json::array();
   for (const auto& row : *rows) {
-    nlohmann::json chip = {{"serial", row[0]}, {"host", row.size() > 1 ? row[1] : ""}};
+    nlohmann::json chip = {{"serial", row[0]}, {"host", row[1]}};
     if (row.size() > 2 && !row[2].empty()) chip["slot"] = row[2];
     chips.push_back(std::move(chip));
   }
@@ -200,7 +163,7 @@ Result<nlohmann::json> InstallFields(const InstallInput& input) {
 }
 
 Result<nlohmann::json> HeartbeatFields(const HeartbeatInput& input) {
-  Result<std::vector<std::vector<std::string>>> rows = ReadColumns(input.online, 2);
+  Result<std::vector<std::vector<std::string>>> rows = ReadRecords(input.online, OnlineFormat());
   if (!rows.ok()) return rows.status();
   nlohmann::json online = nlohmann::json::array();
   for (const auto& row : *rows) {

@@ -95,9 +95,18 @@ class StrictDomBuilder {
     return true;
   }
   bool end_array() { return Close(); }
-  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception& error) {
+    // nlohmann says "[json.exception.parse_error.101] parse error at line 3, column 7: why":
+    // keep where and why, which is what a person fixing the text needs.
+    std::string what = error.what();
+    size_t at = what.find("at line ");
+    syntax_error_.clear();
+    if (at != std::string::npos) syntax_error_.append(" ").append(what, at);
+    return false;
+  }
 
   const std::string& duplicate() const { return duplicate_; }
+  const std::string& syntax_error() const { return syntax_error_; }
 
  private:
   // Places a value where the parser is: the root, the next array element or the keyed slot.
@@ -124,6 +133,7 @@ class StrictDomBuilder {
   std::vector<Json*> open_;  // the containers being filled, innermost last
   Json* slot_ = nullptr;     // the value of the object key just read
   std::string duplicate_;
+  std::string syntax_error_;  // " at line L, column C: why", or empty
 };
 
 }  // namespace
@@ -149,7 +159,7 @@ Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const
   } catch (const std::exception&) {
     ok = false;
   }
-  if (!ok) return fail("not valid UTF-8 JSON");
+  if (!ok) return fail("not valid UTF-8 JSON" + builder.syntax_error());
   if (!builder.duplicate().empty()) {
     return fail("duplicate key \"" + ShownKey(builder.duplicate()) + "\"");
   }

@@ -14,8 +14,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-scripts/setup.sh
-build=$root/$(scripts/build.sh | tail -n 1)
 demo=${CHIPLEDGER_DEMO_DIR:-$root/demo-data}
 port=${CHIPLEDGER_DEMO_PORT:-8080}
 url=http://127.0.0.1:$port
@@ -31,9 +29,24 @@ for pidfile in "$demo"/*.pid; do
   kill "$(cat "$pidfile")" 2>/dev/null || true
   for _ in $(seq 50); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
 done
+# Another program on one of the demo's ports would get the demo's requests, and the demo's data
+# directory is deleted next: refuse before deleting anything, naming the port and its process.
+for p in "$port" $((port + 1)) $((port + 2)) $((port + 3)); do
+  holder=$(ss -Hltnp "sport = :$p" 2>/dev/null | head -n 1)
+  [[ -z $holder ]] && continue
+  process=$(sed -nE 's/.*users:\(\("([^"]+)",pid=([0-9]+).*/\1 (pid \2)/p' <<<"$holder")
+  echo "demo.sh: port $p is in use by ${process:-a process of another user}; the demo needs ports" \
+    "$port-$((port + 3))." >&2
+  echo "  Stop that program, or choose other ports: CHIPLEDGER_DEMO_PORT=9080 scripts/demo.sh" >&2
+  echo "  Nothing was deleted ($demo is as it was)." >&2
+  exit 1
+done
 rm -rf "$demo"
 mkdir -p "$demo/agents" "$demo/files"
 files=$demo/files
+
+scripts/setup.sh
+build=$root/$(scripts/build.sh | tail -n 1)
 
 export CHIPLEDGER_PASSPHRASE=demo-passphrase-not-for-production
 agent() { local who=$1; shift; "$build/agent/chipledger-agent" --home "$demo/agents/$who" "$@"; }
@@ -150,8 +163,12 @@ submit monitor-helix
 
 say "Routine inspections: every chip at Helix Abu Dhabi is where the books say"
 printf 'microscopy images, lab notebook page 17\n' >"$files/evidence-auh.txt"
+# --observed is serial[,attested_id[,host]]: the inspector saw each chip in its host and read no
+# hardware identity, so the attested_id column stays empty (the install file, serial,host, would
+# sign the host names as hardware identities).
+{ echo serial,attested_id,host; sed 's/,/,,/' "$files/auh-hosts.txt"; } >"$files/auh-observed.csv"
 agent inspector-us inspect --inspection insp-auh-01 --site helix-auh1 --kind routine \
-  --observed "$files/auh-hosts.txt" --seal SEAL-1001=intact --purpose life_sciences \
+  --observed "$files/auh-observed.csv" --seal SEAL-1001=intact --purpose life_sciences \
   --evidence "$files/evidence-auh.txt=workload sample" --result pass \
   --time "$(ago '2 days')" --location 24.4538,54.3775,10 >/dev/null
 submit inspector-us

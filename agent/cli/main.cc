@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/agent.h"
+#include "agent/cli/commands.h"
 #include "cli/args.h"
+#include "cli/http_client.h"
 #include "ledger/durable_file.h"
 
 namespace chipledger::agent::cli {
@@ -17,13 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct Context {
-  fs::path home;
-  bool json_output = false;
-  std::optional<std::string> passphrase_file;
-  Args args;
-};
 
 // What a command prints: a JSON object (--json) or the same as "key: value" lines.
 using Handler = Result<json> (*)(const Context&);
@@ -36,46 +31,6 @@ struct Command {
   Handler run;
 };
 
-Status Usage(std::string message) { return Status::InvalidArgument("usage", std::move(message)); }
-
-Result<std::string> Require(const Context& context, const std::string& flag) {
-  std::optional<std::string> value = context.args.Get(flag);
-  if (!value || value->empty()) return Usage("--" + flag + ": required");
-  return *value;
-}
-
-Result<Agent> OpenAgent(const Context& context, bool unlock) {
-  Result<Agent> agent = Agent::Open(context.home);
-  if (!agent.ok() || !unlock) return agent;
-  Result<std::string> passphrase = ReadPassphrase(context.passphrase_file, false);
-  if (!passphrase.ok()) return passphrase.status();
-  if (Status s = agent->Unlock(*passphrase); !s.ok()) return s;
-  return agent;
-}
-
-Result<ComposeOptions> CommonFields(const Context& context) {
-  ComposeOptions options;
-  if (auto time = context.args.Get("time")) {
-    Result<Timestamp> parsed = ParseTime(*time, "--time");
-    if (!parsed.ok()) return parsed.status();
-    options.time = *parsed;
-  }
-  if (auto location = context.args.Get("location")) {
-    Result<Location> parsed = ParseLocation(*location);
-    if (!parsed.ok()) return parsed.status();
-    options.location = *parsed;
-  }
-  options.note = context.args.Get("note");
-  return options;
-}
-
-json QueuedJson(const QueuedEvent& event) {
-  return {{"seq", event.seq},
-          {"type", EventTypeName(event.type)},
-          {"payload_hash", ToHex(event.payload_hash)},
-          {"signatures", event.signatures}};
-}
-
 json ReceiptJson(const StoredReceipt& stored) {
   return {{"seq", stored.seq},
           {"index", stored.receipt.index},
@@ -84,23 +39,22 @@ json ReceiptJson(const StoredReceipt& stored) {
           {"payload_hash", ToHex(stored.receipt.payload_hash)}};
 }
 
-// Composes and queues: the fields come from a file or a field command.
-Result<json> Queue(const Context& context, EventType type, const Result<json>& fields) {
-  if (!fields.ok()) return fields.status();
-  Result<ComposeOptions> options = CommonFields(context);
-  if (!options.ok()) return options.status();
-  Result<Agent> agent = OpenAgent(context, true);
-  if (!agent.ok()) return agent.status();
-  Result<QueuedEvent> event = agent->Compose(type, *fields, *options);
-  if (!event.ok()) return event.status();
-  json out = QueuedJson(*event);
-  out["queued"] = agent->Outbox().ok() ? agent->Outbox()->size() : 0;
-  return out;
+// Long enough that the key file alone cannot be opened by trying every short passphrase, short
+// enough to type in a data hall (docs/agent.md, "Passphrase").
+constexpr size_t kMinPassphraseBytes = 8;
+
+// --ledger as given: a URL without a scheme is refused here, with the fix, not at submit time.
+Status CheckLedgerFlag(const Context& context) {
+  std::optional<std::string> url = context.args.Get("ledger");
+  if (!url || url->empty()) return Status::Ok();
+  Result<chipledger::cli::HttpUrl> parsed = chipledger::cli::ParseHttpUrl(*url, "--ledger");
+  return parsed.ok() ? Status::Ok() : Usage(parsed.status().message());
 }
 
 Result<json> Keygen(const Context& context) {
   Result<std::string> agent_id = Require(context, "agent");
   if (!agent_id.ok()) return agent_id.status();
+  if (Status s = CheckLedgerFlag(context); !s.ok()) return s;
   Config config;
   config.agent = *agent_id;
   config.ledger_url = context.args.GetOr("ledger", "");
@@ -109,6 +63,11 @@ Result<json> Keygen(const Context& context) {
   config.token = context.args.Get("token");
   Result<std::string> passphrase = ReadPassphrase(context.passphrase_file, true);
   if (!passphrase.ok()) return passphrase.status();
+  if (passphrase->size() < kMinPassphraseBytes) {
+    return Usage("passphrase: " + std::to_string(passphrase->size()) +
+                 " characters; it protects the signing key of every event, so use at least " +
+                 std::to_string(kMinPassphraseBytes) + " (a few words are easier to type)");
+  }
   Result<Agent> agent =
       Agent::Create(context.home, config, *passphrase,
                     context.args.Has("fast-kdf") ? FastKdfCost() : DefaultKdfCost());
@@ -148,6 +107,7 @@ json WitnessesJson(const Config& config) {
 }
 
 Result<json> Configure(const Context& context) {
+  if (Status s = CheckLedgerFlag(context); !s.ok()) return s;
   Result<Agent> agent = OpenAgent(context, false);
   if (!agent.ok()) return agent.status();
   Config config = agent->config();
@@ -181,88 +141,6 @@ Result<json> StatusCommand(const Context& context) {
               {"outbox", outbox->size()},
               {"receipts", receipts->size()},
               {"last_receipt", receipts->empty() ? json() : ReceiptJson(receipts->back())}};
-}
-
-Result<json> Compose(const Context& context) {
-  if (context.args.positional.size() != 1) return Usage("compose: needs one event TYPE");
-  std::optional<EventType> type = EventTypeFromName(context.args.positional[0]);
-  if (!type) return Usage("TYPE: unknown event type " + context.args.positional[0]);
-  Result<std::string> file = Require(context, "fields");
-  if (!file.ok()) return file.status();
-  Result<std::string> text = ReadFile(*file);
-  if (!text.ok()) return text.status();
-  json fields = json::parse(*text, nullptr, false);
-  if (fields.is_discarded()) return Usage("--fields: " + *file + " is not valid JSON");
-  return Queue(context, *type, fields);
-}
-
-Result<json> Inspect(const Context& context) {
-  InspectionInput input;
-  for (auto [flag, target] : {std::pair{"inspection", &input.inspection},
-                              {"site", &input.site},
-                              {"purpose", &input.purpose}}) {
-    Result<std::string> value = Require(context, flag);
-    if (!value.ok()) return value.status();
-    *target = *value;
-  }
-  input.kind = context.args.GetOr("kind", "routine");
-  input.result = context.args.GetOr("result", "pass");
-  input.check = context.args.Get("check");
-  if (auto file = context.args.Get("observed")) input.observed = *file;
-  if (auto file = context.args.Get("sampled")) input.sampled = *file;
-  input.seals = context.args.All("seal");
-  input.evidence = context.args.All("evidence");
-  return Queue(context, EventType::kInspectionPerformed, InspectionFields(input));
-}
-
-Result<json> Receive(const Context& context) {
-  Result<std::string> shipment = Require(context, "shipment");
-  Result<std::string> site = Require(context, "site");
-  Result<std::string> chips = Require(context, "chips");
-  for (const auto* r : {&shipment, &site, &chips}) {
-    if (!r->ok()) return r->status();
-  }
-  ReceiptInput input{*shipment, *site, *chips, context.args.All("seal")};
-  return Queue(context, EventType::kShipmentReceived, ReceiptFields(input));
-}
-
-Result<json> Install(const Context& context) {
-  Result<std::string> site = Require(context, "site");
-  Result<std::string> chips = Require(context, "chips");
-  if (!site.ok()) return site.status();
-  if (!chips.ok()) return chips.status();
-  return Queue(context, EventType::kChipInstalled, InstallFields({*site, *chips}));
-}
-
-Result<json> Heartbeat(const Context& context) {
-  Result<std::string> site = Require(context, "site");
-  Result<std::string> start = Require(context, "window-start");
-  Result<std::string> online = Require(context, "online");
-  for (const auto* r : {&site, &start, &online}) {
-    if (!r->ok()) return r->status();
-  }
-  HeartbeatInput input{*site, *start, context.args.GetOr("window-end", FormatTime(Now())), *online,
-                       context.args.All("rtt")};
-  return Queue(context, EventType::kMonitorHeartbeat, HeartbeatFields(input));
-}
-
-Result<json> OutboxCommand(const Context& context) {
-  Result<Agent> agent = OpenAgent(context, false);
-  if (!agent.ok()) return agent.status();
-  Result<std::vector<QueuedEvent>> outbox = agent->Outbox();
-  if (!outbox.ok()) return outbox.status();
-  json events = json::array();
-  for (const QueuedEvent& event : *outbox) events.push_back(QueuedJson(event));
-  return json{{"outbox", events}};
-}
-
-Result<uint64_t> SeqArgument(const Context& context, const char* command) {
-  const std::vector<std::string>& words = context.args.positional;
-  if (words.size() != 1 || words[0].empty() ||
-      words[0].find_first_not_of("0123456789") != std::string::npos) {
-    return Usage(std::string(command) + ": needs one SEQ (a positive integer)");
-  }
-  return std::stoull(words[0]);
 }
 
 // Writes `text` to --out, or prints it when there is no --out.
@@ -325,6 +203,13 @@ Result<json> Submit(const Context& context) {
     options.on_receipt = [](const StoredReceipt& stored) {
       std::cerr << "seq " << stored.seq << ": in the log at index " << stored.receipt.index
                 << " (tree size " << stored.receipt.tree_size << ")\n";
+    };
+  }
+  // Waiting in silence looks like a hang; a pipe or a log file gets only the outcome.
+  if (isatty(STDERR_FILENO)) {
+    options.on_retry = [](const RetryNotice& notice) {
+      std::cerr << notice.why << "; attempt " << notice.attempt << " of " << notice.max_attempts
+                << ", retrying in " << notice.wait_s << " s\n";
     };
   }
   Result<Agent> agent = OpenAgent(context, options.resync);
@@ -432,6 +317,7 @@ Result<json> Prove(const Context& context) {
 }
 
 const std::set<std::string> kCommon = {"time", "location", "note"};
+const std::set<std::string> kComposeSwitches = {"dry-run"};
 
 std::set<std::string> With(std::set<std::string> flags, const std::set<std::string>& more = {}) {
   flags.insert(more.begin(), more.end());
@@ -463,10 +349,9 @@ const std::vector<Command>& Commands() {
        StatusCommand},
       {"compose",
        "compose TYPE --fields FILE.json [--time T] [--location LAT,LON[,ACC]] [--note TEXT]\n"
+       "        [--dry-run]\n"
        "  Sign and queue an event of any type from a JSON object of its own fields.",
-       With({"fields"}, kCommon),
-       {},
-       Compose},
+       With({"fields"}, kCommon), kComposeSwitches, Compose},
       {"inspect",
        "inspect --inspection ID --site ID --purpose TEXT [--kind routine|challenge|post_shipment]\n"
        "        [--result pass|fail|inconclusive] [--check ID] [--observed FILE] [--sampled FILE]\n"
@@ -476,30 +361,29 @@ const std::vector<Command>& Commands() {
        With({"inspection", "site", "purpose", "kind", "result", "check", "observed", "sampled",
              "seal", "evidence"},
             kCommon),
-       {},
-       Inspect},
+       kComposeSwitches, Inspect},
       {"receive",
        "receive --shipment ID --site ID --chips FILE [--seal ID=intact|broken]... [common]\n"
        "  Queue shipment.received; --chips: serial per line.",
-       With({"shipment", "site", "chips", "seal"}, kCommon),
-       {},
-       Receive},
+       With({"shipment", "site", "chips", "seal"}, kCommon), kComposeSwitches, Receive},
       {"install",
        "install --site ID --chips FILE [common]\n"
        "  Queue chip.installed; --chips: serial,host[,slot] per line.",
-       With({"site", "chips"}, kCommon),
-       {},
-       Install},
+       With({"site", "chips"}, kCommon), kComposeSwitches, Install},
       {"heartbeat",
        "heartbeat --site ID --window-start T [--window-end T] --online FILE [--rtt "
        "LANDMARK=MS]...\n"
        "  Queue monitor.heartbeat; --online: serial[,attested_id] per line.",
-       With({"site", "window-start", "window-end", "online", "rtt"}, kCommon),
-       {},
+       With({"site", "window-start", "window-end", "online", "rtt"}, kCommon), kComposeSwitches,
        Heartbeat},
       {"outbox",
-       "outbox\n  List the signed events waiting to be submitted, in order.",
-       {},
+       "outbox [list] | outbox show SEQ | outbox discard SEQ\n"
+       "       | outbox replace SEQ --fields FILE.json [--type TYPE] [common]\n"
+       "  List the signed events waiting to be submitted, in order; show one decoded (with the\n"
+       "  ledger's refusal, if any). An event the ledger refused: discard it, or replace it by a\n"
+       "  new composition (its time by default); the events after it are re-signed so the chain\n"
+       "  stays valid (the passphrase is needed then).",
+       With({"fields", "type"}, kCommon),
        {},
        OutboxCommand},
       {"export",
@@ -545,7 +429,8 @@ const std::vector<Command>& Commands() {
 constexpr const char* kGlobalHelp =
     "Global options: --home DIR (default $CHIPLEDGER_AGENT_HOME or ~/.chipledger-agent),\n"
     "  --json, --help, --passphrase-file FILE (else $CHIPLEDGER_PASSPHRASE, else a prompt)\n"
-    "  common (composing commands): --time T --location LAT,LON[,ACC] --note TEXT\n";
+    "  common (composing commands): --time T --location LAT,LON[,ACC] --note TEXT; --dry-run\n"
+    "  prints what would be signed (a summary and the exact payload) and signs nothing\n";
 
 void PrintHelp() {
   std::cout << "chipledger-agent: the chipledger field agent\n\nUsage: chipledger-agent COMMAND "

@@ -1,13 +1,12 @@
 // Reads the log over HTTP as any outside client would: /checkpoint, then every entry bundle
 // /tile/entries/<N>[.p/<W>] (C2SP tlog-tiles). Hash tiles are not needed: every hash is recomputed
 // from the entries.
-#include <httplib.h>
-
 #include <chrono>
 #include <optional>
 #include <thread>
 
 #include "auditor/cli/log_source.h"
+#include "cli/http_client.h"
 #include "ledger/tiles.h"
 
 namespace chipledger::audit {
@@ -52,13 +51,7 @@ Status HttpError(int code, const std::string& message) {
 
 class HttpSource : public LogSource {
  public:
-  HttpSource(const std::string& origin, std::string prefix, const std::string& token)
-      : client_(origin), prefix_(std::move(prefix)) {
-    client_.set_connection_timeout(10);
-    client_.set_read_timeout(60);
-    client_.set_keep_alive(true);
-    client_.set_bearer_token_auth(token);
-  }
+  explicit HttpSource(cli::HttpClient client) : client_(std::move(client)) {}
 
   Result<std::string> CheckpointNote() override { return Get("/checkpoint"); }
 
@@ -83,38 +76,33 @@ class HttpSource : public LogSource {
 
  private:
   Result<std::string> Get(const std::string& path) {
-    std::string url = prefix_ + path;
+    std::string url = client_.Origin() + client_.url().prefix + path;
     std::string failure;
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
       if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
-      httplib::Result response = client_.Get(url);
-      if (!response) {
-        failure = httplib::to_string(response.error());
-        continue;  // connection trouble: retry
+      Result<cli::HttpAnswer> response = client_.Get(path);
+      if (!response.ok()) {
+        failure = response.status().message();  // connection trouble, in words: retry
+        continue;
       }
       if (response->status == 200) return std::move(response->body);
-      failure = "HTTP " + std::to_string(response->status) + " " + response->body;
-      if (response->status < 500) return HttpError(response->status, "GET " + url + ": " + failure);
+      failure = "GET " + url + ": HTTP " + std::to_string(response->status) + " " + response->body;
+      if (response->status < 500) return HttpError(response->status, failure);
     }
-    return Status::Unavailable("GET " + url + ": " + failure + " (after " +
-                               std::to_string(kAttempts) + " attempts)");
+    return Status::Unavailable(failure + " (after " + std::to_string(kAttempts) + " attempts)");
   }
 
-  httplib::Client client_;
-  std::string prefix_;
+  cli::HttpClient client_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<LogSource>> OpenHttp(const std::string& url, const std::string& token) {
-  size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) {
-    return Status::InvalidArgument("usage", "--url: no scheme in \"" + url + "\"");
-  }
-  size_t path_start = url.find('/', scheme_end + 3);
-  std::string origin = url.substr(0, path_start);
-  std::string prefix = path_start == std::string::npos ? "" : url.substr(path_start);
-  return std::unique_ptr<LogSource>(new HttpSource(origin, prefix, token));
+  Result<cli::HttpClient> client = cli::HttpClient::Open(
+      url, "--url",
+      {.bearer = token, .connect_timeout_s = 10, .read_timeout_s = 60, .keep_alive = true});
+  if (!client.ok()) return Status::InvalidArgument("usage", client.status().message());
+  return std::unique_ptr<LogSource>(new HttpSource(std::move(*client)));
 }
 
 }  // namespace chipledger::audit

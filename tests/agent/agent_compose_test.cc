@@ -180,7 +180,7 @@ TEST_F(ComposeTest, EveryEventTypeComposesFromAFieldsObject) {
   }
 }
 
-TEST(FieldParsingTest, SealsLocationsAndColumnFiles) {
+TEST(FieldParsingTest, SealsLocationsAndRecordFiles) {
   EXPECT_FALSE(ParseSeal("S-1").ok());
   EXPECT_FALSE(ParseSeal("S-1=cracked").ok());
   EXPECT_FALSE(ParseSeal("=intact").ok());
@@ -193,10 +193,10 @@ TEST(FieldParsingTest, SealsLocationsAndColumnFiles) {
   testing::TempDir dir;
   fs::path file = fs::path(dir.path()) / "wide.txt";
   std::ofstream(file) << "SN-1\nSN-2,a,b,c\n";
-  Result<std::vector<std::vector<std::string>>> rows = ReadColumns(file, 3);
+  Result<std::vector<std::vector<std::string>>> rows = ReadRecords(file, ObservedFormat());
   ASSERT_FALSE(rows.ok());
   EXPECT_NE(rows.status().message().find("line 2"), std::string::npos);
-  EXPECT_FALSE(ReadColumns(fs::path(dir.path()) / "absent.txt", 1).ok());
+  EXPECT_FALSE(ReadRecords(fs::path(dir.path()) / "absent.txt", SampledFormat()).ok());
   EXPECT_FALSE(HashEvidence(fs::path(dir.path()) / "absent.jpg", "").ok());
 }
 
