@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "api/audit_snapshot.h"
 #include "api/config.h"
 #include "api/engine_audit.h"
 #include "api/server.h"
@@ -226,14 +227,20 @@ int Serve(const std::vector<std::string>& args) {
               << storage.message() << std::endl;
   }
   EngineAudit audit(ledger->get());
+  AuditSnapshots snapshots(ledger->get(), &audit, config.data + "/audit.snapshot",
+                           config.audit_snapshot);
+  snapshots.Restore();  // before the server feeds the audit the entries after it
   auto server = std::make_unique<Server>(ledger->get(), config, &audit);
   Result<int> port = server->Bind();
   if (!port.ok()) return Fail(port.status());
+  snapshots.Start();
   HostPort bound{ParseListen(config.listen)->host, *port};
   std::cout << "chipledgerd listening on " << bound.Url(config.tls.has_value()) << std::endl;
   Status served = cli::RunUntilSignalled(
       signals, [&server] { return server->Run(); }, [&server] { server->Stop(); });
-  server.reset();   // in-flight requests, and so their appends, are done
+  server.reset();  // in-flight requests, and so their appends, are done
+  // Saves the state after every entry, so that the next start replays none.
+  snapshots.Stop();
   ledger->reset();  // closes RocksDB cleanly
   if (!served.ok()) return Fail(served);
   return 0;

@@ -96,6 +96,14 @@ FieldSetter LimitsField(Limits* limits) {
   };
 }
 
+FieldSetter AuditSnapshotField(AuditSnapshotConfig* snapshot) {
+  return [snapshot](const json& v, const std::string& path) {
+    return ApplyObject(v, path,
+                       {{"every_entries", NumberField(&snapshot->every_entries, 1, 1e12)},
+                        {"every_s", NumberField(&snapshot->every_s, 0.01, 86400)}});
+  };
+}
+
 FieldSetter TlsField(std::optional<TlsFiles>* tls) {
   return [tls](const json& v, const std::string& path) {
     TlsFiles files;
@@ -189,7 +197,8 @@ Result<ServerConfig> LoadConfig(const std::string& path) {
                           {"access_log", BoolField(&config.access_log)},
                           {"trusted_proxies", TrustedProxiesField(&config.trusted_proxies)},
                           {"witnesses", WitnessesField(&config.witnesses)},
-                          {"witness_quorum", QuorumField(&config.witness_quorum)}});
+                          {"witness_quorum", QuorumField(&config.witness_quorum)},
+                          {"audit_snapshot", AuditSnapshotField(&config.audit_snapshot)}});
   if (!s.ok()) return Status::InvalidArgument(s.code(), path + ": " + s.message());
   if (s = CheckWitnesses(config); !s.ok())
     return Status::InvalidArgument(s.code(), path + ": " + s.message());

@@ -3,6 +3,7 @@
 #define CHIPLEDGER_API_CONFIG_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,14 @@ struct WitnessConfig {
   std::string vkey;
 };
 
+// When chipledgerd saves its live audit's state to DATA/audit.snapshot (api/audit_snapshot.h,
+// docs/operations.md "Restarts"): after `every_entries` new entries or `every_s` seconds with any,
+// whichever comes first, and at a clean stop.
+struct AuditSnapshotConfig {
+  uint64_t every_entries = 20000;
+  double every_s = 60;
+};
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
   std::string data;
@@ -46,6 +55,7 @@ struct ServerConfig {
   std::vector<std::string> trusted_proxies;
   std::vector<WitnessConfig> witnesses;
   std::optional<size_t> witness_quorum;  // default: all witnesses
+  AuditSnapshotConfig audit_snapshot;
 };
 
 // Reads a config file; unknown keys and wrong types are refused, naming the key.

@@ -95,4 +95,31 @@ json EngineAudit::OpenFindings(std::string_view kind, std::string_view id) {
   return out;
 }
 
+// Persistence (api/audit_snapshot.h).
+
+uint64_t EngineAudit::applied_size() {
+  std::lock_guard<std::mutex> lock(engine_mu_);
+  return applied_size_;
+}
+
+Result<std::string> EngineAudit::EncodeSnapshot(uint64_t* size) {
+  std::lock_guard<std::mutex> lock(engine_mu_);  // readers wait while the state is encoded
+  DrainLocked();
+  Result<std::string> note = ledger_->CheckpointNoteAt(applied_size_);
+  if (!note.ok()) return note.status();
+  *size = applied_size_;
+  return audit::SaveEngineSnapshot(*note, engine_);
+}
+
+Status EngineAudit::Restore(const audit::Snapshot& snapshot) {
+  std::lock_guard<std::mutex> lock(engine_mu_);
+  if (applied_size_ != 0) {
+    return Status::InvalidArgument("snapshot_late",
+                                   "audit snapshot: restored after entries were applied");
+  }
+  if (Status restored = snapshot.RestoreEngine(&engine_); !restored.ok()) return restored;
+  applied_size_ = restored_size_ = snapshot.checkpoint().size;
+  return Status::Ok();
+}
+
 }  // namespace chipledger::api

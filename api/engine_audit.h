@@ -12,6 +12,7 @@
 
 #include "api/live_audit.h"
 #include "auditor/engine.h"
+#include "auditor/snapshot.h"
 #include "ledger/ledger.h"
 
 namespace chipledger::api {
@@ -27,6 +28,17 @@ class EngineAudit : public LiveAudit {
   Result<std::string> Whitelist() override;
   nlohmann::json OpenFindings(std::string_view kind, std::string_view id) override;
 
+  // Persistence (api/audit_snapshot.h), apart from the queries.
+  // Entries applied so far (queued ones not counted).
+  uint64_t applied_size();
+  // The engine's state after every entry fed so far, encoded by audit::SaveEngineSnapshot with
+  // the checkpoint note of that size, which it returns in *size. NotFound while the entries fed
+  // end at no checkpoint (during the start's catch-up, which feeds entries one by one).
+  Result<std::string> EncodeSnapshot(uint64_t* size);
+  // Restores `snapshot` into the engine before any OnEntries; all or nothing.
+  Status Restore(const audit::Snapshot& snapshot);
+  uint64_t restored_size() const override { return restored_size_; }
+
  private:
   // Applies every queued entry; the caller holds engine_mu_.
   void DrainLocked();
@@ -41,6 +53,7 @@ class EngineAudit : public LiveAudit {
   std::deque<std::pair<LogEntry, Event>> queue_;
   bool stopping_ = false;
   std::thread feeder_;
+  uint64_t restored_size_ = 0;  // set by Restore before the server starts
 };
 
 }  // namespace chipledger::api

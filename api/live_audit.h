@@ -25,6 +25,9 @@ class LiveAudit {
   // the server serves, each call is one whole group commit (Ledger::AppendListener), so the
   // entries fed always end at a size with a signed checkpoint.
   virtual void OnEntries(const std::vector<Ledger::AppendedEntry>& entries) = 0;
+  // Entries the audit held before its first OnEntries (restored from a snapshot at start,
+  // api/audit_snapshot.h): the server feeds the log from there.
+  virtual uint64_t restored_size() const { return 0; }
   // Findings as of now matching `filter`, as SPEC §8 JSON objects.
   virtual Result<nlohmann::json> Findings(const FindingFilter& filter) = 0;
   // The white list as of now: a signed DSSE envelope (JSON) naming the checkpoint of exactly the

@@ -357,7 +357,7 @@ void Server::Impl::Log(const httplib::Request& req, const httplib::Response& res
 void Server::Impl::CatchUpAudit() {
   LiveAudit* audit = service.audit;
   if (!audit) return;
-  for (uint64_t i = 0; i < service.ledger->size(); ++i) {
+  for (uint64_t i = audit->restored_size(); i < service.ledger->size(); ++i) {
     // Admitted entries always parse; one that did not would be the integrity audit's finding.
     Result<std::string> bytes = service.ledger->EntryBytes(i);
     Result<LogEntry> entry = bytes.ok() ? ParseEntry(*bytes) : Result<LogEntry>(bytes.status());

@@ -372,6 +372,18 @@ class Reader {
 
 Status Bad(std::string what) { return Status::Corruption("snapshot: " + std::move(what)); }
 
+// The whole file: magic, version, header, body, checksum.
+std::string Encode(std::string_view checkpoint_note, const Engine& engine,
+                   const Verifier::Carried& carried, const SiteActivity& activity) {
+  Writer writer;
+  writer.bytes().append(kMagic);
+  writer(kSnapshotVersion, std::string(checkpoint_note), SnapshotCodec::ParamsOf(engine), carried,
+         SnapshotCodec::StateOf(engine), activity);
+  Hash checksum = Sha256(writer.bytes());
+  writer.bytes().append(reinterpret_cast<const char*>(checksum.data()), checksum.size());
+  return std::move(writer.bytes());
+}
+
 }  // namespace
 
 Result<std::string> SaveSnapshot(std::string_view checkpoint_note, const Engine& engine,
@@ -382,13 +394,13 @@ Result<std::string> SaveSnapshot(std::string_view checkpoint_note, const Engine&
                               " entries verified but " + std::to_string(engine.entries_applied()) +
                               " judged (the rest are after --as-of)");
   }
-  Writer writer;
-  writer.bytes().append(kMagic);
-  writer(kSnapshotVersion, std::string(checkpoint_note), SnapshotCodec::ParamsOf(engine),
-         verifier.Export(), SnapshotCodec::StateOf(engine), activity);
-  Hash checksum = Sha256(writer.bytes());
-  writer.bytes().append(reinterpret_cast<const char*>(checksum.data()), checksum.size());
-  return std::move(writer.bytes());
+  return Encode(checkpoint_note, engine, verifier.Export(), activity);
+}
+
+Result<std::string> SaveEngineSnapshot(std::string_view checkpoint_note, const Engine& engine) {
+  Verifier::Carried carried;
+  carried.size = engine.entries_applied();  // Parse checks it against the note's size
+  return Encode(checkpoint_note, engine, carried, SiteActivity());
 }
 
 Result<Snapshot> Snapshot::Parse(std::string bytes, const NoteVerifier& log_key) {
@@ -425,12 +437,15 @@ Result<Snapshot> Snapshot::Parse(std::string bytes, const NoteVerifier& log_key)
   return snapshot;
 }
 
+Status Snapshot::CheckParams(const Engine& engine) const {
+  if (SnapshotCodec::ParamsOf(engine) == params_) return Status::Ok();
+  return Status::InvalidArgument("snapshot_params", "snapshot: made with --param " +
+                                                        params_.ToString() + "; this audit uses " +
+                                                        SnapshotCodec::ParamsOf(engine).ToString());
+}
+
 Status Snapshot::RestoreInto(Engine* engine, SiteActivity* activity, Verifier* verifier) const {
-  if (SnapshotCodec::ParamsOf(*engine) != params_) {
-    return Status::InvalidArgument(
-        "snapshot_params", "snapshot: made with --param " + params_.ToString() +
-                               "; this audit uses " + SnapshotCodec::ParamsOf(*engine).ToString());
-  }
+  if (Status params = CheckParams(*engine); !params.ok()) return params;
   if (Status resumed = verifier->Resume(verifier_, checkpoint_); !resumed.ok()) {
     return Bad(resumed.message());
   }
@@ -438,6 +453,21 @@ Status Snapshot::RestoreInto(Engine* engine, SiteActivity* activity, Verifier* v
   Reader reader(body);
   reader(SnapshotCodec::StateOf(engine), *activity);
   if (!reader.ok() || reader.remaining() != 0) return Bad("the body does not decode");
+  return Status::Ok();
+}
+
+Status Snapshot::RestoreEngine(Engine* engine) const {
+  if (Status params = CheckParams(*engine); !params.ok()) return params;
+  std::string_view body(bytes_.data() + body_, bytes_.size() - kChecksumBytes - body_);
+  Reader reader(body);
+  auto& state = SnapshotCodec::StateOf(engine);
+  // An Engine::State (private but to the codec), so that a damaged body leaves `engine` as it was.
+  std::remove_reference_t<decltype(state)> decoded;
+  SiteActivity unused;  // a server's snapshot holds an empty one
+  reader(decoded, unused);
+  if (!reader.ok() || reader.remaining() != 0) return Bad("the body does not decode");
+  state.replay = std::move(decoded.replay);  // the rules keep no state: the engine's stay
+  state.findings = std::move(decoded.findings);
   return Status::Ok();
 }
 

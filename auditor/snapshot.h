@@ -52,6 +52,13 @@ inline constexpr uint64_t kSnapshotVersion = 2;
 Result<std::string> SaveSnapshot(std::string_view checkpoint_note, const Engine& engine,
                                  const SiteActivity& activity, const Verifier& verifier);
 
+// A server's snapshot (chipledgerd's DATA/audit.snapshot, docs/operations.md "Restarts"): the
+// same format holding the engine's state only. The server trusts its own log and keeps no
+// verifier, so the carried verifier state holds the size alone and the SiteActivity is empty:
+// chipledger-audit cannot resume from one (no right edge: RestoreInto is Corruption) and audits
+// in full. `checkpoint_note` must be the note at the engine's entries_applied().
+Result<std::string> SaveEngineSnapshot(std::string_view checkpoint_note, const Engine& engine);
+
 class Snapshot {
  public:
   // Checks the magic, version and checksum, that the note verifies under `log_key` and names the
@@ -69,8 +76,15 @@ class Snapshot {
   // edge must hash to the checkpoint's root. On error (Corruption, InvalidArgument for other
   // parameters) the three are partly filled and must be discarded.
   Status RestoreInto(Engine* engine, SiteActivity* activity, Verifier* verifier) const;
+  // Replaces a fresh engine's state (nothing applied yet) with the snapshot's, all or nothing:
+  // on error (InvalidArgument for other parameters, Corruption) the engine is unchanged. Checks
+  // neither the right edge nor the site activity: for a server that trusts its own log and
+  // matches the checkpoint against it (SaveEngineSnapshot).
+  Status RestoreEngine(Engine* engine) const;
 
  private:
+  Status CheckParams(const Engine& engine) const;
+
   std::string bytes_;
   size_t body_ = 0;  // offset of the body in bytes_
   std::string note_;
