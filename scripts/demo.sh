@@ -282,6 +282,10 @@ kill "$(cat "$demo/fork.pid")"
 
 say "chipledgerd is still running (pid $(cat "$demo/chipledgerd.pid")); try:"
 cat <<EOT
+  Regulator console: $url/console/
+    sign in with the regulator token $regulator_token
+    and pin the log verifier key $log_key
+    e.g. $url/console/#/site/helix-dxb1 and $url/console/#/chip/HX-0093
   curl $url/checkpoint
   curl -H 'Authorization: Bearer $regulator_token' $url/v1/findings
   curl -H 'Authorization: Bearer $regulator_token' $url/v1/chips/HX-0093

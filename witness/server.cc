@@ -137,7 +137,8 @@ void Server::Impl::Log(const httplib::Request& req, const httplib::Response& res
   if (!options.access_log && res.status < 500) return;
   double ms =
       context.started
-          ? std::chrono::duration<double, std::milli>(SteadyClock::now() - context.start).count()
+          ? cli::RoundedMilliseconds(
+                std::chrono::duration<double>(SteadyClock::now() - context.start).count())
           : 0;
   nlohmann::json line = {{"time", FormatTime(Now())}, {"remote", req.remote_addr},
                          {"method", req.method},      {"path", req.path},
