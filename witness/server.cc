@@ -135,11 +135,10 @@ void Server::Impl::Log(const httplib::Request& req, const httplib::Response& res
   current = RequestContext{};  // requests refused before pre-routing must not inherit it
   metrics.Record(res.status, context.reason);
   if (!options.access_log && res.status < 500) return;
-  double ms =
-      context.started
-          ? cli::RoundedMilliseconds(
-                std::chrono::duration<double>(SteadyClock::now() - context.start).count())
-          : 0;
+  double ms = context.started
+                  ? cli::RoundedMilliseconds(
+                        std::chrono::duration<double>(SteadyClock::now() - context.start).count())
+                  : 0;
   nlohmann::json line = {{"time", FormatTime(Now())}, {"remote", req.remote_addr},
                          {"method", req.method},      {"path", req.path},
                          {"status", res.status},      {"ms", ms}};
