@@ -51,25 +51,93 @@ void EngineAudit::DrainLocked() {
   }
 }
 
-Result<json> EngineAudit::Findings(const FindingFilter& filter) {
+namespace {
+
+Status CheckFilter(const FindingFilter& filter) {
   if (filter.status && *filter.status != "open" && *filter.status != "resolved") {
     return Status::InvalidArgument("bad_parameter", "status: must be open or resolved");
   }
   if (filter.severity && !audit::SeverityFromName(*filter.severity)) {
     return Status::InvalidArgument("bad_parameter", "severity: must be medium, high or critical");
   }
-  std::lock_guard<std::mutex> lock(engine_mu_);
+  return Status::Ok();
+}
+
+bool Differs(const std::optional<std::string>& wanted, const std::string& value) {
+  return wanted && *wanted != value;
+}
+bool Differs(const std::optional<std::string>& wanted, const std::optional<std::string>& value) {
+  return wanted && wanted != value;
+}
+
+bool Matches(const FindingFilter& filter, const audit::Finding& f) {
+  if (filter.status && (*filter.status == "open") == f.resolved) return false;
+  if (filter.severity && audit::SeverityName(f.severity) != *filter.severity) return false;
+  if (Differs(filter.rule, f.rule) || Differs(filter.site, f.site) ||
+      Differs(filter.party, f.party) || Differs(filter.subject_kind, f.subject_kind) ||
+      Differs(filter.subject_id, f.subject_id)) {
+    return false;
+  }
+  // Evidence is kept in entry order, so its last index is the latest kept.
+  return !filter.since || (!f.evidence.empty() && f.evidence.back() >= *filter.since);
+}
+
+}  // namespace
+
+EngineAudit::Derived& EngineAudit::DerivedLocked() {
   DrainLocked();
+  Timestamp now = Now();
+  int64_t second = now.unix_nanos / kNanosPerSecond;
+  if (derived_.applied_size == applied_size_ && derived_.second == second) return derived_;
+  derived_ = Derived{applied_size_, second, now, engine_.Findings(now), {}, std::nullopt};
+  derived_.position.reserve(derived_.findings.size());
+  for (size_t i = 0; i < derived_.findings.size(); ++i) {
+    derived_.position.emplace(derived_.findings[i].id, i);
+  }
+  return derived_;
+}
+
+const std::vector<audit::WhitelistEntry>& EngineAudit::WhitelistLocked() {
+  Derived& derived = DerivedLocked();
+  if (!derived.whitelist) derived.whitelist = engine_.Whitelist(derived.as_of);
+  return *derived.whitelist;
+}
+
+Result<json> EngineAudit::Findings(const FindingFilter& filter) {
+  if (Status checked = CheckFilter(filter); !checked.ok()) return checked;
+  std::lock_guard<std::mutex> lock(engine_mu_);
   json out = json::array();
-  for (const audit::Finding& f : engine_.Findings(Now())) {
-    if (filter.status && (*filter.status == "open") == f.resolved) continue;
-    if (filter.severity && audit::SeverityName(f.severity) != *filter.severity) continue;
-    if (filter.rule && f.rule != *filter.rule) continue;
-    if (filter.site && f.site != *filter.site) continue;
-    if (filter.party && f.party != *filter.party) continue;
-    out.push_back(audit::FindingToJson(f));
+  for (const audit::Finding& f : DerivedLocked().findings) {
+    if (Matches(filter, f)) out.push_back(audit::FindingToJson(f));
   }
   return out;
+}
+
+Result<FindingPage> EngineAudit::FindingsPage(const FindingFilter& filter,
+                                              const std::string& cursor, size_t limit) {
+  if (Status checked = CheckFilter(filter); !checked.ok()) return checked;
+  std::lock_guard<std::mutex> lock(engine_mu_);
+  const Derived& derived = DerivedLocked();
+  size_t start = 0;
+  if (!cursor.empty()) {
+    auto it = derived.position.find(cursor);
+    if (it == derived.position.end()) {
+      return Status::InvalidArgument("bad_parameter",
+                                     "cursor: names no current finding; start again without it");
+    }
+    start = it->second + 1;
+  }
+  FindingPage page;
+  for (size_t i = start; i < derived.findings.size(); ++i) {
+    const audit::Finding& f = derived.findings[i];
+    if (!Matches(filter, f)) continue;
+    if (page.findings.size() == limit) {
+      page.next_cursor = page.findings.back()["id"].get<std::string>();
+      break;
+    }
+    page.findings.push_back(audit::FindingToJson(f));
+  }
+  return page;
 }
 
 Result<std::string> EngineAudit::Whitelist() {
@@ -84,15 +152,37 @@ Result<std::string> EngineAudit::Whitelist() {
 
 json EngineAudit::OpenFindings(std::string_view kind, std::string_view id) {
   std::lock_guard<std::mutex> lock(engine_mu_);
-  DrainLocked();
   json out = json::array();
-  for (const audit::Finding& f : engine_.Findings(Now())) {
+  for (const audit::Finding& f : DerivedLocked().findings) {
     if (f.resolved) continue;
     bool about = (f.subject_kind == kind && f.subject_id == id) ||
                  (kind == "site" && f.site == id) || (kind == "party" && f.party == id);
     if (about) out.push_back(audit::FindingToJson(f));
   }
   return out;
+}
+
+json EngineAudit::State(std::string_view kind, std::string_view id, double coverage_hours) {
+  std::lock_guard<std::mutex> lock(engine_mu_);
+  DrainLocked();
+  if (kind == "chip") return engine_.ChipState(id);
+  if (kind == "site") return engine_.SiteState(id, Now(), coverage_hours);
+  if (kind == "license") return engine_.LicenseState(id, Now());
+  if (kind != "party") return nullptr;
+  const std::vector<audit::WhitelistEntry>& whitelist = WhitelistLocked();
+  return engine_.PartyState(id, derived_.as_of, whitelist);
+}
+
+Result<audit::Engine::ListPage> EngineAudit::List(std::string_view kind,
+                                                  audit::Engine::ListQuery query) {
+  std::lock_guard<std::mutex> lock(engine_mu_);
+  DrainLocked();
+  query.as_of = Now();
+  if (kind == "parties") {
+    query.whitelist = &WhitelistLocked();
+    query.as_of = derived_.as_of;
+  }
+  return engine_.List(kind, query);
 }
 
 // Persistence (api/audit_snapshot.h).

@@ -7,8 +7,12 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "api/live_audit.h"
 #include "auditor/engine.h"
@@ -26,7 +30,12 @@ class EngineAudit : public LiveAudit {
   void OnEntries(const std::vector<Ledger::AppendedEntry>& entries) override;
   Result<nlohmann::json> Findings(const FindingFilter& filter) override;
   Result<std::string> Whitelist() override;
+  Result<FindingPage> FindingsPage(const FindingFilter& filter, const std::string& cursor,
+                                   size_t limit) override;
   nlohmann::json OpenFindings(std::string_view kind, std::string_view id) override;
+  nlohmann::json State(std::string_view kind, std::string_view id, double coverage_hours) override;
+  Result<audit::Engine::ListPage> List(std::string_view kind,
+                                       audit::Engine::ListQuery query) override;
 
   // Persistence (api/audit_snapshot.h), apart from the queries.
   // Entries applied so far (queued ones not counted).
@@ -42,6 +51,22 @@ class EngineAudit : public LiveAudit {
  private:
   // Applies every queued entry; the caller holds engine_mu_.
   void DrainLocked();
+
+  // What every finding costs to compute (the time-based rules over the whole state), computed
+  // at most once per applied size and second and shared by every page, filter and record view
+  // until either changes: a reader paging through 300,000 findings, or many readers at once,
+  // pay for it once, while each answer still includes every acknowledged event.
+  struct Derived {
+    uint64_t applied_size = 0;
+    int64_t second = -1;
+    Timestamp as_of;
+    std::vector<audit::Finding> findings;              // in report order
+    std::unordered_map<std::string, size_t> position;  // finding id -> index in `findings`
+    std::optional<std::vector<audit::WhitelistEntry>> whitelist;  // computed when first asked
+  };
+  // Drains the queue and brings derived_ up to date; the caller holds engine_mu_.
+  Derived& DerivedLocked();
+  const std::vector<audit::WhitelistEntry>& WhitelistLocked();
   void Feed();
 
   const Ledger* ledger_;
@@ -53,6 +78,7 @@ class EngineAudit : public LiveAudit {
   std::deque<std::pair<LogEntry, Event>> queue_;
   bool stopping_ = false;
   std::thread feeder_;
+  Derived derived_;             // guarded by engine_mu_
   uint64_t restored_size_ = 0;  // set by Restore before the server starts
 };
 

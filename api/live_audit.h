@@ -1,5 +1,6 @@
 // The server's view of a live audit engine (SPEC §8: the rules also run inside the server as
-// events arrive). Optional: without one, the findings and white-list routes answer 503.
+// events arrive), and the single source of the record views. Optional: without one, the
+// findings, white-list and record routes answer 503.
 #ifndef CHIPLEDGER_API_LIVE_AUDIT_H_
 #define CHIPLEDGER_API_LIVE_AUDIT_H_
 
@@ -9,13 +10,21 @@
 #include <string>
 #include <string_view>
 
+#include "auditor/engine.h"
 #include "ledger/ledger.h"
 #include "ledger/status.h"
 
 namespace chipledger::api {
 
 struct FindingFilter {
-  std::optional<std::string> status, severity, rule, site, party;
+  std::optional<std::string> status, severity, rule, site, party, subject_kind, subject_id;
+  std::optional<uint64_t> since;  // findings with evidence at or after this entry index
+};
+
+// One page of findings: `cursor` is the id of the last finding of the previous page, or empty.
+struct FindingPage {
+  nlohmann::json findings = nlohmann::json::array();
+  std::optional<std::string> next_cursor;
 };
 
 class LiveAudit {
@@ -33,8 +42,20 @@ class LiveAudit {
   // The white list as of now: a signed DSSE envelope (JSON) naming the checkpoint of exactly the
   // entries it was computed from.
   virtual Result<std::string> Whitelist() = 0;
+  // The findings of Findings(filter), one page of at most `limit` after the finding `cursor`.
+  virtual Result<FindingPage> FindingsPage(const FindingFilter& filter, const std::string& cursor,
+                                           size_t limit) = 0;
   // Open findings about a record or chip: `kind` is chip, site, party, agent or license.
   virtual nlohmann::json OpenFindings(std::string_view kind, std::string_view id) = 0;
+  // A record's state as of now (audit::Engine's ChipState, SiteState, PartyState, LicenseState:
+  // `kind` is chip, site, party or license), null when the engine does not know it.
+  // `coverage_hours` is the site's heartbeat coverage window.
+  virtual nlohmann::json State(std::string_view kind, std::string_view id,
+                               double coverage_hours) = 0;
+  // One page of a list view as of now (audit::Engine::List); the query's as_of and white list
+  // are filled in here.
+  virtual Result<audit::Engine::ListPage> List(std::string_view kind,
+                                               audit::Engine::ListQuery query) = 0;
 };
 
 }  // namespace chipledger::api

@@ -66,36 +66,6 @@ void GetEntry(Service* s, Call& call) {
   SendJson(call.res, 200, *view);
 }
 
-Result<EventQuery> ParseEventQuery(const httplib::Request& req, size_t max_page_size) {
-  EventQuery query;
-  if (auto type = Param(req, "type")) {
-    query.type = EventTypeFromName(*type);
-    if (!query.type) return Status::InvalidArgument("bad_parameter", "type: unknown event type");
-  }
-  query.site = Param(req, "site");
-  query.serial = Param(req, "serial");
-  query.agent = Param(req, "agent");
-  query.party = Param(req, "party");
-  for (const char* name : {"since", "until"}) {
-    if (auto text = Param(req, name)) {
-      Result<Timestamp> t = ParseTime(*text, name);
-      if (!t.ok()) return t.status();
-      (name[0] == 's' ? query.since : query.until) = *t;
-    }
-  }
-  Result<std::optional<uint64_t>> cursor = UintParam(req, "cursor");
-  if (!cursor.ok()) return cursor.status();
-  query.cursor = cursor->value_or(0);
-  Result<std::optional<uint64_t>> limit = UintParam(req, "limit");
-  if (!limit.ok()) return limit.status();
-  query.limit = limit->value_or(std::min<size_t>(100, max_page_size));
-  if (query.limit < 1 || query.limit > max_page_size) {
-    return Status::InvalidArgument("bad_parameter",
-                                   "limit: must be 1 to " + std::to_string(max_page_size));
-  }
-  return query;
-}
-
 void GetEvents(Service* s, Call& call) {
   Result<EventQuery> query = ParseEventQuery(call.req, s->config.limits.max_page_size);
   if (!query.ok()) return SendStatus(call.res, query.status());
@@ -162,6 +132,50 @@ void GetConsistencyProof(Service* s, Call& call) {
 
 }  // namespace
 
+Result<EventQuery> ParseEventQuery(const httplib::Request& req, size_t max_page_size) {
+  EventQuery query;
+  if (auto type = Param(req, "type")) {
+    query.type = EventTypeFromName(*type);
+    if (!query.type) return Status::InvalidArgument("bad_parameter", "type: unknown event type");
+  }
+  query.site = Param(req, "site");
+  query.serial = Param(req, "serial");
+  query.agent = Param(req, "agent");
+  query.party = Param(req, "party");
+  for (const char* name : {"since", "until"}) {
+    if (auto text = Param(req, name)) {
+      Result<Timestamp> t = ParseTime(*text, name);
+      if (!t.ok()) return t.status();
+      (name[0] == 's' ? query.since : query.until) = *t;
+    }
+  }
+  if (auto order = Param(req, "order")) {
+    if (*order != "oldest_first" && *order != "newest_first") {
+      return Status::InvalidArgument("bad_parameter",
+                                     "order: must be oldest_first or newest_first");
+    }
+    query.newest_first = *order == "newest_first";
+  }
+  Result<std::optional<uint64_t>> cursor = UintParam(req, "cursor");
+  if (!cursor.ok()) return cursor.status();
+  query.cursor = cursor->value_or(0);
+  Result<size_t> limit = PageLimit(req, max_page_size);
+  if (!limit.ok()) return limit.status();
+  query.limit = *limit;
+  return query;
+}
+
+Result<size_t> PageLimit(const httplib::Request& req, size_t max_page_size) {
+  Result<std::optional<uint64_t>> limit = UintParam(req, "limit");
+  if (!limit.ok()) return limit.status();
+  size_t value = limit->value_or(std::min<size_t>(100, max_page_size));
+  if (value < 1 || value > max_page_size) {
+    return Status::InvalidArgument("bad_parameter",
+                                   "limit: must be 1 to " + std::to_string(max_page_size));
+  }
+  return value;
+}
+
 Result<json> EntryView(const Ledger& ledger, uint64_t index) {
   Result<std::string> bytes = ledger.EntryBytes(index);
   if (!bytes.ok()) return bytes.status();
@@ -185,9 +199,10 @@ void AddLogRoutes(Service* s, Router* router) {
   router->Add("GET", "/checkpoint", Access::kAnyone, {}, Bind(s, GetCheckpoint));
   router->Add("GET", "/tile/*", Access::kReader, {}, Bind(s, GetTile));
   router->Add("GET", "/v1/entries/{}", Access::kReader, {}, Bind(s, GetEntry));
-  router->Add("GET", "/v1/events", Access::kReader,
-              {"type", "site", "serial", "agent", "party", "since", "until", "cursor", "limit"},
-              Bind(s, GetEvents));
+  router->Add(
+      "GET", "/v1/events", Access::kReader,
+      {"type", "site", "serial", "agent", "party", "since", "until", "order", "cursor", "limit"},
+      Bind(s, GetEvents));
   router->Add("GET", "/v1/proofs/inclusion", Access::kReader, {"index", "tree_size"},
               Bind(s, GetInclusionProof));
   router->Add("GET", "/v1/proofs/consistency", Access::kWitness, {"old", "new"},

@@ -1,8 +1,9 @@
-// Record views (SPEC §6): chips, sites, parties, agents and licenses as the log states them, and
-// the live audit's findings and white list.
+// Record views (SPEC §6, docs/api.md "Record state", "Paging"): chips, sites, parties, agents and
+// licenses, list routes and findings, all from the live audit engine's maintained state, and
+// subjects' histories paged newest first on the ledger's indexes. No route here reads a whole
+// history or the whole log.
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <variant>
 
 #include "api/http_util.h"
 #include "api/service.h"
@@ -13,102 +14,108 @@ namespace {
 
 using nlohmann::json;
 
-// Every entry index matching `query`, oldest first, paging through the ledger.
-Result<std::vector<uint64_t>> AllMatching(const Ledger& ledger, EventQuery query) {
-  std::vector<uint64_t> out;
-  query.limit = 1000;
-  while (true) {
-    Result<EventPage> page = ledger.QueryEvents(query);
-    if (!page.ok()) return page.status();
-    out.insert(out.end(), page->indices.begin(), page->indices.end());
-    if (!page->next_cursor) return out;
-    query.cursor = *page->next_cursor;
-  }
+// The first page of a history embedded in a record view.
+constexpr size_t kEmbeddedPage = 20;
+
+json CursorJson(const std::optional<std::string>& cursor) {
+  return cursor ? json(*cursor) : json(nullptr);
 }
 
-// The parsed event of entry `index`, with its integrated time.
-struct LoggedEvent {
-  uint64_t index;
-  std::string integrated_time;
-  Event event;
-};
-Result<LoggedEvent> ReadEvent(const Ledger& ledger, uint64_t index) {
+// {index, integrated_time, type, agent, time, site} of entry `index`.
+Result<json> Summary(const Ledger& ledger, uint64_t index) {
   Result<std::string> bytes = ledger.EntryBytes(index);
   if (!bytes.ok()) return bytes.status();
   Result<LogEntry> entry = ParseEntry(*bytes);
   if (!entry.ok()) return Status::Corruption("entry " + std::to_string(index) + ": unreadable");
   Result<Event> event = ParseEvent(entry->envelope.payload);
   if (!event.ok()) return Status::Corruption("entry " + std::to_string(index) + ": bad payload");
-  return LoggedEvent{index, FormatTime(entry->integrated_time), std::move(*event)};
+  std::optional<std::string> site = event->Site();
+  return json{{"index", index},
+              {"integrated_time", FormatTime(entry->integrated_time)},
+              {"type", EventTypeName(event->type)},
+              {"agent", event->agent},
+              {"time", FormatTime(event->time)},
+              {"site", site ? json(*site) : json(nullptr)}};
 }
 
-// The chip's current state, folded over its history (SPEC §6: status, site, host, license,
-// last seen).
-class ChipState {
- public:
-  explicit ChipState(std::string serial) : serial_(std::move(serial)) {}
+// One page of event summaries, newest first: {items, next_cursor}.
+Result<json> SummaryPage(const Ledger& ledger, EventQuery query) {
+  query.newest_first = true;
+  Result<EventPage> page = ledger.QueryEvents(query);
+  if (!page.ok()) return page.status();
+  json items = json::array();
+  for (uint64_t index : page->indices) {
+    Result<json> summary = Summary(ledger, index);
+    if (!summary.ok()) return summary.status();
+    items.push_back(std::move(*summary));
+  }
+  std::optional<std::string> next;
+  if (page->next_cursor) next = std::to_string(*page->next_cursor);
+  return json{{"items", std::move(items)}, {"next_cursor", CursorJson(next)}};
+}
 
-  void Apply(const LoggedEvent& e) {
-    std::visit([&](const auto& body) { On(e, body); }, e.event.body);
-  }
-  json ToJson() const { return state_; }
+// The query naming the subject of a history: `kind` is chips, sites, parties or agents.
+void NameSubject(std::string_view kind, const std::string& id, EventQuery* query) {
+  if (kind == "chips") query->serial = id;
+  if (kind == "sites") query->site = id;
+  if (kind == "parties") query->party = id;
+  if (kind == "agents") query->agent = id;
+}
 
- private:
-  void On(const LoggedEvent&, const ShipmentDispatched& b) {
-    state_["status"] = "dispatched";
-    state_["shipment"] = b.shipment;
-    state_["license"] = b.license;
-    state_["site"] = nullptr;
-    state_["host"] = nullptr;
-    for (const ShippedChip& chip : b.chips) {
-      if (chip.serial == serial_) state_["model"] = chip.model;
-    }
-  }
-  void On(const LoggedEvent&, const ShipmentReceived& b) {
-    state_["status"] = "received";
-    state_["site"] = b.site;
-  }
-  void On(const LoggedEvent&, const ChipInstalled& b) {
-    state_["status"] = "installed";
-    state_["site"] = b.site;
-    for (const InstalledChip& chip : b.chips) {
-      if (chip.serial == serial_) state_["host"] = chip.host;
-    }
-  }
-  void On(const LoggedEvent&, const ChipTransferred& b) {
-    state_["status"] = "transferred";
-    state_["site"] = b.to_site;
-    state_["license"] = b.license;
-    state_["host"] = nullptr;
-  }
-  void On(const LoggedEvent&, const ChipDecommissioned& b) {
-    state_["status"] = "decommissioned";
-    state_["site"] = b.site;
-  }
-  void On(const LoggedEvent& e, const InspectionPerformed& b) {
-    for (const ObservedChip& chip : b.observed) {
-      if (chip.serial == serial_) Seen(e, b.site);
-    }
-  }
-  void On(const LoggedEvent& e, const MonitorHeartbeat& b) {
-    for (const OnlineChip& chip : b.online) {
-      if (chip.serial == serial_) Seen(e, b.site);
-    }
-  }
-  template <typename Other>
-  void On(const LoggedEvent&, const Other&) {}
+// The newest page of the subject's history, embedded in its record view.
+Result<json> LatestEvents(const Ledger& ledger, std::string_view kind, const std::string& id) {
+  EventQuery query;
+  NameSubject(kind, id, &query);
+  query.limit = kEmbeddedPage;
+  return SummaryPage(ledger, query);
+}
 
-  void Seen(const LoggedEvent& e, const std::string& site) {
-    state_["last_seen"] = {{"time", FormatTime(e.event.time)},
-                           {"site", site},
-                           {"index", e.index},
-                           {"type", EventTypeName(e.event.type)}};
-  }
+bool AuditRunning(Service* s, Call& call) {
+  if (!s->audit) SendError(call.res, 503, "unavailable", "the live audit is not running");
+  return s->audit != nullptr;
+}
 
-  std::string serial_;
-  json state_ = {{"status", nullptr},  {"site", nullptr},     {"host", nullptr},
-                 {"license", nullptr}, {"shipment", nullptr}, {"last_seen", nullptr}};
-};
+// GET /v1/{chips,sites,parties,agents}/{id}/events: newest first.
+void GetHistory(Service* s, Call& call, std::string_view kind) {
+  Result<EventQuery> query = ParseEventQuery(call.req, s->config.limits.max_page_size);
+  if (!query.ok()) return SendStatus(call.res, query.status());
+  NameSubject(kind, call.params[0], &*query);
+  Result<json> page = SummaryPage(*s->ledger, *query);
+  if (!page.ok()) return SendStatus(call.res, page.status());
+  SendJson(call.res, 200, *page);
+}
+
+// The site's heartbeat coverage window, `coverage_hours` (default the D11 gap of 24 h).
+Result<double> CoverageHours(const httplib::Request& req) {
+  Result<std::optional<uint64_t>> hours = UintParam(req, "coverage_hours");
+  if (!hours.ok()) return hours.status();
+  if (hours->value_or(24) < 1 || hours->value_or(24) > 24 * 366) {
+    return Status::InvalidArgument("bad_parameter", "coverage_hours: must be 1 to 8784");
+  }
+  return static_cast<double>(hours->value_or(24));
+}
+
+void GetChip(Service* s, Call& call) {
+  if (!AuditRunning(s, call)) return;
+  const std::string& serial = call.params[0];
+  json state = s->audit->State("chip", serial, 0);
+  Result<json> history = LatestEvents(*s->ledger, "chips", serial);
+  if (!history.ok()) return SendStatus(call.res, history.status());
+  if (state.is_null() && (*history)["items"].empty()) {
+    return SendError(call.res, 404, "not_found", "serial: no event names chip " + serial);
+  }
+  if (!state.is_null() && state["last_seen"].is_object()) {
+    Result<json> seen = Summary(*s->ledger, state["last_seen"]["index"].get<uint64_t>());
+    if (!seen.ok()) return SendStatus(call.res, seen.status());
+    state["last_seen"]["type"] = (*seen)["type"];
+  }
+  SendJson(call.res, 200,
+           {{"serial", serial},
+            {"state", std::move(state)},
+            {"history", (*history)["items"]},
+            {"history_next_cursor", (*history)["next_cursor"]},
+            {"open_findings", s->audit->OpenFindings("chip", serial)}});
+}
 
 // The body object a registry event carries, as written: payload[key].
 Result<json> RecordBody(const Ledger& ledger, uint64_t index, const char* key) {
@@ -118,109 +125,59 @@ Result<json> RecordBody(const Ledger& ledger, uint64_t index, const char* key) {
   if (!event.is_object() || !event.contains(key)) {
     return Status::Corruption("entry " + std::to_string(index) + ": no " + key);
   }
-  return json{{"index", index}, {key, event[key]}};
+  return event[key];
 }
 
-json IndexList(const std::vector<uint64_t>& indices) { return json(indices); }
+// How a registered record is served: its registry kind, the payload key holding its body, its
+// noun in messages and findings, and its list route's name.
+struct RecordSpec {
+  RecordKind kind;
+  const char* key;
+  const char* noun;
+  const char* plural;
+};
+constexpr RecordSpec kSite{RecordKind::kSite, "site", "site", "sites"};
+constexpr RecordSpec kParty{RecordKind::kParty, "party", "party", "parties"};
+constexpr RecordSpec kAgent{RecordKind::kAgent, "enroll", "agent", "agents"};
+constexpr RecordSpec kLicense{RecordKind::kLicense, "license", "license", "licenses"};
 
-void AddFindings(Service* s, std::string_view kind, const std::string& id, json* out) {
-  if (s->audit) (*out)["open_findings"] = s->audit->OpenFindings(kind, id);
-}
-
-void GetChip(Service* s, Call& call) {
-  const std::string& serial = call.params[0];
-  EventQuery query;
-  query.serial = serial;
-  Result<std::vector<uint64_t>> indices = AllMatching(*s->ledger, query);
-  if (!indices.ok()) return SendStatus(call.res, indices.status());
-  if (indices->empty()) {
-    return SendError(call.res, 404, "not_found", "serial: no event names chip " + serial);
-  }
-  ChipState state(serial);
-  json history = json::array();
-  for (uint64_t index : *indices) {
-    Result<LoggedEvent> e = ReadEvent(*s->ledger, index);
-    if (!e.ok()) return SendStatus(call.res, e.status());
-    state.Apply(*e);
-    history.push_back({{"index", index},
-                       {"integrated_time", e->integrated_time},
-                       {"type", EventTypeName(e->event.type)},
-                       {"agent", e->event.agent},
-                       {"time", FormatTime(e->event.time)}});
-  }
-  json out = {{"serial", serial}, {"state", state.ToJson()}, {"history", std::move(history)}};
-  AddFindings(s, "chip", serial, &out);
-  SendJson(call.res, 200, out);
-}
-
-// A registered record: its latest registering event, the events about it, and `state`.
-void SendRecord(Service* s, Call& call, RecordKind kind, const char* key, std::string_view noun,
-                const Result<std::vector<uint64_t>>& events, json state) {
+// A registered record: its latest registering body, `state`, the newest page of its history
+// (licenses have none: the log is not indexed by license) and its open findings.
+void SendRecord(Service* s, Call& call, const RecordSpec& spec, json state) {
   const std::string& id = call.params[0];
-  std::optional<uint64_t> latest = s->ledger->LatestRecord(kind, id);
+  std::optional<uint64_t> latest = s->ledger->LatestRecord(spec.kind, id);
   if (!latest) {
-    return SendError(call.res, 404, "not_found", std::string(noun) + " " + id + ": not registered");
+    return SendError(call.res, 404, "not_found",
+                     std::string(spec.noun) + " " + id + ": not registered");
   }
-  Result<json> record = RecordBody(*s->ledger, *latest, key);
+  Result<json> record = RecordBody(*s->ledger, *latest, spec.key);
   if (!record.ok()) return SendStatus(call.res, record.status());
-  if (!events.ok()) return SendStatus(call.res, events.status());
-  json out = {{"id", id},
-              {"record", (*record)[key]},
-              {"registered_at", *latest},
-              {"state", std::move(state)},
-              {"events", IndexList(*events)}};
-  AddFindings(s, noun, id, &out);
+  json out = {{"id", id}, {"record", *record}, {"registered_at", *latest}, {"state", state}};
+  if (spec.kind != RecordKind::kLicense) {
+    Result<json> events = LatestEvents(*s->ledger, spec.plural, id);
+    if (!events.ok()) return SendStatus(call.res, events.status());
+    out["events"] = (*events)["items"];
+    out["events_next_cursor"] = (*events)["next_cursor"];
+  }
+  if (s->audit) out["open_findings"] = s->audit->OpenFindings(spec.noun, id);
   SendJson(call.res, 200, out);
 }
 
 void GetSite(Service* s, Call& call) {
-  EventQuery related;
-  related.site = call.params[0];
-  SendRecord(s, call, RecordKind::kSite, "site", "site", AllMatching(*s->ledger, related),
-             json::object());
-}
-
-// The latest event of `type` naming the party, as {index, status-like fields}.
-Result<json> LatestAbout(const Ledger& ledger, EventType type, const std::string& party,
-                         const char* key_field) {
-  EventQuery query;
-  query.type = type;
-  query.party = party;
-  Result<std::vector<uint64_t>> indices = AllMatching(ledger, query);
-  if (!indices.ok()) return indices.status();
-  json latest = nullptr;
-  for (uint64_t index : *indices) {
-    Result<json> view = EntryView(ledger, index);
-    if (!view.ok()) return view.status();
-    json& event = (*view)["event"];
-    json item = {{"index", index}};
-    for (const char* field : {"list", "listed", "status", "reason"}) {
-      if (event.contains(field)) item[field] = event[field];
-    }
-    if (key_field) {
-      latest[event.value(key_field, "")] = item;  // latest per list
-    } else {
-      latest = item;
-    }
-  }
-  return latest;
+  if (!AuditRunning(s, call)) return;
+  Result<double> hours = CoverageHours(call.req);
+  if (!hours.ok()) return SendStatus(call.res, hours.status());
+  SendRecord(s, call, kSite, s->audit->State("site", call.params[0], *hours));
 }
 
 void GetParty(Service* s, Call& call) {
-  const std::string& id = call.params[0];
-  Result<json> screening = LatestAbout(*s->ledger, EventType::kScreeningListed, id, "list");
-  if (!screening.ok()) return SendStatus(call.res, screening.status());
-  Result<json> decision = LatestAbout(*s->ledger, EventType::kWhitelistDecision, id, nullptr);
-  if (!decision.ok()) return SendStatus(call.res, decision.status());
-  EventQuery related;
-  related.party = id;
-  SendRecord(s, call, RecordKind::kParty, "party", "party", AllMatching(*s->ledger, related),
-             {{"screening", *screening}, {"whitelist_decision", *decision}});
+  if (!AuditRunning(s, call)) return;
+  SendRecord(s, call, kParty, s->audit->State("party", call.params[0], 0));
 }
 
+// The agent's state is the ledger's admission registry (role, sites, key, seq chain).
 void GetAgent(Service* s, Call& call) {
-  const std::string& id = call.params[0];
-  std::optional<AgentState> agent = s->ledger->Agent(id);
+  std::optional<AgentState> agent = s->ledger->Agent(call.params[0]);
   json state = nullptr;
   if (agent) {
     state = {
@@ -234,64 +191,109 @@ void GetAgent(Service* s, Call& call) {
         {"last_seq", agent->last_seq},
         {"last_payload_hash", ToHex(agent->last_payload_hash)}};
   }
-  EventQuery related;
-  related.agent = id;
-  SendRecord(s, call, RecordKind::kAgent, "enroll", "agent", AllMatching(*s->ledger, related),
-             state);
+  SendRecord(s, call, kAgent, state);
 }
 
-// A license's own events (issued, re-issued, revoked) and whether it is revoked.
+// A license's state, with the first page of the shipments under it.
 void GetLicense(Service* s, Call& call) {
+  if (!AuditRunning(s, call)) return;
   const std::string& id = call.params[0];
-  std::vector<uint64_t> events;
-  json state = {{"revoked", false}};
-  for (EventType type : {EventType::kLicenseIssued, EventType::kLicenseRevoked}) {
-    EventQuery query;
-    query.type = type;
-    Result<std::vector<uint64_t>> indices = AllMatching(*s->ledger, query);
-    if (!indices.ok()) return SendStatus(call.res, indices.status());
-    for (uint64_t index : *indices) {
-      Result<LoggedEvent> e = ReadEvent(*s->ledger, index);
-      if (!e.ok()) return SendStatus(call.res, e.status());
-      if (const auto* issued = std::get_if<LicenseIssued>(&e->event.body)) {
-        if (issued->id == id) events.push_back(index);
-      } else if (const auto* revoked = std::get_if<LicenseRevoked>(&e->event.body)) {
-        if (revoked->license != id) continue;
-        events.push_back(index);
-        state = {{"revoked", true}, {"revoked_at", index}, {"reason", revoked->reason}};
-      }
-    }
+  json state = s->audit->State("license", id, 0);
+  if (!state.is_null()) {
+    audit::Engine::ListQuery query;
+    query.filters["license"] = id;
+    query.limit = kEmbeddedPage;
+    Result<audit::Engine::ListPage> shipments = s->audit->List("shipments", query);
+    if (!shipments.ok()) return SendStatus(call.res, shipments.status());
+    state["shipments"] = shipments->items;
+    state["shipments_next_cursor"] = CursorJson(shipments->next);
   }
-  std::sort(events.begin(), events.end());
-  SendRecord(s, call, RecordKind::kLicense, "license", "license", events, state);
+  SendRecord(s, call, kLicense, state);
+}
+
+// GET /v1/{kind}?filters…&limit=&cursor=: `filters` are the route's own parameters.
+void GetList(Service* s, Call& call, std::string_view kind,
+             const std::vector<std::string>& filters) {
+  if (!AuditRunning(s, call)) return;
+  audit::Engine::ListQuery query;
+  for (const std::string& name : filters) {
+    if (auto value = Param(call.req, name.c_str())) query.filters[name] = *value;
+  }
+  query.after = Param(call.req, "cursor").value_or("");
+  Result<size_t> limit = PageLimit(call.req, s->config.limits.max_page_size);
+  if (!limit.ok()) return SendStatus(call.res, limit.status());
+  query.limit = *limit;
+  if (kind == "agents" && query.filters.count("site")) {
+    // Agents' sites are the ledger's admission registry, not the engine's.
+    std::string site = query.filters["site"];
+    query.filters.erase("site");
+    query.keep = [s, site](const std::string& id) {
+      std::optional<AgentState> agent = s->ledger->Agent(id);
+      return agent &&
+             std::find(agent->sites.begin(), agent->sites.end(), site) != agent->sites.end();
+    };
+  }
+  Result<audit::Engine::ListPage> page = s->audit->List(kind, query);
+  if (!page.ok()) return SendStatus(call.res, page.status());
+  SendJson(call.res, 200, {{"items", page->items}, {"next_cursor", CursorJson(page->next)}});
 }
 
 void GetFindings(Service* s, Call& call) {
-  if (!s->audit) return SendError(call.res, 503, "unavailable", "the live audit is not running");
-  FindingFilter filter{Param(call.req, "status"), Param(call.req, "severity"),
-                       Param(call.req, "rule"), Param(call.req, "site"), Param(call.req, "party")};
-  Result<json> findings = s->audit->Findings(filter);
-  if (!findings.ok()) return SendStatus(call.res, findings.status());
-  SendJson(call.res, 200, {{"findings", *findings}});
+  if (!AuditRunning(s, call)) return;
+  FindingFilter filter{Param(call.req, "status"),     Param(call.req, "severity"),
+                       Param(call.req, "rule"),       Param(call.req, "site"),
+                       Param(call.req, "party"),      Param(call.req, "subject_kind"),
+                       Param(call.req, "subject_id"), std::nullopt};
+  Result<std::optional<uint64_t>> since = UintParam(call.req, "since");
+  if (!since.ok()) return SendStatus(call.res, since.status());
+  filter.since = *since;
+  Result<size_t> limit = PageLimit(call.req, s->config.limits.max_page_size);
+  if (!limit.ok()) return SendStatus(call.res, limit.status());
+  Result<FindingPage> page =
+      s->audit->FindingsPage(filter, Param(call.req, "cursor").value_or(""), *limit);
+  if (!page.ok()) return SendStatus(call.res, page.status());
+  SendJson(call.res, 200,
+           {{"findings", page->findings}, {"next_cursor", CursorJson(page->next_cursor)}});
 }
 
 void GetWhitelist(Service* s, Call& call) {
-  if (!s->audit) return SendError(call.res, 503, "unavailable", "the live audit is not running");
+  if (!AuditRunning(s, call)) return;
   Result<std::string> envelope = s->audit->Whitelist();
   if (!envelope.ok()) return SendStatus(call.res, envelope.status());
   call.res.set_content(*envelope, "application/json");
+}
+
+void AddList(Service* s, Router* router, const char* kind, std::vector<std::string> filters) {
+  std::vector<std::string> params = filters;
+  params.insert(params.end(), {"limit", "cursor"});
+  router->Add("GET", std::string("/v1/") + kind, Access::kReader, params,
+              [s, kind, filters](Call& call) { GetList(s, call, kind, filters); });
+}
+
+void AddHistory(Service* s, Router* router, const char* kind) {
+  router->Add("GET", std::string("/v1/") + kind + "/{}/events", Access::kReader,
+              {"type", "limit", "cursor"}, [s, kind](Call& call) { GetHistory(s, call, kind); });
 }
 
 }  // namespace
 
 void AddRecordRoutes(Service* s, Router* router) {
   router->Add("GET", "/v1/chips/{}", Access::kReader, {}, Bind(s, GetChip));
-  router->Add("GET", "/v1/sites/{}", Access::kReader, {}, Bind(s, GetSite));
+  router->Add("GET", "/v1/sites/{}", Access::kReader, {"coverage_hours"}, Bind(s, GetSite));
   router->Add("GET", "/v1/parties/{}", Access::kReader, {}, Bind(s, GetParty));
   router->Add("GET", "/v1/agents/{}", Access::kReader, {}, Bind(s, GetAgent));
   router->Add("GET", "/v1/licenses/{}", Access::kReader, {}, Bind(s, GetLicense));
+  for (const char* kind : {"chips", "sites", "parties", "agents"}) AddHistory(s, router, kind);
+  AddList(s, router, "chips", {"site", "status"});
+  AddList(s, router, "sites", {"party"});
+  AddList(s, router, "parties", {"status", "kind"});
+  AddList(s, router, "licenses", {"party", "status"});
+  AddList(s, router, "agents", {"role", "org", "site"});
+  AddList(s, router, "shipments", {"license", "site", "status"});
   router->Add("GET", "/v1/findings", Access::kReader,
-              {"status", "severity", "rule", "site", "party"}, Bind(s, GetFindings));
+              {"status", "severity", "rule", "site", "party", "subject_kind", "subject_id", "since",
+               "limit", "cursor"},
+              Bind(s, GetFindings));
   router->Add("GET", "/v1/whitelist", Access::kReader, {}, Bind(s, GetWhitelist));
 }
 

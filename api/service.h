@@ -32,6 +32,12 @@ inline RouteHandler Bind(Service* service, ServiceHandler handler) {
 // {index, integrated_time, prev, leaf_hash, envelope, event} of the entry at `index`.
 Result<nlohmann::json> EntryView(const Ledger& ledger, uint64_t index);
 
+// GET /v1/events' parameters (docs/api.md); `limit` 1 to `max_page_size`, default 100. Subject
+// histories parse theirs with it too.
+Result<EventQuery> ParseEventQuery(const httplib::Request& req, size_t max_page_size);
+// A page's `limit` parameter: 1 to `max_page_size`, default 100 (or the maximum, if lower).
+Result<size_t> PageLimit(const httplib::Request& req, size_t max_page_size);
+
 // POST /v1/events, /checkpoint, /tile/*, /v1/entries, /v1/events, /v1/proofs/*.
 void AddLogRoutes(Service* service, Router* router);
 // /v1/chips, /v1/sites, /v1/parties, /v1/agents, /v1/licenses, /v1/findings, /v1/whitelist.

@@ -115,12 +115,31 @@ class Engine {
   std::vector<WhitelistEntry> Whitelist(Timestamp as_of) const;
   std::vector<SiteBalance> MaterialBalance() const;
 
-  // Current state views for the API (null when unknown): a chip's status, site, host, license,
-  // last seen and the entry indices of its history; a site's, party's, license's state.
+  // Views for the API (auditor/views.cc, auditor/view_lists.cc), read from the maintained state
+  // only: each costs the size of what it describes (a site's books, one party's sites), never the
+  // number of entries. Record views are null when the record is unknown; docs/api.md describes
+  // their fields. `whitelist` is Whitelist(as_of), passed in because it costs every finding.
   nlohmann::json ChipState(std::string_view serial) const;
-  nlohmann::json SiteState(std::string_view site) const;
-  nlohmann::json PartyState(std::string_view party) const;
-  nlohmann::json LicenseState(std::string_view license) const;
+  nlohmann::json SiteState(std::string_view site, Timestamp as_of, double coverage_hours) const;
+  nlohmann::json PartyState(std::string_view party, Timestamp as_of,
+                            const std::vector<WhitelistEntry>& whitelist) const;
+  nlohmann::json LicenseState(std::string_view license, Timestamp as_of) const;
+  // One page of a list view (docs/api.md, List routes): `kind` is sites, parties, licenses,
+  // agents, shipments or chips; items ordered by id after `query.after`. A bad filter value is
+  // InvalidArgument naming it.
+  struct ListQuery {
+    std::map<std::string, std::string> filters;  // by parameter name
+    std::string after;                           // the last id of the previous page, or empty
+    size_t limit = 100;
+    Timestamp as_of;
+    const std::vector<WhitelistEntry>* whitelist = nullptr;  // needed by parties
+    std::function<bool(const std::string& id)> keep;  // a condition outside the engine, or none
+  };
+  struct ListPage {
+    nlohmann::json items = nlohmann::json::array();
+    std::optional<std::string> next;  // the last id of this page, when more follow
+  };
+  Result<ListPage> List(std::string_view kind, const ListQuery& query) const;
 
   // Counters for report.json's `stats`.
   nlohmann::json Stats() const;

@@ -1,10 +1,12 @@
-// The current-state views the API serves for chips, sites, parties and licenses.
+// The record views the API serves for chips, sites, parties and licenses (docs/api.md, Record
+// state), from the replayed state: the same words and numbers as report.json.
+#include <algorithm>
+
 #include "auditor/engine.h"
 #include "auditor/engine_state.h"
+#include "auditor/views_internal.h"
 
 namespace chipledger::audit {
-
-namespace {
 
 nlohmann::json OrNull(const std::string& value) {
   return value.empty() ? nlohmann::json(nullptr) : nlohmann::json(value);
@@ -14,10 +16,142 @@ nlohmann::json TimeOrNull(const std::optional<Timestamp>& time) {
   return time ? nlohmann::json(FormatTime(*time)) : nlohmann::json(nullptr);
 }
 
+LicenseStatus LicenseStatusAt(const LicenseInfo& license, Timestamp as_of) {
+  if (license.revoked) return LicenseStatus::kRevoked;
+  if (as_of < license.record.valid_from) return LicenseStatus::kNotYetValid;
+  if (as_of > license.record.valid_until) return LicenseStatus::kExpired;
+  return LicenseStatus::kActive;
+}
+
+std::string_view LicenseStatusName(LicenseStatus status) {
+  constexpr std::string_view kNames[] = {"active", "revoked", "expired", "not_yet_valid"};
+  return kNames[static_cast<int>(status)];
+}
+
+nlohmann::json DecisionName(const PartyInfo& party) {
+  if (!party.decision) return nullptr;
+  constexpr std::string_view kNames[] = {"approved", "suspended", "removed"};
+  return kNames[static_cast<int>(*party.decision)];
+}
+
+const WhitelistEntry* FindStanding(const std::vector<WhitelistEntry>& whitelist,
+                                   std::string_view party) {
+  auto it =
+      std::lower_bound(whitelist.begin(), whitelist.end(), party,
+                       [](const WhitelistEntry& e, std::string_view id) { return e.party < id; });
+  return it != whitelist.end() && it->party == party ? &*it : nullptr;
+}
+
+namespace {
+
+// Who holds the chip: the party owning the site whose books hold it; in transit, nobody yet.
+nlohmann::json Custody(const ReplayState& state, const ChipInfo& chip) {
+  nlohmann::json in_transit_to = nullptr;
+  if (chip.status == ChipStatus::kInTransit) {
+    const ShipmentInfo* shipment = state.Shipment(chip.shipment);
+    if (shipment) in_transit_to = shipment->destination_site;
+  }
+  std::optional<std::string> holder;
+  nlohmann::json since = nullptr, since_index = nullptr;
+  if (!chip.site.empty()) {
+    holder = state.SiteParty(chip.site);
+    since = TimeOrNull(chip.arrived);
+    since_index = chip.booked_index;
+  } else if (chip.status == ChipStatus::kInTransit) {
+    since = FormatTime(chip.dispatched_time);
+  }
+  return {{"holder", holder ? nlohmann::json(*holder) : nullptr},
+          {"site", OrNull(chip.site)},
+          {"since", since},
+          {"since_index", since_index},
+          {"in_transit_to", in_transit_to}};
+}
+
+// Of the site's installed chips, those a heartbeat listed within `hours` before `as_of`.
+nlohmann::json Coverage(const ReplayState& state, const SiteInfo& site, Timestamp as_of,
+                        double hours) {
+  Timestamp since = AddSeconds(as_of, -hours * 3600);
+  uint64_t installed = 0, online = 0;
+  nlohmann::json dark = nlohmann::json::array();
+  for (const std::string& serial : site.book) {
+    const ChipInfo* chip = state.Chip(serial);
+    if (!chip || chip->status != ChipStatus::kInstalled) continue;
+    ++installed;
+    if (chip->last_online && *chip->last_online >= since) {
+      ++online;
+    } else {
+      dark.push_back(serial);
+    }
+  }
+  return {{"hours", hours},         {"since", FormatTime(since)},
+          {"installed", installed}, {"online", online},
+          {"dark", dark},           {"first_heartbeat", TimeOrNull(site.first_heartbeat)}};
+}
+
+nlohmann::json Inspection(const SiteInfo& site, Timestamp as_of, double inspection_days) {
+  Timestamp from;
+  bool overdue = InspectionOverdue(site, as_of, inspection_days, &from);
+  bool holding = !site.book.empty() && site.holding_since;
+  return {{"last", TimeOrNull(site.last_inspection)},
+          {"last_index", site.latest_inspection ? nlohmann::json(*site.latest_inspection)
+                                                : nlohmann::json(nullptr)},
+          {"due", holding ? nlohmann::json(FormatTime(AddSeconds(from, inspection_days * 86400)))
+                          : nlohmann::json(nullptr)},
+          {"overdue", overdue}};
+}
+
+nlohmann::json ChecksDue(const ReplayState& state, std::string_view site, Timestamp as_of) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& [id, check] : state.checks()) {
+    if (check.record.site != site || check.performed) continue;
+    checks.push_back({{"check", id},
+                      {"due", FormatTime(check.record.due)},
+                      {"overdue", as_of > check.record.due}});
+  }
+  return checks;
+}
+
+nlohmann::json Inventory(const ReplayState& state, const SiteInfo& site, std::string_view id) {
+  uint64_t in_transit = 0;
+  for (const auto& [shipment_id, shipment] : state.shipments()) {
+    if (!shipment.received && shipment.destination_site == id) {
+      in_transit += shipment.serials.size();
+    }
+  }
+  return {{"installed", site.installed},
+          {"received", site.book.size() - site.installed},
+          {"in_transit", in_transit}};
+}
+
+// Why the white list gives the party its status, in the words of SPEC §9.
+nlohmann::json Why(const WhitelistEntry& entry, const PartyInfo& party, const ReplayState& state,
+                   Timestamp as_of, double inspection_days) {
+  nlohmann::json why = nlohmann::json::array();
+  if (!party.ever_approved) why.push_back("no whitelist.decision has approved it");
+  if (party.ever_approved && party.decision != WhitelistStatus::kApproved) {
+    why.push_back("the authority's latest whitelist.decision is " +
+                  DecisionName(party).get<std::string>());
+  }
+  uint64_t serious = entry.open_findings.at("high") + entry.open_findings.at("critical");
+  if (serious > 0) why.push_back(std::to_string(serious) + " open high or critical findings");
+  for (const std::string& site_id : entry.sites) {
+    const SiteInfo* site = state.Site(site_id);
+    Timestamp since;
+    if (site && InspectionOverdue(*site, as_of, inspection_days, &since)) {
+      why.push_back("site " + site_id + " not inspected since " + FormatTime(since));
+    }
+  }
+  if (why.empty()) {
+    why.push_back("approved, no open high or critical finding, every site inspected in time");
+  }
+  return why;
+}
+
 }  // namespace
 
 nlohmann::json Engine::ChipState(std::string_view serial) const {
-  const ChipInfo* chip = state_->replay.Chip(std::string(serial));
+  const ReplayState& state = state_->replay;
+  const ChipInfo* chip = state.Chip(std::string(serial));
   if (!chip) return nullptr;
   nlohmann::json last_seen = nullptr;
   if (chip->last_seen) {
@@ -33,23 +167,27 @@ nlohmann::json Engine::ChipState(std::string_view serial) const {
           {"model", OrNull(chip->model)},
           {"shipment", OrNull(chip->shipment)},
           {"attested_id", chip->attested_id ? nlohmann::json(*chip->attested_id) : nullptr},
-          {"last_seen", last_seen},
-          {"history", chip->history}};
+          {"custody", Custody(state, *chip)},
+          {"last_seen", last_seen}};
 }
 
-nlohmann::json Engine::SiteState(std::string_view site_id) const {
+nlohmann::json Engine::SiteState(std::string_view site_id, Timestamp as_of,
+                                 double coverage_hours) const {
   const ReplayState& state = state_->replay;
   const SiteInfo* site = state.Site(std::string(site_id));
   if (!site) return nullptr;
   nlohmann::json json = {
-      {"site", site_id},
       {"registered", site->registered},
-      {"chips_held", site->book.size()},
-      {"chips_installed", site->installed},
-      {"last_inspection", TimeOrNull(site->last_inspection)},
-      {"latest_inspection_index", site->latest_inspection ? nlohmann::json(*site->latest_inspection)
-                                                          : nlohmann::json(nullptr)},
-      {"book", site->book}};
+      {"inventory", Inventory(state, *site, site_id)},
+      {"balance",
+       {{"inspection", site->latest_inspection ? nlohmann::json(*site->latest_inspection)
+                                               : nlohmann::json(nullptr)},
+        {"observed", site->latest_gap.observed},
+        {"missing", site->latest_gap.missing},
+        {"unexpected", site->latest_gap.unexpected}}},
+      {"coverage", Coverage(state, *site, as_of, coverage_hours)},
+      {"inspection", Inspection(*site, as_of, params_.inspection_days)},
+      {"checks", ChecksDue(state, site_id, as_of)}};
   if (site->registered) {
     const SiteRegistered& record = site->record;
     json.update({{"party", record.party},
@@ -63,7 +201,8 @@ nlohmann::json Engine::SiteState(std::string_view site_id) const {
   return json;
 }
 
-nlohmann::json Engine::PartyState(std::string_view party_id) const {
+nlohmann::json Engine::PartyState(std::string_view party_id, Timestamp as_of,
+                                  const std::vector<WhitelistEntry>& whitelist) const {
   const ReplayState& state = state_->replay;
   std::string id(party_id);
   const PartyInfo* party = state.Party(id);
@@ -77,15 +216,15 @@ nlohmann::json Engine::PartyState(std::string_view party_id) const {
       licenses.push_back(license_id);
     }
   }
-  nlohmann::json decision = nullptr;
-  if (party->decision) {
-    constexpr std::string_view kNames[] = {"approved", "suspended", "removed"};
-    decision = kNames[static_cast<int>(*party->decision)];
+  nlohmann::json standing = nullptr;
+  if (const WhitelistEntry* entry = FindStanding(whitelist, id)) {
+    standing = WhitelistEntryToJson(*entry);
+    standing["why"] = Why(*entry, *party, state, as_of, params_.inspection_days);
   }
-  nlohmann::json json = {{"party", id},
-                         {"registered", party->registered},
+  nlohmann::json json = {{"registered", party->registered},
+                         {"whitelist", standing},
+                         {"decision", DecisionName(*party)},
                          {"screened", state.Screened(id)},
-                         {"whitelist_decision", decision},
                          {"sites", sites},
                          {"licenses", licenses}};
   if (party->registered) {
@@ -96,22 +235,23 @@ nlohmann::json Engine::PartyState(std::string_view party_id) const {
   return json;
 }
 
-nlohmann::json Engine::LicenseState(std::string_view license_id) const {
+nlohmann::json Engine::LicenseState(std::string_view license_id, Timestamp as_of) const {
   const LicenseInfo* license = state_->replay.License(std::string(license_id));
   if (!license) return nullptr;
   const LicenseIssued& record = license->record;
-  return {{"license", license_id},
-          {"exporter", record.exporter},
+  return {{"exporter", record.exporter},
           {"end_user", record.end_user},
           {"sites", record.sites},
           {"models", record.models},
           {"max_quantity", record.max_quantity},
+          {"quantity_used", license->shipped},
+          {"remaining", std::max<int64_t>(0, record.max_quantity - license->shipped)},
           {"purposes", record.purposes},
           {"valid_from", FormatTime(record.valid_from)},
           {"valid_until", FormatTime(record.valid_until)},
           {"route", record.route ? nlohmann::json(*record.route) : nullptr},
+          {"status", LicenseStatusName(LicenseStatusAt(*license, as_of))},
           {"revoked", license->revoked},
-          {"shipped", license->shipped},
           {"issued_index", license->index}};
 }
 

@@ -62,12 +62,15 @@ struct EventQuery {
   std::optional<EventType> type;
   std::optional<std::string> site, serial, agent, party;
   std::optional<Timestamp> since, until;  // on integrated_time, inclusive
-  uint64_t cursor = 0;                    // first index to consider
+  // Oldest first: `cursor` is the first index to consider. Newest first (a subject's history):
+  // every index below `cursor` is considered, and 0 means from the newest entry on.
+  bool newest_first = false;
+  uint64_t cursor = 0;
   size_t limit = 100;
 };
 
 struct EventPage {
-  std::vector<uint64_t> indices;        // ascending: newest last
+  std::vector<uint64_t> indices;        // in the query's order
   std::optional<uint64_t> next_cursor;  // set when more may follow
 };
 

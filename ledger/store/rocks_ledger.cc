@@ -288,49 +288,91 @@ Result<bool> RocksLedger::Matches(const EventQuery& query, uint64_t index) const
          named(Term::kAgent, query.agent);
 }
 
+namespace {
+
+// The most selective index a query names, or none (walk the log itself), and whether any other
+// filter is left to check per entry: a query on one index alone reads no entry.
+struct Walk {
+  std::optional<std::pair<Term, std::string>> term;
+  bool residual = false;
+};
+
+Walk ChooseWalk(const EventQuery& query) {
+  std::optional<std::string> type;
+  if (query.type) type = std::string(EventTypeName(*query.type));
+  std::pair<Term, const std::optional<std::string>*> filters[] = {{Term::kSerial, &query.serial},
+                                                                  {Term::kSite, &query.site},
+                                                                  {Term::kParty, &query.party},
+                                                                  {Term::kAgent, &query.agent},
+                                                                  {Term::kType, &type}};
+  Walk walk;
+  walk.residual = query.since || query.until;
+  for (const auto& [term, value] : filters) {
+    if (!*value) continue;
+    if (walk.term) {
+      walk.residual = true;
+    } else {
+      walk.term = {term, **value};
+    }
+  }
+  if (!walk.term) walk.residual = true;
+  return walk;
+}
+
+}  // namespace
+
 Result<EventPage> RocksLedger::QueryEvents(const EventQuery& query) const {
   uint64_t end = size();
-  // Walk the most selective index given, or the log itself; check the other filters per entry.
-  std::optional<std::pair<Term, std::string>> walk;
-  if (query.serial)
-    walk = {Term::kSerial, *query.serial};
-  else if (query.site)
-    walk = {Term::kSite, *query.site};
-  else if (query.party)
-    walk = {Term::kParty, *query.party};
-  else if (query.agent)
-    walk = {Term::kAgent, *query.agent};
-  else if (query.type)
-    walk = {Term::kType, std::string(EventTypeName(*query.type))};
-
+  Walk walk = ChooseWalk(query);
   EventPage page;
-  auto consider = [&](uint64_t index) -> Result<bool> {  // false: the page is full
-    Result<bool> match = Matches(query, index);
-    if (!match.ok()) return match.status();
-    if (*match) page.indices.push_back(index);
+  // Takes `index` if it matches; false when the page is full (`next` resumes after `index`).
+  auto consider = [&](uint64_t index) -> Result<bool> {
+    if (walk.residual) {
+      Result<bool> match = Matches(query, index);
+      if (!match.ok()) return match.status();
+      if (!*match) return true;
+    }
+    page.indices.push_back(index);
     if (page.indices.size() < query.limit) return true;
-    page.next_cursor = index + 1;
+    uint64_t next = query.newest_first ? index : index + 1;
+    if (next > 0) page.next_cursor = next;
     return false;
   };
   if (query.limit == 0) return page;
-  if (!walk) {
-    for (uint64_t index = query.cursor; index < end; ++index) {
-      Result<bool> more = consider(index);
+  // Newest first: indices below `bound`.
+  uint64_t bound = query.cursor == 0 ? end : std::min(query.cursor, end);
+  if (!walk.term) {
+    uint64_t count = query.newest_first ? bound : end - std::min(query.cursor, end);
+    for (uint64_t k = 0; k < count; ++k) {
+      Result<bool> more = consider(query.newest_first ? bound - 1 - k : query.cursor + k);
       if (!more.ok()) return more.status();
       if (!*more) break;
     }
     return page;
   }
-  std::string prefix = TermPrefix(walk->first, walk->second);
+  const auto& [term, value] = *walk.term;
+  std::string prefix = TermPrefix(term, value);
   std::shared_ptr<rocksdb::DB> db = Db();
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(TermKey(walk->first, walk->second, query.cursor));
-       it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    uint64_t index = *DecodeU64(it->key().ToStringView());
-    if (index >= end) break;
-    Result<bool> more = consider(index);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
+  if (query.newest_first) {
+    if (bound == 0) return page;
+    for (it->SeekForPrev(TermKey(term, value, bound - 1));
+         it->Valid() && it->key().starts_with(prefix); it->Prev()) {
+      uint64_t index = *DecodeU64(it->key().ToStringView());
+      if (index >= end) continue;  // written, not yet published
+      Result<bool> more = consider(index);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+    }
+  } else {
+    for (it->Seek(TermKey(term, value, query.cursor)); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      uint64_t index = *DecodeU64(it->key().ToStringView());
+      if (index >= end) break;
+      Result<bool> more = consider(index);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+    }
   }
   if (!it->status().ok()) return FromRocks(it->status(), "querying events");
   return page;

@@ -206,7 +206,7 @@ TEST_F(EngineTest, MaterialBalancePerSite) {
 }
 
 TEST_F(EngineTest, StateViews) {
-  uint64_t dispatch = Dispatch("s-1", {"a-0"}, Day(0));
+  Dispatch("s-1", {"a-0"}, Day(0));
   uint64_t receipt = Receive("s-1", "lab-1", {"a-0"}, Day(1));
   uint64_t install = Install("lab-1", {"a-0"}, Day(2));
   json chip = engine_.ChipState("a-0");
@@ -215,13 +215,16 @@ TEST_F(EngineTest, StateViews) {
   EXPECT_EQ(chip["host"], "node-1");
   EXPECT_EQ(chip["license"], "lic-1");
   EXPECT_EQ(chip["last_seen"]["index"], install);
-  EXPECT_EQ(chip["history"], json::array({dispatch, receipt, install}));
+  EXPECT_EQ(chip["custody"]["holder"], "lab");
+  EXPECT_EQ(chip["custody"]["since_index"], receipt);
   EXPECT_TRUE(engine_.ChipState("nope").is_null());
-  EXPECT_EQ(engine_.SiteState("lab-1")["chips_installed"], 1);
-  EXPECT_EQ(engine_.SiteState("lab-1")["party"], "lab");
-  EXPECT_EQ(engine_.PartyState("lab")["sites"], json::array({"lab-1", "lab-2"}));
-  EXPECT_EQ(engine_.LicenseState("lic-1")["shipped"], 1);
-  EXPECT_TRUE(engine_.LicenseState("nope").is_null());
+  json site = engine_.SiteState("lab-1", Day(3), 24);
+  EXPECT_EQ(site["inventory"]["installed"], 1);
+  EXPECT_EQ(site["party"], "lab");
+  EXPECT_EQ(engine_.PartyState("lab", Day(3), engine_.Whitelist(Day(3)))["sites"],
+            json::array({"lab-1", "lab-2"}));
+  EXPECT_EQ(engine_.LicenseState("lic-1", Day(3))["quantity_used"], 1);
+  EXPECT_TRUE(engine_.LicenseState("nope", Day(3)).is_null());
   EXPECT_EQ(engine_.entries_applied(), index_);
   json stats = engine_.Stats();
   EXPECT_EQ(stats["entries"], index_);

@@ -315,6 +315,47 @@ TEST_F(LedgerTest, QueriesByEveryFilterWithCursorPaging) {
   EXPECT_EQ(agent_page->next_cursor, 6u);
 }
 
+// A subject's history newest first, paged on an index (and on the log itself, and with a filter
+// checked per entry): every match once, in descending order, and no cursor after the last.
+TEST_F(LedgerTest, QueriesNewestFirstWithCursorPaging) {
+  TestAgent mon("mon-1");
+  Enroll(mon, "monitor");  // 1
+  for (int i = 0; i < 5; ++i) {
+    MustAppend(mon.Next("monitor.heartbeat", testing::HeartbeatFields("site-a", "SN-1")));  // 2-6
+  }
+  auto pages = [&](const std::function<void(EventQuery&)>& set) {
+    std::vector<uint64_t> all;
+    EventQuery query;
+    set(query);
+    query.newest_first = true;
+    query.limit = 2;
+    for (int round = 0; round < 10; ++round) {
+      Result<EventPage> page = ledger_->QueryEvents(query);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok()) break;
+      EXPECT_LE(page->indices.size(), 2u);
+      all.insert(all.end(), page->indices.begin(), page->indices.end());
+      if (!page->next_cursor) break;
+      query.cursor = *page->next_cursor;
+    }
+    return all;
+  };
+  EXPECT_EQ(pages([](EventQuery& q) { q.serial = "SN-1"; }),
+            (std::vector<uint64_t>{6, 5, 4, 3, 2}));
+  EXPECT_EQ(pages([](EventQuery&) {}), (std::vector<uint64_t>{6, 5, 4, 3, 2, 1, 0}));
+  EXPECT_EQ(pages([](EventQuery& q) {
+              q.agent = "mon-1";
+              q.type = EventType::kMonitorHeartbeat;
+            }),
+            (std::vector<uint64_t>{6, 5, 4, 3, 2}));
+  EXPECT_EQ(Query([](EventQuery& q) {
+              q.serial = "SN-1";
+              q.newest_first = true;
+              q.cursor = 4;
+            }),
+            (std::vector<uint64_t>{3, 2}));
+}
+
 TEST_F(LedgerTest, LatestRecordAndAgentState) {
   MustAppend(gov_.Next("party.registered", testing::PartyFields("acme")));  // 1
   MustAppend(gov_.Next("party.registered", testing::PartyFields("acme")));  // 2: an update
