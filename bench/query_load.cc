@@ -146,7 +146,11 @@ std::vector<Route> Routes(uint64_t size) {
       {"/v1/proofs/inclusion",
        [=](uint64_t i) { return "/v1/proofs/inclusion?index=" + index(i) + "&tree_size=" + n; }},
       {"/v1/proofs/consistency",
-       [=](uint64_t i) { return "/v1/proofs/consistency?old=" + index(i) + "&new=" + n; }},
+       [=](uint64_t i) {
+         // old is 1 to new: a consistency proof from the empty tree is refused.
+         return "/v1/proofs/consistency?old=" + std::to_string(1 + i * 2654435761u % (size - 1)) +
+                "&new=" + n;
+       }},
       {"/v1/chips/{serial}", [=](uint64_t i) { return "/v1/chips/" + serial(i); }},
       {"/v1/chips/{serial}/events",
        [=](uint64_t i) { return "/v1/chips/" + serial(i) + "/events?limit=50"; }},
@@ -227,7 +231,8 @@ int Run(const Flags& flags) {
   std::printf("log: %llu entries; Ledger::Open (read-only) and close: %.2f s\n",
               static_cast<unsigned long long>(size), Seconds(open_start));
   Result<std::string> token = api::RunCommand(
-      kChipledgerd, {"token", "create", "--data", data, "--role", "regulator", "--name", "load"});
+      kChipledgerd, {"token", "create", "--data", data, "--role", "regulator", "--name",
+                     "query-load-" + std::to_string(::getpid())});  // names must be unique
   if (!token.ok()) return std::fprintf(stderr, "%s\n", token.status().ToString().c_str()), 1;
   std::string bearer = token->substr(0, token->find('\n'));
   std::string config = flags.dir + "/query_load.json";
