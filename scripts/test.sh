@@ -9,14 +9,15 @@ build_dir=$(scripts/build.sh "$@" | tail -n 1)
 if [[ "${1:-}" == --tsan ]]; then
   # Group commit and concurrent appends, chipledgerd's live audit and witnessing, the witness's
   # per-log locking, the connection pool under slow and idle clients, and readers during a
-  # full-disk reopen. Every process they start writes its race reports to $reports.
+  # full-disk reopen, the live audit's snapshot thread and the findings stream's poller. Every
+  # process they start writes its race reports to $reports.
   reports=$PWD/$build_dir/tsan-reports
   rm -rf "$reports" && mkdir -p "$reports"
   suppressions=$PWD/scripts/tsan-suppressions.txt  # uninstrumented RocksDB and cpp-httplib only
   export TSAN_OPTIONS="log_path=$reports/report second_deadlock_stack=1 suppressions=$suppressions"
   status=0
   ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 600 -R \
-    '^(LedgerTest\.Concurrent|LogApiTest\.(StuckClient|LiveAudit|WhiteList)|WitnessingTest\.|DurabilityTest\.(Concurrent|AMisbehaving)|AbuseApiTest\.(Slow|Idle)|StorageFaultTest\.|FullDiskApiTest\.)' ||
+    '^(LedgerTest\.Concurrent|LogApiTest\.(StuckClient|LiveAudit|WhiteList)|WitnessingTest\.|DurabilityTest\.(Concurrent|AMisbehaving)|AbuseApiTest\.(Slow|Idle)|StorageFaultTest\.|FullDiskApiTest\.|AuditSnapshotRestartTest\.|FindingsStreamTest\.)' ||
     status=$?
   if compgen -G "$reports/report.*" >/dev/null && ! scripts/tsan_reports.py "$PWD" "$reports"/report.*; then
     echo "test: ThreadSanitizer reports above (also in $reports)" >&2
