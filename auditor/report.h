@@ -104,7 +104,8 @@ struct Report {
   // integrated time of each finding's first evidence entry (findings.csv's first_seen).
   SpooledEntries entries;
   // When set (e.g. "https://l/v1/entries/"), report.html says that the full entry N is at
-  // "<entry_url>N" for holders of a reader token; a browser alone cannot open it.
+  // With --url: "<url>/console/#/entry/", the regulator console's entry page, which asks for a
+  // reader token once per session and verifies the entry in the browser; evidence links there.
   std::string entry_url;
 };
 

@@ -183,7 +183,12 @@ std::string Page::EntryLink(uint64_t index) const {
 
 // An evidence entry summarised from the verified entry itself: the reader needs no token.
 std::string Page::EntryLine(uint64_t index) const {
-  std::string label = "<span class=\"mono\">#" + std::to_string(index) + "</span> ";
+  std::string number = "#" + std::to_string(index);
+  if (!report_.entry_url.empty()) {
+    number =
+        "<a href=\"" + Escape(report_.entry_url) + std::to_string(index) + "\">" + number + "</a>";
+  }
+  std::string label = "<span class=\"mono\">" + number + "</span> ";
   auto found = report_.entries.summaries.find(index);
   if (found == report_.entries.summaries.end()) {
     return "<div class=\"ev\">" + label +
@@ -438,8 +443,10 @@ void Page::Findings() {
       "fields); each entry is signed by the agents who reported it and included in the verified "
       "Merkle tree.";
   if (!report_.entry_url.empty()) {
-    out_ += " The full entry N is at <code>" + Escape(report_.entry_url) +
-            "N</code> for holders of a reader token (Authorization: Bearer).";
+    out_ += " Each entry number opens the entry in the regulator console (<code>" +
+            Escape(report_.entry_url) +
+            "N</code>), which asks for a reader token and checks the entry's inclusion proof and "
+            "checkpoint signature in the browser.";
   }
   out_ += "</p></section>";
 }

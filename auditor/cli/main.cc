@@ -111,7 +111,7 @@ int Run(const Options& options) {
                    "whole log is read so that the report names every error");
   }
   Report report = BuildReport(verifier, checkpoint, engine, activity, options.as_of);
-  if (options.url) report.entry_url = *options.url + "/v1/entries/";
+  if (options.url) report.entry_url = *options.url + "/console/#/entry/";
   if (Status attached = AttachEntries(&*spool, &report); !attached.ok()) {
     return CannotRun(attached.message());
   }

@@ -302,19 +302,20 @@ TEST(ReportHtmlTest, SummarisesEvidenceInlineInsteadOfLinkingToTheApi) {
                                  "op-<1>",
                                  "site-1",
                                  "shipment SHP-1; seals seal-1 NOT intact (1)"};
-  report.entry_url = "http://127.0.0.1:8080/v1/entries/";
+  report.entry_url = "http://127.0.0.1:8080/console/#/entry/";
   std::string html = ReportToHtml(report);
-  // A browser cannot open the API without a bearer token: nothing links there.
-  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
-  EXPECT_NE(html.find("#7</span> <b>shipment.received</b> by op-&lt;1&gt; at site-1, integrated "
+  // A browser cannot open the API without a bearer token: evidence links to the console's entry
+  // page, which asks for one.
+  EXPECT_EQ(html.find("/v1/entries"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"http://127.0.0.1:8080/console/#/entry/7\">#7</a></span> "
+                      "<b>shipment.received</b> by op-&lt;1&gt; at site-1, integrated "
                       "2026-11-20T10:00:00.000Z"),
             std::string::npos)
       << html;
   EXPECT_NE(html.find("shipment SHP-1; seals seal-1 NOT intact (1)"), std::string::npos);
-  EXPECT_NE(html.find("#3</span> <span class=\"muted\">not read in this audit"), std::string::npos);
-  EXPECT_NE(html.find("<code>http://127.0.0.1:8080/v1/entries/N</code> for holders of a reader "
-                      "token"),
+  EXPECT_NE(html.find("#3</a></span> <span class=\"muted\">not read in this audit"),
             std::string::npos);
+  EXPECT_NE(html.find("<code>http://127.0.0.1:8080/console/#/entry/N</code>"), std::string::npos);
 }
 
 TEST(ReportHtmlTest, ShowsIntegrityFailure) {
