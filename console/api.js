@@ -42,30 +42,33 @@ export async function getBytes(path) {
   return new Uint8Array(await (await fetchOk(path)).arrayBuffer());
 }
 
-// Every page of GET /v1/events matching `query`, up to `max` events (newest last).
-export async function allEvents(query, max = 5000) {
-  const events = [];
+// Every page of a paged route (`next_cursor`, docs/api.md "Paging"), up to `max` of `key`'s items.
+async function allPages(path, key, query, max) {
+  const items = [];
   let cursor = null;
   do {
     const params = new URLSearchParams({...query, limit: '1000'});
     if (cursor) params.set('cursor', cursor);
-    const page = await getJson(`/v1/events?${params}`);
-    events.push(...page.events);
+    const page = await getJson(`${path}?${params}`);
+    items.push(...page[key]);
     cursor = page.next_cursor;
-  } while (cursor && events.length < max);
-  return {events, truncated: Boolean(cursor)};
+  } while (cursor && items.length < max);
+  return {items, truncated: Boolean(cursor)};
 }
 
-// Every finding matching `query`, following the server's cursor when it pages (up to `max`).
+// Every page of GET /v1/events matching `query`, up to `max` events (newest last).
+export async function allEvents(query, max = 5000) {
+  const {items, truncated} = await allPages('/v1/events', 'events', query, max);
+  return {events: items, truncated};
+}
+
+// Every finding matching `query`, following the server's cursor (up to `max`).
 export async function allFindings(query, max = 20000) {
-  const findings = [];
-  let cursor = null;
-  do {
-    const params = new URLSearchParams(query);
-    if (cursor) params.set('cursor', cursor);
-    const page = await getJson(`/v1/findings?${params}`);
-    findings.push(...page.findings);
-    cursor = page.next_cursor;
-  } while (cursor && findings.length < max);
-  return {findings, truncated: Boolean(cursor)};
+  const {items, truncated} = await allPages('/v1/findings', 'findings', query, max);
+  return {findings: items, truncated};
+}
+
+// Every item of a list route (/v1/chips, /v1/sites, ...) matching `query`, up to `max`.
+export function allItems(path, query, max = 20000) {
+  return allPages(path, 'items', query, max);
 }

@@ -1,7 +1,8 @@
 // A site: inventory, material balance against the latest inspection, heartbeat coverage over the
-// last 48 hours, checks due, findings; CSV of its chips.
-import {allEvents, getJson} from './api.js';
-import {siteBook} from './book.js';
+// last 48 hours, inspection and checks due, findings; CSV of its chips. Everything but the
+// coverage chart is the live audit's state (GET /v1/sites/{id}, /v1/chips?site=), the same
+// numbers as the audit report, so the page costs the same on any size of log.
+import {allEvents, allItems, getJson} from './api.js';
 import {coverageChart} from './chart.js';
 import {findingsTable} from './chip.js';
 import {csvButton, downloadCsv, el, kv, later, row, show, table, to} from './dom.js';
@@ -28,12 +29,6 @@ function balanceSection(b) {
       ]));
 }
 
-// The live audit's own balance (report.json's material_balance line) when the server gives it.
-function serverBalance(record) {
-  const b = record.state?.balance;
-  return b && Array.isArray(b.missing) && b.inspection !== null ? b : null;
-}
-
 function chipsSection(site, chips) {
   const installed = chips.filter((c) => c.status === 'installed').length;
   return el(
@@ -48,28 +43,34 @@ function chipsSection(site, chips) {
          table(['serial', 'status'], chips.map((c) => row(to.chip(c.serial), c.status)))));
 }
 
-function dueSection(checks) {
-  if (!checks.length) return el('p', {class: 'muted'}, 'No requested check is outstanding.');
-  const now = new Date().toISOString();
-  return table(
-      ['check', 'kind', 'due', 'requested'],
-      checks.map(
-          (c) =>
-              row(c.check, c.kind, el('span', {class: c.due < now ? 'sev-critical' : ''}, c.due),
-                  to.entry(c.index))));
+function dueSection({inspection, checks}) {
+  const overdue = (item) => el('span', {class: item.overdue ? 'sev-critical' : ''}, item.due);
+  return el(
+      'div', {id: 'due'},
+      el('p', {},
+         'Next inspection due: ', inspection.due ? overdue(inspection) : 'none (no chips held)',
+         inspection.last ?
+             ['; last inspected ', inspection.last, ' (', to.entry(inspection.last_index), ')'] :
+             '; never inspected'),
+      checks.length ? table(['check', 'due'], checks.map((c) => row(c.check, overdue(c)))) :
+                      el('p', {class: 'muted'}, 'No requested check is outstanding.'));
 }
 
-function render(site, record, book) {
+function render(site, record, chips) {
   const r = record.record;
+  const state = record.state;
+  const books = chips.items.filter((c) => c.status !== 'in_transit');
   return el(
       'div', {}, el('h1', {}, `Site ${r.name ?? site} (${site})`), kv([
         ['operator', to.party(r.party)], ['country', r.country], ['position', `${r.lat}, ${r.lon}`],
-        ['declared capacity', r.power_kw ? `${r.power_kw} kW` : '—']
+        ['declared capacity', r.power_kw ? `${r.power_kw} kW` : '—'],
+        ['in transit to it', `${state.inventory.in_transit} chips`]
       ]),
-      book.truncated &&
-          el('p', {class: 'error'}, 'This site has more entries than the console reads.'),
-      el('h2', {}, 'Material balance'), balanceSection(serverBalance(record) ?? book.balance),
-      el('h2', {}, 'Inventory'), chipsSection(site, book.chips),
+      chips.truncated &&
+          el('p', {class: 'error'}, 'This site holds more chips than the console lists.'),
+      el('h2', {}, 'Material balance'),
+      balanceSection(state.balance.inspection === null ? null : state.balance),
+      el('h2', {}, 'Inventory'), chipsSection(site, books),
       el('h2', {}, `Heartbeat coverage, last ${HOURS} hours`),
       later(
           allEvents({
@@ -77,15 +78,14 @@ function render(site, record, book) {
             type: 'monitor.heartbeat',
             since: new Date(Date.now() - HOURS * 3600e3).toISOString().replace(/\.\d+Z$/, 'Z')
           }),
-          ({events}) => coverageChart(
-              events, book.chips.filter((c) => c.status === 'installed').length, HOURS)),
-      el('h2', {}, 'Checks due'), dueSection(book.checksDue), el('h2', {}, 'Open findings'),
+          ({events}) => coverageChart(events, state.inventory.installed, HOURS)),
+      el('h2', {}, 'Inspection and checks due'), dueSection(state), el('h2', {}, 'Open findings'),
       findingsTable(record.open_findings));
 }
 
 export function sitePage(site) {
   const id = encodeURIComponent(site);
   show(later(
-      Promise.all([getJson(`/v1/sites/${id}`), siteBook(site)]),
-      ([record, book]) => render(site, record, book)));
+      Promise.all([getJson(`/v1/sites/${id}`), allItems('/v1/chips', {site})]),
+      ([record, chips]) => render(site, record, chips)));
 }
