@@ -20,5 +20,9 @@ fi
 # test drives Debian's chromium). Skipped when installed since the lock file last changed.
 console_tests=$(dirname "$0")/../tests/console
 if [[ ! $console_tests/node_modules/.package-lock.json -nt $console_tests/package-lock.json ]]; then
-  (cd "$console_tests" && npm ci --no-audit --no-fund --loglevel=error)
+  # npm trusts the system's certificate store (ca-certificates, and any CA the machine's
+  # administrator added there, e.g. for a proxy), not only the store built into node.
+  cafile=/etc/ssl/certs/ca-certificates.crt
+  (cd "$console_tests" && npm_config_cafile=${npm_config_cafile:-$cafile} \
+    npm ci --no-audit --no-fund --loglevel=error)
 fi
