@@ -265,9 +265,14 @@ class Agent {
   Result<std::string> PayloadAt(const ChainHead& head, EventType type, const nlohmann::json& fields,
                                 const ComposeOptions& options) const;
   Status Enqueue(const std::string& payload);
-  // The refused head event `seq` (checked as Discard and Replace require) and the payloads queued
-  // after it.
-  Result<std::vector<std::string>> PayloadsAfterRefused(uint64_t seq) const;
+  // The refused head event `seq` (checked as Discard and Replace require), where it sits in the
+  // chain, and the payloads queued after it.
+  struct RefusedHead {
+    Event event;
+    ChainHead base;  // the chain just before it: seq - 1 and its prev
+    std::vector<std::string> after;
+  };
+  Result<RefusedHead> LoadRefusedHead(uint64_t seq) const;
   // Re-signs `payloads` as seq base.seq+1, +2, … chained from `base` into a staged outbox, and
   // swaps it in with the new chain head (RecoverOutboxSwap finishes an interrupted swap).
   Status Restage(const ChainHead& base, const std::vector<std::string>& payloads);

@@ -35,7 +35,7 @@ Result<std::optional<Refusal>> Agent::RefusalOf(uint64_t seq) const {
       Refusal{record["status"].get<int>(), record.value("error", ""), record.value("message", "")});
 }
 
-Result<std::vector<std::string>> Agent::PayloadsAfterRefused(uint64_t seq) const {
+Result<Agent::RefusedHead> Agent::LoadRefusedHead(uint64_t seq) const {
   Result<std::vector<QueuedEvent>> outbox = Outbox();
   if (!outbox.ok()) return outbox.status();
   if (outbox->empty() || outbox->front().seq != seq) {
@@ -54,7 +54,12 @@ Result<std::vector<std::string>> Agent::PayloadsAfterRefused(uint64_t seq) const
                            "run `chipledger-agent submit` first, and discard or replace it only "
                            "if the ledger refuses it");
   }
-  std::vector<std::string> payloads;
+  Result<std::string> head_payload = PayloadOf(outbox->front());
+  if (!head_payload.ok()) return head_payload.status();
+  Result<Event> event = ParseEvent(*head_payload);
+  if (!event.ok()) return event.status();
+  RefusedHead head{*std::move(event), ChainHead{}, {}};
+  head.base = ChainHead{seq - 1, head.event.prev};
   for (size_t i = 1; i < outbox->size(); ++i) {
     if ((*outbox)[i].signatures > 1) {
       return Status::Conflict("cosigned", "seq " + std::to_string((*outbox)[i].seq) +
@@ -63,37 +68,28 @@ Result<std::vector<std::string>> Agent::PayloadsAfterRefused(uint64_t seq) const
     }
     Result<std::string> payload = PayloadOf((*outbox)[i]);
     if (!payload.ok()) return payload.status();
-    payloads.push_back(*std::move(payload));
+    head.after.push_back(*std::move(payload));
   }
-  return payloads;
+  return head;
 }
 
 Status Agent::Discard(uint64_t seq) {
-  Result<std::vector<std::string>> after = PayloadsAfterRefused(seq);
-  if (!after.ok()) return after.status();
-  Result<QueuedEvent> refused = Queued(seq);
-  if (!refused.ok()) return refused.status();
-  Result<Event> event = ParseEvent(*PayloadOf(*refused));
-  if (!event.ok()) return event.status();
+  Result<RefusedHead> head = LoadRefusedHead(seq);
+  if (!head.ok()) return head.status();
   // The events after it take its place: seq, seq+1, … chained from its own prev.
-  return Restage(ChainHead{seq - 1, event->prev}, *after);
+  return Restage(head->base, head->after);
 }
 
 Result<QueuedEvent> Agent::Replace(uint64_t seq, EventType type, const json& fields,
                                    ComposeOptions options) {
   if (!key_) return Status::InvalidArgument("locked", "the key is locked: unlock it first");
-  Result<std::vector<std::string>> after = PayloadsAfterRefused(seq);
-  if (!after.ok()) return after.status();
-  Result<QueuedEvent> refused = Queued(seq);
-  if (!refused.ok()) return refused.status();
-  Result<Event> event = ParseEvent(*PayloadOf(*refused));
-  if (!event.ok()) return event.status();
-  if (!options.time) options.time = event->time;  // when the fact was observed
-  ChainHead base{seq - 1, event->prev};
-  Result<std::string> payload = PayloadAt(base, type, fields, options);
+  Result<RefusedHead> head = LoadRefusedHead(seq);
+  if (!head.ok()) return head.status();
+  if (!options.time) options.time = head->event.time;  // when the fact was observed
+  Result<std::string> payload = PayloadAt(head->base, type, fields, options);
   if (!payload.ok()) return payload.status();
-  after->insert(after->begin(), *payload);
-  if (Status s = Restage(base, *after); !s.ok()) return s;
+  head->after.insert(head->after.begin(), *payload);
+  if (Status s = Restage(head->base, head->after); !s.ok()) return s;
   return Queued(seq);
 }
 
