@@ -40,6 +40,17 @@ inline std::string Slurp(const fs::path& path) {
   return text.str();
 }
 
+// In a forked child: adds `env` to the environment and replaces the process with `argv`.
+[[noreturn]] inline void ExecWithEnv(const std::vector<std::string>& argv,
+                                     const std::vector<std::string>& env) {
+  for (const std::string& pair : env) putenv(const_cast<char*>(pair.c_str()));
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execv(args[0], args.data());
+  _exit(127);
+}
+
 // Starts `argv` with stdout/stderr to files and `env` added to the environment.
 inline pid_t Spawn(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err,
                    const std::vector<std::string>& env = {}) {
@@ -52,12 +63,7 @@ inline pid_t Spawn(const std::vector<std::string>& argv, const fs::path& out, co
     dup2(err_fd, 2);
     dup2(null_fd, 0);
     setsid();  // no controlling terminal: the agent must not prompt
-    for (const std::string& pair : env) putenv(const_cast<char*>(pair.c_str()));
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+    ExecWithEnv(argv, env);
   }
   return pid;
 }
@@ -78,12 +84,7 @@ inline ProcessResult RunOnTerminal(const std::vector<std::string>& argv,
   int terminal = -1;
   pid_t pid = forkpty(&terminal, nullptr, nullptr, nullptr);
   if (pid == 0) {
-    for (const std::string& pair : env) putenv(const_cast<char*>(pair.c_str()));
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+    ExecWithEnv(argv, env);
   }
   std::string shown;
   char buffer[4096];
