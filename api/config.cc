@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "api/client_address.h"
+#include "cli/http_client.h"
 #include "ledger/cosignature.h"
 
 namespace chipledger::api {
@@ -129,9 +130,9 @@ FieldSetter WitnessesField(std::vector<WitnessConfig>* witnesses) {
           ApplyObject(v[i], item_path,
                       {{"url", StringField(&witness.url)}, {"vkey", StringField(&witness.vkey)}});
       if (!s.ok()) return s;
-      if (witness.url.rfind("http://", 0) != 0 && witness.url.rfind("https://", 0) != 0) {
-        return Status::InvalidArgument("bad_config",
-                                       item_path + ".url: must start with http:// or https://");
+      if (Result<cli::HttpUrl> url = cli::ParseHttpUrl(witness.url, item_path + ".url");
+          !url.ok()) {
+        return Status::InvalidArgument("bad_config", url.status().message());
       }
       if (Result<WitnessKey> key = ParseWitnessKey(witness.vkey); !key.ok()) {
         return Status::InvalidArgument("bad_config",

@@ -1,7 +1,6 @@
 #include "api/witnessing.h"
 
-#include <httplib.h>
-
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -9,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/http_client.h"
 #include "cli/prometheus.h"
 #include "ledger/checkpoint.h"
 #include "ledger/durable_file.h"
@@ -30,18 +30,6 @@ struct Target {
   uint64_t size = 0;
   std::string note;  // as the log signed it: its text and the log's signature line
 };
-
-struct Endpoint {
-  std::string origin;  // scheme://host[:port]
-  std::string prefix;  // path before /add-checkpoint, without a trailing slash
-};
-
-Endpoint SplitUrl(const std::string& url) {
-  size_t path = url.find('/', url.find("://") + 3);
-  Endpoint endpoint{url.substr(0, path), path == std::string::npos ? "" : url.substr(path)};
-  while (!endpoint.prefix.empty() && endpoint.prefix.back() == '/') endpoint.prefix.pop_back();
-  return endpoint;
-}
 
 Result<uint64_t> NoteSize(std::string_view note) {
   Result<SignedNote> parsed = ParseSignedNote(note);
@@ -71,7 +59,6 @@ struct Outcome {
 struct WitnessState {
   WitnessConfig config;
   WitnessKey key;
-  Endpoint endpoint;
   std::optional<uint64_t> known_size;  // the witness's latest cosigned size, as last learnt
   uint64_t cosigned_size = 0;          // the size of `cosignature`'s checkpoint (0: none yet)
   uint64_t attempted_size = 0;         // the size of the latest target asked for
@@ -98,6 +85,7 @@ struct Witnessing::Impl {
   std::optional<std::string> witnessed;
   uint64_t witnessed_size = 0;
   std::vector<WitnessState> witnesses;
+  std::vector<cli::HttpClient> clients;  // witnesses[i]'s, used by its worker thread only
   // Sizes the coordinator saw the log reach and when, until a witnessed checkpoint covers them:
   // the witnessing delay is measured from these.
   std::deque<std::pair<uint64_t, Clock::time_point>> unwitnessed;
@@ -107,7 +95,7 @@ struct Witnessing::Impl {
   Status Load();
   void Coordinate();
   void Work(size_t index);
-  Outcome Exchange(httplib::Client& client, const WitnessState& witness, const Target& target);
+  Outcome Exchange(cli::HttpClient& client, const WitnessState& witness, const Target& target);
   void Apply(size_t index, const Target& target, const Outcome& outcome);
   void PublishIfQuorum(const Target& target);
   bool TargetSettled() const;
@@ -157,7 +145,7 @@ Status Witnessing::Impl::Load() {
   return Status::Ok();
 }
 
-Outcome Witnessing::Impl::Exchange(httplib::Client& client, const WitnessState& witness,
+Outcome Witnessing::Impl::Exchange(cli::HttpClient& client, const WitnessState& witness,
                                    const Target& target) {
   Outcome outcome;
   uint64_t old_size = witness.known_size.value_or(0);
@@ -178,14 +166,13 @@ Outcome Witnessing::Impl::Exchange(httplib::Client& client, const WitnessState& 
       }
       request.proof = std::move(*proof);
     }
-    httplib::Result response = client.Post(witness.endpoint.prefix + "/add-checkpoint",
-                                           FormatAddCheckpoint(request), "text/plain");
-    if (!response) {
-      outcome.error = "unreachable: " + httplib::to_string(response.error());
+    Result<cli::HttpAnswer> response =
+        client.Post("/add-checkpoint", FormatAddCheckpoint(request), "text/plain");
+    if (!response.ok()) {
+      outcome.error = "unreachable: " + response.status().message();
       return outcome;
     }
-    if (response->status == 409 &&
-        response->get_header_value("Content-Type") == kTlogSizeContentType) {
+    if (response->status == 409 && response->content_type == kTlogSizeContentType) {
       Result<uint64_t> size = ParseTlogSize(response->body);
       if (!size.ok()) {
         outcome.error = "409 with a malformed size body";
@@ -295,12 +282,7 @@ void Witnessing::Impl::Coordinate() {
 }
 
 void Witnessing::Impl::Work(size_t index) {
-  httplib::Client client(witnesses[index].endpoint.origin);
-  auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(options.timeout);
-  client.set_connection_timeout(0, timeout.count());
-  client.set_read_timeout(0, timeout.count());
-  client.set_write_timeout(0, timeout.count());
-  client.set_keep_alive(true);
+  cli::HttpClient& client = clients[index];
   std::unique_lock<std::mutex> lock(mu);
   while (!stopping) {
     WitnessState& witness = witnesses[index];
@@ -336,7 +318,13 @@ Result<std::unique_ptr<Witnessing>> Witnessing::Create(const Ledger* ledger,
     WitnessState state;
     state.config = options.witnesses[i];
     state.key = impl->policy.witnesses[i];
-    state.endpoint = SplitUrl(state.config.url);
+    // Whole seconds, at least one.
+    int timeout_s = static_cast<int>(std::max<int64_t>(1, (options.timeout.count() + 999) / 1000));
+    Result<cli::HttpClient> client = cli::HttpClient::Open(
+        state.config.url, "witnesses[" + std::to_string(i) + "].url",
+        {.connect_timeout_s = timeout_s, .read_timeout_s = timeout_s, .keep_alive = true});
+    if (!client.ok()) return client.status();
+    impl->clients.push_back(std::move(*client));
     impl->witnesses.push_back(std::move(state));
   }
   impl->options = std::move(options);

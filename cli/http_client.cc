@@ -167,7 +167,9 @@ template <typename Sender>
 Result<HttpAnswer> HttpClient::Send(const char* method, const std::string& path, Sender send) {
   auto start = std::chrono::steady_clock::now();
   httplib::Result result = send(url_.prefix + path);
-  if (result) return HttpAnswer{result->status, result->body};
+  if (result) {
+    return HttpAnswer{result->status, result->body, result->get_header_value("Content-Type")};
+  }
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return Status::Unavailable(std::string(method) + " " + Origin() + url_.prefix + path + ": " +
                              Describe(result.error(), url_, options_, elapsed));

@@ -1,4 +1,5 @@
-// The one HTTP client of the programs that talk to a ledger (chipledger-agent, chipledger-audit):
+// The one HTTP client of the programs that talk to a ledger or a witness (chipledger-agent,
+// chipledger-audit, chipledgerd's witnessing):
 // a base URL with an optional path prefix, time bounds, an optional CA file and bearer token, and
 // transport failures said in words — connection refused, name not found, TLS to a plain-HTTP
 // server, timeout — rather than cpp-httplib's enum names ("Connection", "SSLConnection").
@@ -40,6 +41,7 @@ struct HttpOptions {
 struct HttpAnswer {
   int status = 0;
   std::string body;
+  std::string content_type;  // the Content-Type header, "" when absent
 };
 
 class HttpClient {
