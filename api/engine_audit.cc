@@ -140,6 +140,27 @@ Result<FindingPage> EngineAudit::FindingsPage(const FindingFilter& filter,
   return page;
 }
 
+Result<FindingCounts> EngineAudit::CountFindings(const FindingFilter& filter) {
+  if (Status checked = CheckFilter(filter); !checked.ok()) return checked;
+  std::lock_guard<std::mutex> lock(engine_mu_);
+  const Derived& derived = DerivedLocked();
+  FindingCounts counts;
+  counts.tree_size = derived.applied_size;
+  for (audit::Severity severity :
+       {audit::Severity::kMedium, audit::Severity::kHigh, audit::Severity::kCritical}) {
+    counts.by_severity[std::string(audit::SeverityName(severity))] = 0;
+  }
+  counts.by_status = {{"open", 0}, {"resolved", 0}};
+  for (const audit::Finding& f : derived.findings) {
+    if (!Matches(filter, f)) continue;
+    ++counts.total;
+    ++counts.by_severity[std::string(audit::SeverityName(f.severity))];
+    ++counts.by_rule[f.rule];
+    ++counts.by_status[f.resolved ? "resolved" : "open"];
+  }
+  return counts;
+}
+
 Result<std::string> EngineAudit::Whitelist() {
   std::lock_guard<std::mutex> lock(engine_mu_);
   DrainLocked();
@@ -168,6 +189,7 @@ json EngineAudit::State(std::string_view kind, std::string_view id, double cover
   if (kind == "chip") return engine_.ChipState(id);
   if (kind == "site") return engine_.SiteState(id, Now(), coverage_hours);
   if (kind == "license") return engine_.LicenseState(id, Now());
+  if (kind == "shipment") return engine_.ShipmentState(id);
   if (kind != "party") return nullptr;
   const std::vector<audit::WhitelistEntry>& whitelist = WhitelistLocked();
   return engine_.PartyState(id, derived_.as_of, whitelist);

@@ -32,6 +32,7 @@ class EngineAudit : public LiveAudit {
   Result<std::string> Whitelist() override;
   Result<FindingPage> FindingsPage(const FindingFilter& filter, const std::string& cursor,
                                    size_t limit) override;
+  Result<FindingCounts> CountFindings(const FindingFilter& filter) override;
   nlohmann::json OpenFindings(std::string_view kind, std::string_view id) override;
   nlohmann::json State(std::string_view kind, std::string_view id, double coverage_hours) override;
   Result<audit::Engine::ListPage> List(std::string_view kind,

@@ -5,6 +5,7 @@
 #define CHIPLEDGER_API_LIVE_AUDIT_H_
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -27,6 +28,14 @@ struct FindingPage {
   std::optional<std::string> next_cursor;
 };
 
+// How many findings match a filter, overall and by severity, rule and status (zero counts
+// included for the three severities and both statuses, so a reader need not guess the words).
+struct FindingCounts {
+  uint64_t tree_size = 0;  // the entries the findings were computed from
+  uint64_t total = 0;
+  std::map<std::string, uint64_t> by_severity, by_rule, by_status;
+};
+
 class LiveAudit {
  public:
   virtual ~LiveAudit() = default;
@@ -45,11 +54,13 @@ class LiveAudit {
   // The findings of Findings(filter), one page of at most `limit` after the finding `cursor`.
   virtual Result<FindingPage> FindingsPage(const FindingFilter& filter, const std::string& cursor,
                                            size_t limit) = 0;
+  // Counts of Findings(filter), from the same computation FindingsPage pages.
+  virtual Result<FindingCounts> CountFindings(const FindingFilter& filter) = 0;
   // Open findings about a record or chip: `kind` is chip, site, party, agent or license.
   virtual nlohmann::json OpenFindings(std::string_view kind, std::string_view id) = 0;
-  // A record's state as of now (audit::Engine's ChipState, SiteState, PartyState, LicenseState:
-  // `kind` is chip, site, party or license), null when the engine does not know it.
-  // `coverage_hours` is the site's heartbeat coverage window.
+  // A record's state as of now (audit::Engine's ChipState, SiteState, PartyState, LicenseState,
+  // ShipmentState: `kind` is chip, site, party, license or shipment), null when the engine does not
+  // know it. `coverage_hours` is the site's heartbeat coverage window.
   virtual nlohmann::json State(std::string_view kind, std::string_view id,
                                double coverage_hours) = 0;
   // One page of a list view as of now (audit::Engine::List); the query's as_of and white list

@@ -21,33 +21,17 @@ json CursorJson(const std::optional<std::string>& cursor) {
   return cursor ? json(*cursor) : json(nullptr);
 }
 
-// {index, integrated_time, type, agent, time, site} of entry `index`.
-Result<json> Summary(const Ledger& ledger, uint64_t index) {
-  Result<std::string> bytes = ledger.EntryBytes(index);
-  if (!bytes.ok()) return bytes.status();
-  Result<LogEntry> entry = ParseEntry(*bytes);
-  if (!entry.ok()) return Status::Corruption("entry " + std::to_string(index) + ": unreadable");
-  Result<Event> event = ParseEvent(entry->envelope.payload);
-  if (!event.ok()) return Status::Corruption("entry " + std::to_string(index) + ": bad payload");
-  std::optional<std::string> site = event->Site();
-  return json{{"index", index},
-              {"integrated_time", FormatTime(entry->integrated_time)},
-              {"type", EventTypeName(event->type)},
-              {"agent", event->agent},
-              {"time", FormatTime(event->time)},
-              {"site", site ? json(*site) : json(nullptr)}};
-}
-
-// One page of event summaries, newest first: {items, next_cursor}.
-Result<json> SummaryPage(const Ledger& ledger, EventQuery query) {
+// One page of a history, newest first: {items, next_cursor}.
+Result<json> HistoryPage(const Ledger& ledger, EventQuery query,
+                         EventDetail detail = EventDetail::kSummary) {
   query.newest_first = true;
   Result<EventPage> page = ledger.QueryEvents(query);
   if (!page.ok()) return page.status();
   json items = json::array();
   for (uint64_t index : page->indices) {
-    Result<json> summary = Summary(ledger, index);
-    if (!summary.ok()) return summary.status();
-    items.push_back(std::move(*summary));
+    Result<json> item = EventItem(ledger, index, detail);
+    if (!item.ok()) return item.status();
+    items.push_back(std::move(*item));
   }
   std::optional<std::string> next;
   if (page->next_cursor) next = std::to_string(*page->next_cursor);
@@ -67,7 +51,7 @@ Result<json> LatestEvents(const Ledger& ledger, std::string_view kind, const std
   EventQuery query;
   NameSubject(kind, id, &query);
   query.limit = kEmbeddedPage;
-  return SummaryPage(ledger, query);
+  return HistoryPage(ledger, query);
 }
 
 bool AuditRunning(Service* s, Call& call) {
@@ -80,7 +64,9 @@ void GetHistory(Service* s, Call& call, std::string_view kind) {
   Result<EventQuery> query = ParseEventQuery(call.req, s->config.limits.max_page_size);
   if (!query.ok()) return SendStatus(call.res, query.status());
   NameSubject(kind, call.params[0], &*query);
-  Result<json> page = SummaryPage(*s->ledger, *query);
+  Result<EventDetail> detail = EventDetailParam(call.req, EventDetail::kSummary);
+  if (!detail.ok()) return SendStatus(call.res, detail.status());
+  Result<json> page = HistoryPage(*s->ledger, *query, *detail);
   if (!page.ok()) return SendStatus(call.res, page.status());
   SendJson(call.res, 200, *page);
 }
@@ -105,7 +91,7 @@ void GetChip(Service* s, Call& call) {
     return SendError(call.res, 404, "not_found", "serial: no event names chip " + serial);
   }
   if (!state.is_null() && state["last_seen"].is_object()) {
-    Result<json> seen = Summary(*s->ledger, state["last_seen"]["index"].get<uint64_t>());
+    Result<json> seen = EventSummary(*s->ledger, state["last_seen"]["index"].get<uint64_t>());
     if (!seen.ok()) return SendStatus(call.res, seen.status());
     state["last_seen"]["type"] = (*seen)["type"];
   }
@@ -238,22 +224,58 @@ void GetList(Service* s, Call& call, std::string_view kind,
   SendJson(call.res, 200, {{"items", page->items}, {"next_cursor", CursorJson(page->next)}});
 }
 
-void GetFindings(Service* s, Call& call) {
-  if (!AuditRunning(s, call)) return;
+// The filter of /v1/findings and /v1/findings/counts.
+Result<FindingFilter> FindingFilterOf(const Call& call) {
   FindingFilter filter{Param(call.req, "status"),     Param(call.req, "severity"),
                        Param(call.req, "rule"),       Param(call.req, "site"),
                        Param(call.req, "party"),      Param(call.req, "subject_kind"),
                        Param(call.req, "subject_id"), std::nullopt};
   Result<std::optional<uint64_t>> since = UintParam(call.req, "since");
-  if (!since.ok()) return SendStatus(call.res, since.status());
+  if (!since.ok()) return since.status();
   filter.since = *since;
+  return filter;
+}
+
+void GetFindings(Service* s, Call& call) {
+  if (!AuditRunning(s, call)) return;
+  Result<FindingFilter> filter = FindingFilterOf(call);
+  if (!filter.ok()) return SendStatus(call.res, filter.status());
   Result<size_t> limit = PageLimit(call.req, s->config.limits.max_page_size);
   if (!limit.ok()) return SendStatus(call.res, limit.status());
   Result<FindingPage> page =
-      s->audit->FindingsPage(filter, Param(call.req, "cursor").value_or(""), *limit);
+      s->audit->FindingsPage(*filter, Param(call.req, "cursor").value_or(""), *limit);
   if (!page.ok()) return SendStatus(call.res, page.status());
   SendJson(call.res, 200,
            {{"findings", page->findings}, {"next_cursor", CursorJson(page->next_cursor)}});
+}
+
+void GetFindingCounts(Service* s, Call& call) {
+  if (!AuditRunning(s, call)) return;
+  Result<FindingFilter> filter = FindingFilterOf(call);
+  if (!filter.ok()) return SendStatus(call.res, filter.status());
+  Result<FindingCounts> counts = s->audit->CountFindings(*filter);
+  if (!counts.ok()) return SendStatus(call.res, counts.status());
+  SendJson(call.res, 200,
+           {{"tree_size", counts->tree_size},
+            {"total", counts->total},
+            {"by_severity", counts->by_severity},
+            {"by_rule", counts->by_rule},
+            {"by_status", counts->by_status}});
+}
+
+// A shipment's state from the live audit (its chips, license, destination, receipt) and its
+// open findings.
+void GetShipment(Service* s, Call& call) {
+  if (!AuditRunning(s, call)) return;
+  const std::string& id = call.params[0];
+  json state = s->audit->State("shipment", id, 0);
+  if (state.is_null()) {
+    return SendError(call.res, 404, "not_found", "shipment " + id + ": never dispatched");
+  }
+  SendJson(call.res, 200,
+           {{"id", id},
+            {"state", std::move(state)},
+            {"open_findings", s->audit->OpenFindings("shipment", id)}});
 }
 
 void GetWhitelist(Service* s, Call& call) {
@@ -272,7 +294,8 @@ void AddList(Service* s, Router* router, const char* kind, std::vector<std::stri
 
 void AddHistory(Service* s, Router* router, const char* kind) {
   router->Add("GET", std::string("/v1/") + kind + "/{}/events", Access::kReader,
-              {"type", "limit", "cursor"}, [s, kind](Call& call) { GetHistory(s, call, kind); });
+              {"type", "limit", "cursor", "view"},
+              [s, kind](Call& call) { GetHistory(s, call, kind); });
 }
 
 }  // namespace
@@ -290,10 +313,12 @@ void AddRecordRoutes(Service* s, Router* router) {
   AddList(s, router, "licenses", {"party", "status"});
   AddList(s, router, "agents", {"role", "org", "site"});
   AddList(s, router, "shipments", {"license", "site", "status"});
-  router->Add("GET", "/v1/findings", Access::kReader,
-              {"status", "severity", "rule", "site", "party", "subject_kind", "subject_id", "since",
-               "limit", "cursor"},
-              Bind(s, GetFindings));
+  router->Add("GET", "/v1/shipments/{}", Access::kReader, {}, Bind(s, GetShipment));
+  std::vector<std::string> filters = {"status", "severity",     "rule",       "site",
+                                      "party",  "subject_kind", "subject_id", "since"};
+  router->Add("GET", "/v1/findings/counts", Access::kReader, filters, Bind(s, GetFindingCounts));
+  filters.insert(filters.end(), {"limit", "cursor"});
+  router->Add("GET", "/v1/findings", Access::kReader, filters, Bind(s, GetFindings));
   router->Add("GET", "/v1/whitelist", Access::kReader, {}, Bind(s, GetWhitelist));
 }
 

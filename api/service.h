@@ -31,9 +31,18 @@ inline RouteHandler Bind(Service* service, ServiceHandler handler) {
 
 // {index, integrated_time, prev, leaf_hash, envelope, event} of the entry at `index`.
 Result<nlohmann::json> EntryView(const Ledger& ledger, uint64_t index);
+// {index, integrated_time, type, agent, time, site} of the entry at `index` (`site`: where the
+// event acts, or null).
+Result<nlohmann::json> EventSummary(const Ledger& ledger, uint64_t index);
 
-// GET /v1/events' parameters (docs/api.md); `limit` 1 to `max_page_size`, default 100. Subject
-// histories parse theirs with it too.
+// How an event list shows each entry: whole (EntryView) or summarised (EventSummary). The
+// `view` parameter (`full` or `summary`) chooses; `fallback` is the route's default.
+enum class EventDetail { kFull, kSummary };
+Result<EventDetail> EventDetailParam(const httplib::Request& req, EventDetail fallback);
+Result<nlohmann::json> EventItem(const Ledger& ledger, uint64_t index, EventDetail detail);
+
+// GET /v1/events' parameters (docs/api.md) but `view`; `limit` 1 to `max_page_size`, default 100.
+// Subject histories parse theirs with it too.
 Result<EventQuery> ParseEventQuery(const httplib::Request& req, size_t max_page_size);
 // A page's `limit` parameter: 1 to `max_page_size`, default 100 (or the maximum, if lower).
 Result<size_t> PageLimit(const httplib::Request& req, size_t max_page_size);

@@ -124,6 +124,7 @@ class Engine {
   nlohmann::json PartyState(std::string_view party, Timestamp as_of,
                             const std::vector<WhitelistEntry>& whitelist) const;
   nlohmann::json LicenseState(std::string_view license, Timestamp as_of) const;
+  nlohmann::json ShipmentState(std::string_view shipment) const;
   // One page of a list view (docs/api.md, List routes): `kind` is sites, parties, licenses,
   // agents, shipments or chips; items ordered by id after `query.after`. A bad filter value is
   // InvalidArgument naming it.

@@ -146,22 +146,11 @@ ListPage Shipments(const ReplayState& state, const ListQuery& query) {
   const std::string* status = Filter(query, "status");
   return Page(state.shipments(), query, [&](const auto& entry) -> Item {
     const auto& [id, shipment] = entry;
-    std::string_view shipment_status = shipment.received ? "received" : "in_transit";
     if (Differs(license, shipment.license) || Differs(site, shipment.destination_site) ||
-        Differs(status, shipment_status)) {
+        Differs(status, ShipmentStatusName(shipment))) {
       return std::nullopt;
     }
-    return json{
-        {"id", id},
-        {"license", shipment.license},
-        {"consignee", shipment.consignee},
-        {"destination_site", shipment.destination_site},
-        {"chips", shipment.serials.size()},
-        {"dispatched", FormatTime(shipment.dispatched)},
-        {"dispatched_index", shipment.dispatched_index},
-        {"received", TimeOrNull(shipment.received)},
-        {"received_index", shipment.received ? json(shipment.received_index) : json(nullptr)},
-        {"status", shipment_status}};
+    return ShipmentItem(id, shipment);
   });
 }
 

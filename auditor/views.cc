@@ -1,5 +1,5 @@
-// The record views the API serves for chips, sites, parties and licenses (docs/api.md, Record
-// state), from the replayed state: the same words and numbers as report.json.
+// The record views the API serves for chips, sites, parties, licenses and shipments (docs/api.md,
+// Record state), from the replayed state: the same words and numbers as report.json.
 #include <algorithm>
 
 #include "auditor/engine.h"
@@ -40,6 +40,24 @@ const WhitelistEntry* FindStanding(const std::vector<WhitelistEntry>& whitelist,
       std::lower_bound(whitelist.begin(), whitelist.end(), party,
                        [](const WhitelistEntry& e, std::string_view id) { return e.party < id; });
   return it != whitelist.end() && it->party == party ? &*it : nullptr;
+}
+
+std::string_view ShipmentStatusName(const ShipmentInfo& shipment) {
+  return shipment.received ? "received" : "in_transit";
+}
+
+nlohmann::json ShipmentItem(const std::string& id, const ShipmentInfo& shipment) {
+  return {{"id", id},
+          {"license", shipment.license},
+          {"consignee", shipment.consignee},
+          {"destination_site", shipment.destination_site},
+          {"chips", shipment.serials.size()},
+          {"dispatched", FormatTime(shipment.dispatched)},
+          {"dispatched_index", shipment.dispatched_index},
+          {"received", TimeOrNull(shipment.received)},
+          {"received_index",
+           shipment.received ? nlohmann::json(shipment.received_index) : nlohmann::json(nullptr)},
+          {"status", ShipmentStatusName(shipment)}};
 }
 
 namespace {
@@ -233,6 +251,15 @@ nlohmann::json Engine::PartyState(std::string_view party_id, Timestamp as_of,
                  {"kind", PartyKindName(party->record.kind)}});
   }
   return json;
+}
+
+nlohmann::json Engine::ShipmentState(std::string_view shipment_id) const {
+  const ShipmentInfo* shipment = state_->replay.Shipment(std::string(shipment_id));
+  if (!shipment) return nullptr;
+  nlohmann::json out = ShipmentItem(std::string(shipment_id), *shipment);
+  out.erase("id");
+  out["chips"] = shipment->serials;
+  return out;
 }
 
 nlohmann::json Engine::LicenseState(std::string_view license_id, Timestamp as_of) const {

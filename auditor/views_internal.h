@@ -21,6 +21,11 @@ enum class LicenseStatus { kActive, kRevoked, kExpired, kNotYetValid };
 LicenseStatus LicenseStatusAt(const LicenseInfo& license, Timestamp as_of);
 std::string_view LicenseStatusName(LicenseStatus status);
 
+// A shipment as /v1/shipments lists it: {id, license, consignee, destination_site, chips (the
+// count), dispatched, dispatched_index, received, received_index, status}.
+nlohmann::json ShipmentItem(const std::string& id, const ShipmentInfo& shipment);
+std::string_view ShipmentStatusName(const ShipmentInfo& shipment);
+
 // The latest whitelist.decision about the party: approved, suspended, removed, or null.
 nlohmann::json DecisionName(const PartyInfo& party);
 // The party's line of `whitelist` (ordered by party id, as Engine::Whitelist returns it).

@@ -3,6 +3,7 @@
 // real chipledgerd read the same log; every view, list page and finding must agree, with the
 // auditor's words (in_transit, suspended …) and numbers.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "auditor/engine.h"
@@ -196,6 +197,75 @@ TEST_F(RecordViewsTest, FindingsFilterAndPage) {
   EXPECT_EQ(Get("/v1/findings?cursor=nosuchfinding")->status, 400);
   EXPECT_EQ(Get("/v1/findings?limit=0")->status, 400);
   EXPECT_EQ(Get("/v1/findings?since=x")->status, 400);
+}
+
+// The counts the console's overview shows are those of the findings pages, filter for filter.
+TEST_F(RecordViewsTest, FindingCountsEqualTheFindingsTheyCount) {
+  for (const std::string filter : {"", "status=open", "severity=critical", "site=helix-1"}) {
+    json findings = AllPages("/v1/findings?" + filter, "findings", 100);
+    json counts = Ok("/v1/findings/counts?" + filter);
+    EXPECT_EQ(counts["total"], findings.size()) << filter;
+    std::map<std::string, uint64_t> by_rule,
+        by_severity = {{"medium", 0}, {"high", 0}, {"critical", 0}};
+    std::map<std::string, uint64_t> by_status = {{"open", 0}, {"resolved", 0}};
+    for (const json& f : findings) {
+      ++by_rule[f["rule"].get<std::string>()];
+      ++by_severity[f["severity"].get<std::string>()];
+      ++by_status[f["status"].get<std::string>()];
+    }
+    EXPECT_EQ(counts["by_rule"], json(by_rule)) << filter;
+    EXPECT_EQ(counts["by_severity"], json(by_severity)) << filter;
+    EXPECT_EQ(counts["by_status"], json(by_status)) << filter;
+    EXPECT_EQ(counts["tree_size"], Ok("/healthz")["tree_size"]) << filter;
+  }
+  EXPECT_EQ(Get("/v1/findings/counts?severity=dire")->status, 400);
+  EXPECT_EQ(Get("/v1/findings/counts?limit=5")->status, 400);  // counts do not page
+}
+
+TEST_F(RecordViewsTest, ShipmentViewListsItsChipsAndFindings) {
+  json shipment = Ok("/v1/shipments/sh-2");
+  json state = shipment["state"];
+  EXPECT_EQ(state["chips"], json({"C5", "C6"}));
+  EXPECT_EQ(state["status"], "in_transit");
+  EXPECT_EQ(state["destination_site"], "helix-2");
+  EXPECT_EQ(state["license"], "lic-1");
+  EXPECT_EQ(state["received"], nullptr);
+  json listed = AllPages("/v1/shipments?license=lic-1");
+  ASSERT_EQ(listed.size(), 2u);
+  json item = listed[1];
+  EXPECT_EQ(item["chips"], 2);
+  item.erase("id");
+  item.erase("chips");
+  state.erase("chips");
+  EXPECT_EQ(state, item);  // the same words as the list
+  EXPECT_EQ(Ok("/v1/shipments/sh-1")["state"]["status"], "received");
+  for (const json& f : shipment["open_findings"]) {
+    EXPECT_EQ(f["subject"]["kind"], "shipment");
+    EXPECT_EQ(f["subject"]["id"], "sh-2");
+  }
+  httplib::Result missing = Get("/v1/shipments/sh-9");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(Json(missing)["error"], "not_found");
+}
+
+// /v1/events keeps SPEC's whole entries unless asked for summaries; histories the reverse.
+TEST_F(RecordViewsTest, EventListsSummariseOnRequest) {
+  json full = Ok("/v1/events?serial=C1&limit=100")["events"];
+  json summaries = Ok("/v1/events?serial=C1&limit=100&view=summary")["events"];
+  ASSERT_EQ(full.size(), 5u);
+  ASSERT_EQ(summaries.size(), full.size());
+  for (size_t i = 0; i < full.size(); ++i) {
+    EXPECT_TRUE(full[i].contains("envelope"));
+    EXPECT_EQ(summaries[i].size(), 6u);
+    EXPECT_EQ(summaries[i]["index"], full[i]["index"]);
+    EXPECT_EQ(summaries[i]["type"], full[i]["event"]["type"]);
+  }
+  json history = Ok("/v1/chips/C1/events?view=full&limit=100")["items"];
+  ASSERT_EQ(history.size(), full.size());
+  EXPECT_EQ(history.front(), full.back());  // newest first, whole entries
+  EXPECT_EQ(Get("/v1/events?view=everything")->status, 400);
+  EXPECT_EQ(Get("/v1/sites/helix-1/events?view=brief")->status, 400);
 }
 
 TEST_F(RecordViewsTest, RecordViewsEqualTheEngineReplayingTheLog) {
