@@ -4,7 +4,9 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config librocksdb-dev libsodium-dev libcpp-httplib-dev
           nlohmann-json3-dev libgtest-dev libbenchmark-dev python3 python3-jsonschema curl
           clang libclang-rt-14-dev  # clang and libFuzzer's runtime: scripts/fuzz.sh
-          chromium)                 # the console's browser test (tests/console)
+          chromium                  # the console's browser test (tests/console)
+          # ledger/pg and its tests: PostgreSQL 15, libpq, and Patroni with etcd (deploy/ha/).
+          postgresql libpq-dev patroni etcd-server etcd-client)
 # node and npm drive chromium (playwright-core); Debian's unless a node is already installed.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
