@@ -42,12 +42,12 @@ start() {
   mkdir -p "$dir" && dir=$(cd "$dir" && pwd)
   ((EUID == 0)) && chown postgres: "$dir"
   as_pg mkdir -p "$dir/etcd"
-  as_pg setsid etcd --name etcd1 --data-dir "$dir/etcd/data" \
+  # Each daemon records its own pid (runuser's would not forward signals) and leads a session.
+  as_pg sh -c 'echo $$ >"$0"; exec setsid "$@"' "$dir/etcd/pid" etcd --name etcd1 --data-dir "$dir/etcd/data" \
     --listen-client-urls "http://127.0.0.1:$base" --advertise-client-urls "http://127.0.0.1:$base" \
     --listen-peer-urls "http://127.0.0.1:$((base + 1))" \
     --initial-advertise-peer-urls "http://127.0.0.1:$((base + 1))" \
     --initial-cluster "etcd1=http://127.0.0.1:$((base + 1))" >"$dir/etcd/etcd.log" 2>&1 &
-  echo $! >"$dir/etcd/pid"
   echo "$base" >"$dir/base-port"
   for i in $(seq 1 "$nodes"); do
     local node=$dir/node$i
@@ -57,8 +57,8 @@ start() {
       -e "s|@HBA_NET@|127.0.0.1/32|g; s|@DATA_DIR@|$node/data|; s|@NODE_DIR@|$node|g" \
       "$here/patroni.yml.in" >"$node/patroni.yml"
     ((EUID == 0)) && chown postgres: "$node/patroni.yml"
-    as_pg setsid patroni "$node/patroni.yml" >"$node/patroni.log" 2>&1 &
-    echo $! >"$node/pid"
+    as_pg sh -c 'echo $$ >"$0"; exec setsid "$@"' "$node/pid" patroni "$node/patroni.yml" \
+      >"$node/patroni.log" 2>&1 &
   done
   for _ in $(seq 1 120); do
     if [[ -n $(member_port "$dir" Leader) && -n $(member_port "$dir" "Sync Standby") ]]; then
