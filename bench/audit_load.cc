@@ -36,8 +36,7 @@ namespace {
 
 using load::Chips;
 using load::GenerateHeartbeats;
-using load::Generator;
-using load::kAppenders;
+using load::GenerateShipments;
 using load::Site;
 using nlohmann::json;
 using testing::TestAgent;
@@ -47,27 +46,6 @@ const std::string kAudit = CHIPLEDGER_BINARY_DIR "/auditor/chipledger-audit";
 
 double Seconds(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// Exporters dispatch one chip per shipment under a license nobody issued.
-bool GenerateShipments(const std::string& dir, uint64_t shipments) {
-  std::optional<Generator> log = Generator::Create(dir);
-  if (!log) return false;
-  std::vector<TestAgent> exporters;
-  for (int e = 0; e < kAppenders; ++e) {
-    if (!log->Enroll(exporters.emplace_back("exp-" + std::to_string(e)), "exporter")) return false;
-  }
-  return log->Fill(exporters, log->size() + shipments, [&](TestAgent& exporter, uint64_t n) {
-    std::string shipment = exporter.id() + "-" + std::to_string(n);
-    return log->Append(exporter, "shipment.dispatched",
-                       {{"shipment", shipment},
-                        {"license", "lic-none"},
-                        {"consignee", "lab"},
-                        {"destination_site", "site-0"},
-                        {"chips", {{{"serial", "SN-" + shipment}, {"model", "H100"}}}},
-                        {"seals", {"seal-" + shipment}},
-                        {"route", {"NL"}}});
-  });
 }
 
 // Ed25519 verifications per second on `threads` threads, of a heartbeat-sized message.

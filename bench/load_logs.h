@@ -1,7 +1,7 @@
 // Generated ledgers for the load tools (bench/audit_load, bench/query_load): real signatures,
 // real admission, sync off. The heartbeat-heavy log: 64 sites × 16 chips dispatched, received
 // and installed under one license, then every site's monitor beating until the log has the
-// requested size (what a pilot's year mostly is).
+// requested size (what a pilot's year mostly is). The shipments log: see GenerateShipments.
 #ifndef CHIPLEDGER_BENCH_LOAD_LOGS_H_
 #define CHIPLEDGER_BENCH_LOAD_LOGS_H_
 
@@ -165,6 +165,28 @@ inline bool GenerateHeartbeats(const std::string& dir, uint64_t entries) {
                         {"window_start", FormatTime(AddSeconds(now, -3600))},
                         {"window_end", FormatTime(now)},
                         {"online", Chips(s)}});
+  });
+}
+
+// The findings-heavy log: exporters dispatch one chip per shipment to site-0 under a license
+// nobody issued (one critical L1 finding each).
+inline bool GenerateShipments(const std::string& dir, uint64_t shipments) {
+  std::optional<Generator> log = Generator::Create(dir);
+  if (!log) return false;
+  std::vector<TestAgent> exporters;
+  for (int e = 0; e < kAppenders; ++e) {
+    if (!log->Enroll(exporters.emplace_back("exp-" + std::to_string(e)), "exporter")) return false;
+  }
+  return log->Fill(exporters, log->size() + shipments, [&](TestAgent& exporter, uint64_t n) {
+    std::string shipment = exporter.id() + "-" + std::to_string(n);
+    return log->Append(exporter, "shipment.dispatched",
+                       {{"shipment", shipment},
+                        {"license", "lic-none"},
+                        {"consignee", "lab"},
+                        {"destination_site", "site-0"},
+                        {"chips", {{{"serial", "SN-" + shipment}, {"model", "H100"}}}},
+                        {"seals", {"seal-" + shipment}},
+                        {"route", {"NL"}}});
   });
 }
 

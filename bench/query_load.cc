@@ -7,8 +7,13 @@
 //   - p50/p99 latency of every reader route over --requests requests each (ids varied, one
 //     keep-alive connection, sequential: the latency of one reader, not a throughput test).
 // Routes the server does not have (404 "no such route") are listed as skipped.
+// With --shipments N, the findings-heavy log instead (DIR/shipments: N one-chip shipments under a
+// license nobody issued, one critical L1 finding each; bench/load_logs.h GenerateShipments): the
+// findings, shipment and site routes, steady and as the first answer in a new second. That first
+// answer pays what the first one after an append pays: the live audit recomputes its findings
+// once per applied size and second (api/engine_audit.cc DerivedLocked).
 //
-//   query_load --dir DIR [--entries 1000000] [--requests 300]
+//   query_load --dir DIR [--entries 1000000 | --shipments 300000] [--requests 300]
 #include <httplib.h>
 #include <netinet/in.h>
 #include <spawn.h>
@@ -22,6 +27,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -143,6 +149,8 @@ std::vector<Route> Routes(uint64_t size) {
        [=](uint64_t i) { return "/v1/events?site=" + site(i) + "&limit=100"; }},
       {"/v1/events?serial=&limit=100",
        [=](uint64_t i) { return "/v1/events?serial=" + serial(i) + "&limit=100"; }},
+      {"/v1/events?site=&limit=100&view=summary",
+       [=](uint64_t i) { return "/v1/events?site=" + site(i) + "&limit=100&view=summary"; }},
       {"/v1/proofs/inclusion",
        [=](uint64_t i) { return "/v1/proofs/inclusion?index=" + index(i) + "&tree_size=" + n; }},
       {"/v1/proofs/consistency",
@@ -166,14 +174,53 @@ std::vector<Route> Routes(uint64_t size) {
        [=](uint64_t i) { return "/v1/findings?site=" + site(i) + "&status=open&limit=100"; }},
       {"/v1/findings?rule=&severity=",
        [](uint64_t) { return "/v1/findings?rule=D5&severity=high"; }},
+      {"/v1/findings/counts", [](uint64_t) { return "/v1/findings/counts"; }},
       {"/v1/whitelist", [](uint64_t) { return "/v1/whitelist"; }},
       {"/v1/sites", [](uint64_t) { return "/v1/sites?limit=100"; }},
       {"/v1/parties", [](uint64_t) { return "/v1/parties?limit=100"; }},
       {"/v1/licenses", [](uint64_t) { return "/v1/licenses?limit=100"; }},
       {"/v1/agents", [](uint64_t) { return "/v1/agents?limit=100"; }},
       {"/v1/shipments", [](uint64_t) { return "/v1/shipments?limit=100"; }},
+      {"/v1/shipments/{id}",
+       [](uint64_t i) { return "/v1/shipments/ship-" + std::to_string(i * 7 % load::kSites); }},
       {"/v1/chips?site=", [=](uint64_t i) { return "/v1/chips?site=" + site(i) + "&limit=100"; }},
   };
+}
+
+// The findings-heavy log's routes: `shipments` shipments named exp-E-N (GenerateShipments), all
+// bound for site-0, each with one open critical L1 finding about its license.
+std::vector<Route> ShipmentRoutes(uint64_t shipments) {
+  uint64_t per_exporter = std::max<uint64_t>(shipments / load::kAppenders, 1);
+  auto shipment = [per_exporter](uint64_t i) {
+    return "exp-" + std::to_string(i % load::kAppenders) + "-" +
+           std::to_string(i * 2654435761u % per_exporter);
+  };
+  return {
+      {"/v1/findings?limit=100", [](uint64_t) { return "/v1/findings?limit=100"; }},
+      {"/v1/findings?rule=&severity=&limit=100 (all match)",
+       [](uint64_t) { return "/v1/findings?rule=L1&severity=critical&limit=100"; }},
+      {"/v1/findings?site=&status=open&limit=100",
+       [](uint64_t) { return "/v1/findings?site=site-0&status=open&limit=100"; }},
+      {"/v1/findings?rule=&severity= (none match)",
+       [](uint64_t) { return "/v1/findings?rule=D5&severity=high&limit=100"; }},
+      {"/v1/findings?subject_id= (one matches)",
+       [=](uint64_t i) { return "/v1/findings?subject_id=" + shipment(i) + "&limit=100"; }},
+      {"/v1/findings/counts", [](uint64_t) { return "/v1/findings/counts"; }},
+      {"/v1/findings/counts?rule=", [](uint64_t) { return "/v1/findings/counts?rule=L1"; }},
+      {"/v1/shipments?limit=100", [](uint64_t) { return "/v1/shipments?limit=100"; }},
+      {"/v1/shipments?site=&status=in_transit",
+       [](uint64_t) { return "/v1/shipments?site=site-0&status=in_transit&limit=100"; }},
+      {"/v1/shipments/{id}", [=](uint64_t i) { return "/v1/shipments/" + shipment(i); }},
+      {"/v1/sites/{id}", [](uint64_t) { return "/v1/sites/site-0"; }},
+      {"/v1/chips/{serial}", [=](uint64_t i) { return "/v1/chips/SN-" + shipment(i); }},
+  };
+}
+
+// Sleeps until just after the next second of the wall clock (the server's Now()).
+void SleepToNextSecond() {
+  auto now = std::chrono::system_clock::now();
+  auto next = std::chrono::ceil<std::chrono::seconds>(now) + std::chrono::milliseconds(2);
+  std::this_thread::sleep_until(next);
 }
 
 double Percentile(std::vector<double> sorted, double p) {
@@ -183,13 +230,15 @@ double Percentile(std::vector<double> sorted, double p) {
   return sorted[std::min(rank, sorted.size() - 1)];
 }
 
-// Requests `route` `requests` times and prints one table row.
-void Measure(const Server& server, const Route& route, uint64_t requests) {
+// Requests `route` `requests` times (each the first in a new second if `new_second`) and prints
+// one table row.
+void Measure(const Server& server, const Route& route, uint64_t requests, bool new_second) {
   httplib::Client client("127.0.0.1", server.port());
   client.set_read_timeout(60);
   std::vector<double> ms;
   size_t bytes = 0;
   for (uint64_t i = 0; i < requests; ++i) {
+    if (new_second) SleepToNextSecond();
     auto start = Clock::now();
     httplib::Result res = client.Get(route.path(i), server.Headers());
     double elapsed = Seconds(start) * 1000;
@@ -210,17 +259,32 @@ void Measure(const Server& server, const Route& route, uint64_t requests) {
 
 struct Flags {
   std::string dir;
-  uint64_t entries = 1'000'000, requests = 300;
+  uint64_t entries = 1'000'000, shipments = 0, requests = 300;
 };
+
+// The log of this run, generated into DIR unless there already.
+std::optional<std::string> PrepareLog(const Flags& flags) {
+  std::string data = flags.dir + (flags.shipments > 0 ? "/shipments" : "/heartbeats");
+  if (std::filesystem::exists(data)) return data;
+  auto start = Clock::now();
+  bool ok = flags.shipments > 0 ? load::GenerateShipments(data, flags.shipments)
+                                : load::GenerateHeartbeats(data, flags.entries);
+  if (!ok) return std::nullopt;
+  std::printf("generated %s in %.1f s\n", data.c_str(), Seconds(start));
+  return data;
+}
+
+void PrintTable(const Server& server, const std::vector<Route>& routes, uint64_t requests,
+                bool new_second) {
+  std::printf("\n| route | p50 ms | p99 ms | bytes |\n|---|---|---|---|\n");
+  for (const Route& route : routes) Measure(server, route, requests, new_second);
+}
 
 int Run(const Flags& flags) {
   InitCrypto();
-  std::string data = flags.dir + "/heartbeats";
-  if (!std::filesystem::exists(data)) {
-    auto start = Clock::now();
-    if (!load::GenerateHeartbeats(data, flags.entries)) return 1;
-    std::printf("generated %s in %.1f s\n", data.c_str(), Seconds(start));
-  }
+  std::optional<std::string> prepared = PrepareLog(flags);
+  if (!prepared) return 1;
+  const std::string& data = *prepared;
   auto open_start = Clock::now();
   uint64_t size = 0;
   {
@@ -250,8 +314,17 @@ int Run(const Flags& flags) {
   }
   Server server(data, config, bearer);
   if (server.WaitReady() < 0) return std::fprintf(stderr, "chipledgerd did not get ready\n"), 1;
-  std::printf("\n| route | p50 ms | p99 ms | bytes |\n|---|---|---|---|\n");
-  for (const Route& route : Routes(size)) Measure(server, route, flags.requests);
+  if (flags.shipments == 0) {
+    PrintTable(server, Routes(size), flags.requests, false);
+  } else {
+    std::printf("\nsteady (%llu requests each):\n",
+                static_cast<unsigned long long>(flags.requests));
+    PrintTable(server, ShipmentRoutes(flags.shipments), flags.requests, false);
+    uint64_t firsts = std::max<uint64_t>(flags.requests / 10, 1);
+    std::printf("\nfirst answer in a new second (findings recomputed; %llu requests each):\n",
+                static_cast<unsigned long long>(firsts));
+    PrintTable(server, ShipmentRoutes(flags.shipments), firsts, true);
+  }
   std::printf("\nserver after the queries: RSS %.0f MiB, peak %.0f MiB\n",
               MemoryMiB(server.pid(), "VmRSS"), MemoryMiB(server.pid(), "VmHWM"));
   return 0;
@@ -266,10 +339,12 @@ int main(int argc, char** argv) {
     std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--dir") flags.dir = value;
     if (flag == "--entries") flags.entries = std::stoull(value);
+    if (flag == "--shipments") flags.shipments = std::stoull(value);
     if (flag == "--requests") flags.requests = std::stoull(value);
   }
   if (flags.dir.empty() || argc % 2 == 0) {
-    std::fprintf(stderr, "usage: query_load --dir DIR [--entries N] [--requests N]\n");
+    std::fprintf(stderr,
+                 "usage: query_load --dir DIR [--entries N | --shipments N] [--requests N]\n");
     return 2;
   }
   return chipledger::Run(flags);
