@@ -8,6 +8,7 @@ import {settingsPage} from './key.js';
 import {overviewPage} from './overview.js';
 import {recordPage} from './record.js';
 import {searchPage} from './search.js';
+import {shipmentPage} from './shipment.js';
 import {sitePage} from './site.js';
 import {followFindings} from './stream.js';
 import {whitelistPage} from './whitelist.js';
@@ -20,6 +21,7 @@ const ROUTES = {
   settings: settingsPage,
   chip: ([serial]) => chipPage(serial),
   site: ([id]) => sitePage(id),
+  shipment: ([id]) => shipmentPage(id),
   record: ([kind, id]) => recordPage(kind, id),
   entry: ([index]) => entryPage(Number(index)),
 };

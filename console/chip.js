@@ -26,7 +26,8 @@ function render(chip) {
       'div', {}, el('h1', {}, `Chip ${chip.serial}`), kv([
         ['status', el('strong', {id: 'chip-status'}, s.status)],
         ['site', s.site && to.site(s.site)], ['host', s.host], ['model', s.model],
-        ['license', s.license && to.license(s.license)], ['shipment', s.shipment],
+        ['license', s.license && to.license(s.license)],
+        ['shipment', s.shipment && to.shipment(s.shipment)],
         [
           'last seen',
           seen &&

@@ -36,6 +36,7 @@ export const to = {
   party: (id) => link(`#/record/parties/${encodeURIComponent(id)}`, id),
   agent: (id) => link(`#/record/agents/${encodeURIComponent(id)}`, id),
   license: (id) => link(`#/record/licenses/${encodeURIComponent(id)}`, id),
+  shipment: (id) => link(`#/shipment/${encodeURIComponent(id)}`, id),
   entry: (index) => link(`#/entry/${index}`, `#${index}`),
   subject: (s) => (to[s.kind] ? to[s.kind](s.id) : `${s.kind} ${s.id}`),
 };

@@ -1,6 +1,6 @@
 // Findings: filters, paging (the server's cursor when it pages, else 50 rows at a time), each
 // finding's evidence entries inline, CSV of what the filters select.
-import {getJson} from './api.js';
+import {allFindings, getJson} from './api.js';
 import {csvButton, downloadCsv, el, later, row, severity, show, table, to} from './dom.js';
 
 const FILTERS = ['status', 'severity', 'rule', 'site', 'party'];
@@ -60,7 +60,9 @@ function findingRow(f) {
          `evidence (${f.evidence.length})`));
 }
 
-function exportCsv(findings) {
+// Every finding the filters select (not only this page), up to allFindings' bound.
+async function exportCsv(filters) {
+  const {findings} = await allFindings(Object.fromEntries(filters));
   downloadCsv(
       'findings.csv',
       [
@@ -73,7 +75,7 @@ function exportCsv(findings) {
                f.message, f.evidence.join(' ')]));
 }
 
-function results(query, answer) {
+function results(query, filters, answer) {
   const offset = Number(query.get('offset') ?? 0);
   const paged = answer.next_cursor !== undefined;  // the server pages
   const shown = paged ? answer.findings : answer.findings.slice(offset, offset + PAGE);
@@ -90,16 +92,18 @@ function results(query, answer) {
             paged ? `${shown.length} findings on this page` :
                     `${offset + 1}–${offset + shown.length} of ${answer.findings.length}`),
          more && el('a', {href: `#/findings?${next}`}, 'next page →'),
-         csvButton('findings', () => exportCsv(paged ? shown : answer.findings))),
+         csvButton('findings', () => exportCsv(filters))),
       table(['severity', 'rule', 'subject', 'message', 'status', ''], shown.map(findingRow)));
 }
 
 export function findingsPage(query) {
   const api = new URLSearchParams();
-  for (const name of [...FILTERS, 'cursor'])
+  for (const name of FILTERS)
     if (query.get(name)) api.set(name, query.get(name));
+  const filters = new URLSearchParams(api);
+  if (query.get('cursor')) api.set('cursor', query.get('cursor'));
   show([
     el('h1', {}, 'Findings'), filterForm(query),
-    later(getJson(`/v1/findings?${api}`), (answer) => results(query, answer))
+    later(getJson(`/v1/findings?${api}`), (answer) => results(query, filters, answer))
   ]);
 }

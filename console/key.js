@@ -1,9 +1,11 @@
 // The log's verifier key, pinned by the user (localStorage: it is public, and must come from
-// somewhere other than the server it verifies — the operator's published key, the demo's output).
+// somewhere other than the server it verifies — the operator's published key, the demo's output),
+// and the witnesses' keys (sessionStorage: this tab only, each session names whom it trusts).
 import {el, show} from './dom.js';
-import {parseVerifierKey} from './verify.js';
+import {parseVerifierKey, parseWitnessKey} from './verify.js';
 
 const KEY = 'chipledger.logkey';
+const WITNESS_KEYS = 'chipledger.witnesskeys';
 
 export const pinnedKeyText = () => localStorage.getItem(KEY);
 
@@ -11,6 +13,50 @@ export const pinnedKeyText = () => localStorage.getItem(KEY);
 export async function pinnedKey() {
   const text = pinnedKeyText();
   return text ? parseVerifierKey(text) : null;
+}
+
+const witnessKeyLines = () =>
+    (sessionStorage.getItem(WITNESS_KEYS) ?? '').split('\n').filter(Boolean);
+
+// The pinned witness keys parsed for Web Crypto (none pinned: an empty list).
+export function pinnedWitnessKeys() {
+  return Promise.all(witnessKeyLines().map(parseWitnessKey));
+}
+
+function witnessKeysForm() {
+  const input = el('textarea', {
+    id: 'witnesskeys',
+    rows: 3,
+    cols: 90,
+    class: 'mono',
+    placeholder: 'name+keyhash+base64key, one witness a line'
+  });
+  input.value = witnessKeyLines().join('\n');
+  const status = el('p', {id: 'witness-status', class: 'muted'});
+  const save = async (e) => {
+    e.preventDefault();
+    const lines = input.value.split('\n').map((l) => l.trim()).filter(Boolean);
+    try {
+      const keys = await Promise.all(lines.map(parseWitnessKey));
+      sessionStorage.setItem(WITNESS_KEYS, lines.join('\n'));
+      status.className = '';
+      status.textContent = keys.length ?
+          `Pinned ${keys.length} witness keys: ${keys.map((k) => k.name).join(', ')}.` :
+          'No witness keys pinned: cosignatures are shown, not verified.';
+    } catch (err) {
+      status.className = 'error';
+      status.textContent = err.message;
+    }
+  };
+  return [
+    el('h2', {}, 'Witness keys'),
+    el('p', {}, 'The overview verifies the checkpoint\'s cosignatures against these keys (C2SP ',
+       'witness verifier keys, as chipledger-witness init prints them). Take them from the ',
+       'witnesses\' operators, never from the log. They are kept for this browser tab only.'),
+    el('form', {onsubmit: save}, el('label', {}, 'Witness verifier keys', input),
+       el('button', {class: 'primary', type: 'submit', id: 'pin-witnesses'}, 'Pin witness keys')),
+    status,
+  ];
 }
 
 export function settingsPage() {
@@ -49,5 +95,6 @@ export function settingsPage() {
        el('button', {class: 'primary', type: 'submit'}, 'Pin key'),
        el('button', {type: 'button', onclick: forget}, 'Forget')),
     status,
+    ...witnessKeysForm(),
   ]);
 }

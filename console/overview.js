@@ -1,18 +1,68 @@
 // Overview: the log's size and checkpoint (and its witnesses), open findings by severity and
 // rule, the white list at a glance.
-import {allFindings, fetchOk, getText} from './api.js';
+import {fetchOk, getJson, getText} from './api.js';
 import {check} from './checks.js';
 import {el, kv, later, link, row, severity, show, table} from './dom.js';
-import {parseCheckpoint, verifyCheckpoint} from './verify.js';
+import {pinnedWitnessKeys} from './key.js';
+import {parseCheckpoint, verifyCheckpoint, verifyCosignature} from './verify.js';
 import {whitelistPayload} from './whitelist.js';
 
 const SEVERITIES = ['critical', 'high', 'medium'];
 
-// A cosignature blob is key hash (4) || big-endian unix time (8) || Ed25519 signature (64).
-function cosignedAt(blob) {
-  if (blob.length !== 76) return null;
-  const seconds = new DataView(blob.buffer, blob.byteOffset + 4, 8).getBigUint64(0);
-  return new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
+const ago = (seconds) => {
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 2) return `${Math.max(0, Math.round(seconds))} s ago`;
+  return minutes < 120 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
+};
+
+// One cosignature line checked against the pinned witness keys: verified, FAILED (why) or key
+// not pinned (then its time is read, not proved).
+async function witnessVerdict(cp, line, wkeys) {
+  const wkey = wkeys.find((k) => k.name === line.name && k.keyHash === line.keyHash);
+  const unproved = line.blob.length === 76 ?
+      Number(new DataView(line.blob.buffer, line.blob.byteOffset + 4, 8).getBigUint64(0)) :
+      null;
+  if (!wkey) return {state: 'unpinned', text: 'key not pinned', time: unproved};
+  try {
+    return {state: 'pass', text: 'verified', time: await verifyCosignature(cp, line, wkey)};
+  } catch (err) {
+    return {state: 'fail', text: `FAILED: ${err.message}`, time: null};
+  }
+}
+
+function witnessRow(line, verdict, behind) {
+  const at = verdict.time === null ?
+      '—' :
+      `${new Date(verdict.time * 1000).toISOString().replace('.000Z', 'Z')} (${
+          ago(Date.now() / 1000 - verdict.time)})`;
+  return el(
+      'tr', {class: `witness ${verdict.state}`, 'data-witness': line.name}, el('td', {}, line.name),
+      el('td', {class: 'mono'}, line.keyHash),
+      el('td', {class: 'verdict'},
+         el('span', {class: verdict.state === 'fail' ? 'error' : ''}, verdict.text)),
+      el('td', {}, at), el('td', {}, `${behind.toLocaleString('en')} entries`));
+}
+
+// Every cosignature on the served checkpoint, each verified in the browser against the witness
+// keys pinned in this tab; a pinned witness that did not cosign is listed too.
+async function witnessesTable(cp, treeSize) {
+  const [, ...lines] = cp.signatures;
+  const wkeys = await pinnedWitnessKeys();
+  const verdicts = await Promise.all(lines.map((line) => witnessVerdict(cp, line, wkeys)));
+  const absent =
+      wkeys.filter((k) => !lines.some((l) => l.name === k.name && l.keyHash === k.keyHash));
+  if (!lines.length && !absent.length) {
+    return el('p', {class: 'muted'}, 'No witness cosignatures on the served checkpoint.');
+  }
+  const behind = treeSize - cp.size;  // each cosigned this checkpoint: as far behind as it is
+  return table(['witness', 'key hash', 'cosignature', 'cosigned at', 'behind the log'], [
+    lines.map((line, i) => witnessRow(line, verdicts[i], behind)),
+    absent.map(
+        (k) => witnessRow(
+            {name: k.name, keyHash: k.keyHash},
+            {state: 'fail', text: 'FAILED: no cosignature by this pinned witness', time: null},
+            behind)),
+  ]);
 }
 
 function checkpointSection([note, health]) {
@@ -30,14 +80,7 @@ function checkpointSection([note, health]) {
          el('div', {class: 'card'}, el('div', {class: 'muted'}, 'Witness cosignatures'),
             el('div', {class: 'value'}, String(witnesses.length)))),
       kv([['origin', cp.origin], ['root hash', el('span', {class: 'mono'}, cp.rootHex)]]),
-      witnesses.length ?
-          table(
-              ['witness', 'key hash', 'cosigned at', 'size', 'behind the log'],
-              witnesses.map(
-                  (w) =>
-                      row(w.name, el('span', {class: 'mono'}, w.keyHash), cosignedAt(w.blob),
-                          cp.size, health.tree_size - cp.size))) :
-          el('p', {class: 'muted'}, 'No witness cosignatures on the served checkpoint.'),
+      el('div', {id: 'witnesses'}, later(witnessesTable(cp, health.tree_size), (t) => t)),
       check('Checkpoint signature', async (vkey) => {
         const verified = await verifyCheckpoint(note, vkey);
         return [`"${verified.origin}" at size ${verified.size} is signed by the pinned key ${
@@ -45,33 +88,35 @@ function checkpointSection([note, health]) {
       }));
 }
 
-function countBy(findings, key) {
+function countBy(items, key) {
   const counts = new Map();
-  for (const f of findings) counts.set(f[key], (counts.get(f[key]) ?? 0) + 1);
+  for (const item of items) counts.set(item[key], (counts.get(item[key]) ?? 0) + 1);
   return counts;
 }
 
-function findingsSection({findings, truncated}) {
-  const bySeverity = countBy(findings, 'severity');
-  const byRule = [...countBy(findings, 'rule')].sort((a, b) => b[1] - a[1]);
-  const sevOfRule = new Map(findings.map((f) => [f.rule, f.severity]));
+// GET /v1/findings/counts?status=open: the server counts every open finding (no paging, so the
+// overview stays exact on a log with millions of findings).
+function findingsSection({total, by_severity: bySeverity, by_rule: byRule}) {
+  const rules = Object.entries(byRule).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return el(
-      'div', {},
-      truncated && el('p', {class: 'error'}, 'Counted the first 20,000 open findings only.'),
+      'div', {}, el('p', {id: 'open-total'}, `${total.toLocaleString('en')} open findings.`),
       el('div', {class: 'two'},
          table(
              ['severity', 'open findings'],
              SEVERITIES.map(
-                 (s) => row(
-                     severity(s),
-                     link(
-                         `#/findings?status=open&severity=${s}`, String(bySeverity.get(s) ?? 0))))),
+                 (s) =>
+                     row(severity(s),
+                         link(
+                             `#/findings?status=open&severity=${s}`,
+                             (bySeverity[s] ?? 0).toLocaleString('en'))))),
          table(
-             ['rule', 'severity', 'open findings'],
-             byRule.map(
+             ['rule', 'open findings'],
+             rules.map(
                  ([rule, n]) =>
-                     row(rule, severity(sevOfRule.get(rule)),
-                         link(`#/findings?status=open&rule=${rule}`, String(n)))))));
+                     row(rule,
+                         link(
+                             `#/findings?status=open&rule=${encodeURIComponent(rule)}`,
+                             n.toLocaleString('en')))))));
 }
 
 function whitelistSection(payload) {
@@ -89,7 +134,7 @@ export function overviewPage() {
         Promise.all([getText('/checkpoint'), fetchOk('/healthz', false).then((r) => r.json())]),
         checkpointSection),
     el('h2', {}, 'Open findings'),
-    later(allFindings({status: 'open'}), findingsSection),
+    later(getJson('/v1/findings/counts?status=open'), findingsSection),
     el('h2', {}, 'White list'),
     later(whitelistPayload(), whitelistSection),
   ]);

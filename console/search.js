@@ -1,6 +1,6 @@
 // One box for any identifier: every kind the ledger knows is asked at once, and what exists is
 // listed (a serial and a site may share a name).
-import {allEvents, ApiError, getJson} from './api.js';
+import {getJson} from './api.js';
 import {el, later, link, row, show, table} from './dom.js';
 
 const enc = encodeURIComponent;
@@ -11,22 +11,14 @@ const KINDS = [
   ['party', (q) => getJson(`/v1/parties/${enc(q)}`), (q) => `#/record/parties/${enc(q)}`],
   ['license', (q) => getJson(`/v1/licenses/${enc(q)}`), (q) => `#/record/licenses/${enc(q)}`],
   ['agent', (q) => getJson(`/v1/agents/${enc(q)}`), (q) => `#/record/agents/${enc(q)}`],
-  ['shipment', findShipment, null],
+  ['shipment', (q) => getJson(`/v1/shipments/${enc(q)}`), (q) => `#/shipment/${enc(q)}`],
 ];
-
-// Shipments have no record route of their own: their dispatch entry is the record.
-async function findShipment(id) {
-  const {events} = await allEvents({type: 'shipment.dispatched'});
-  const found = events.find((e) => e.event.shipment === id);
-  if (!found) throw new ApiError(404, 'not_found', 'no such shipment');
-  return found;
-}
 
 async function lookUp(q) {
   const answers = await Promise.all(KINDS.map(async ([kind, get, page]) => {
     try {
-      const found = await get(q);
-      return [kind, page ? page(q) : `#/entry/${found.index}`];
+      await get(q);
+      return [kind, page(q)];
     } catch (e) {
       if (e.status === 404) return null;
       throw e;

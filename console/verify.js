@@ -32,30 +32,34 @@ export async function sha256(bytes) {
 export const leafHash = (entry) => sha256(concat(Uint8Array.of(0), entry));
 const nodeHash = (left, right) => sha256(concat(Uint8Array.of(1), left, right));
 
-// A note verifier key "<name>+<key hash hex>+<base64(0x01 || Ed25519 public key)>".
-export async function parseVerifierKey(text) {
+// "<name>+<key hash hex>+<base64(type || Ed25519 public key)>": a note verifier key (type 0x01)
+// or a C2SP witness key (type 0x04, SPEC §10). The key hash is SHA-256(name "\n" type key)[:4].
+async function parseTypedKey(text, type, what) {
   // The name and hash contain no '+'; the base64 key may.
   const m = /^([^+\s]+)\+([0-9a-fA-F]{8})\+(\S+)$/.exec(text.trim());
-  if (!m) throw new VerifyError('verifier key: expected <name>+<8 hex digits>+<base64 key>');
+  if (!m) throw new VerifyError(`${what}: expected <name>+<8 hex digits>+<base64 key>`);
   const [, name, hashHex, keyB64] = m;
   let raw;
   try {
     raw = fromBase64(keyB64);
   } catch {
-    throw new VerifyError('verifier key: the key part is not base64');
+    throw new VerifyError(`${what}: the key part is not base64`);
   }
-  if (raw.length !== 33 || raw[0] !== 1) {
-    throw new VerifyError('verifier key: not an Ed25519 note key (type 0x01, 32 bytes)');
+  if (raw.length !== 33 || raw[0] !== type) {
+    throw new VerifyError(`${what}: not an Ed25519 key of type 0x0${type} (32 bytes)`);
   }
   const digest = await sha256(concat(utf8.encode(`${name}\n`), raw));
   const keyHash = toHex(digest.slice(0, 4));
   if (keyHash !== hashHex.toLowerCase()) {
-    throw new VerifyError(`verifier key: key hash ${hashHex} does not match the key (${keyHash})`);
+    throw new VerifyError(`${what}: key hash ${hashHex} does not match the key (${keyHash})`);
   }
   const publicKey = raw.slice(1);
   const key = await crypto.subtle.importKey('raw', publicKey, {name: 'Ed25519'}, false, ['verify']);
   return {name, keyHash, publicKey, key, keyId: toHex(await sha256(publicKey))};
 }
+
+export const parseVerifierKey = (text) => parseTypedKey(text, 1, 'verifier key');
+export const parseWitnessKey = (text) => parseTypedKey(text, 4, 'witness key');
 
 const ed25519 = (vkey, signature, message) =>
     crypto.subtle.verify({name: 'Ed25519'}, vkey.key, signature, message);
@@ -91,6 +95,23 @@ export async function verifyCheckpoint(note, vkey) {
     throw new VerifyError('checkpoint: the log signature does not verify with the pinned key');
   }
   return cp;
+}
+
+// C2SP tlog-cosignature cosignature/v1: the signature line's blob is key hash (4) || big-endian
+// unix time (8) || Ed25519 over "cosignature/v1\ntime <t>\n" + the checkpoint's body. Returns the
+// time it was cosigned (seconds) or throws what did not hold.
+export async function verifyCosignature(cp, line, wkey) {
+  if (line.name !== wkey.name || line.keyHash !== wkey.keyHash) {
+    throw new VerifyError(`cosignature: made by ${line.name} ${line.keyHash}, not the pinned key`);
+  }
+  if (line.blob.length !== 76)
+    throw new VerifyError('cosignature: not a cosignature/v1 (76 bytes)');
+  const time = new DataView(line.blob.buffer, line.blob.byteOffset + 4, 8).getBigUint64(0);
+  const message = utf8.encode(`cosignature/v1\ntime ${time}\n${cp.body}`);
+  if (!(await ed25519(wkey, line.blob.slice(12), message))) {
+    throw new VerifyError('cosignature: the signature does not verify with the pinned witness key');
+  }
+  return Number(time);
 }
 
 // RFC 9162 §2.1.3.2: the root an inclusion proof yields for `leaf` at `index` of `size`.

@@ -4,7 +4,10 @@
 // over the findings stream, and see the verification FAIL against a tampered entry served by a
 // test server. Screenshots of each page go to --out.
 //
-// node console_test.mjs --chipledgerd PATH --out DIR [--chromium PATH]
+// Then the overview's witness cosignatures, verified in the browser against pinned witness keys:
+// a real chipledger-witness's passes, an altered one fails, an unpinned witness is said so.
+//
+// node console_test.mjs --chipledgerd PATH --witness PATH --out DIR [--chromium PATH]
 import assert from 'node:assert/strict';
 import {mkdirSync} from 'node:fs';
 import {join} from 'node:path';
@@ -13,10 +16,12 @@ import {chromium} from 'playwright-core';
 
 import {Ledger} from './fixture.mjs';
 import {startTamperProxy} from './tamper_proxy.mjs';
+import {altered, TestWitness, WitnessProcess} from './witness.mjs';
 
 const {values: args} = parseArgs({
   options: {
     chipledgerd: {type: 'string'},
+    witness: {type: 'string'},
     out: {type: 'string'},
     chromium: {type: 'string', default: '/usr/bin/chromium'}
   }
@@ -26,6 +31,7 @@ mkdirSync(args.out, {recursive: true});
 const ledger = new Ledger(args.chipledgerd);
 let browser;
 let proxy;
+let witness;
 
 async function shot(page, name) {
   await page.screenshot({path: join(args.out, `${name}.png`), fullPage: true});
@@ -87,6 +93,14 @@ async function main() {
     await page.goto(`${base}/console/#/`);
     await page.waitForSelector('.check.pass[data-check="Checkpoint signature"]');
     await page.waitForSelector('text=D5');
+    // The counts are the server's (GET /v1/findings/counts), equal to what /v1/findings pages.
+    const counts = await (await fetch(`${base}/v1/findings/counts?status=open`, {
+                     headers: {Authorization: `Bearer ${ledger.token}`}
+                   })).json();
+    assert.ok(counts.total > 0);
+    assert.equal(
+        await page.textContent('#open-total'),
+        `${counts.total.toLocaleString('en')} open findings.`);
     await shot(page, 'overview');
   });
 
@@ -103,6 +117,18 @@ async function main() {
     assert.equal(await page.textContent('#unexpected'), 'none');
     await page.waitForSelector('#coverage rect.on');
     await shot(page, 'site');
+  });
+
+  await step('search a shipment, open its page and one of its chips', async () => {
+    await page.goto(`${base}/console/#/search?q=SHP-1`);
+    await page.click('table a[href="#/shipment/SHP-1"]');
+    await page.waitForSelector('#shipment-status:has-text("received")');
+    assert.equal(await page.locator('#shipment-chips a').count(), 8);
+    await page.waitForSelector('dd a[href="#/record/licenses/LIC-1"]');
+    await shot(page, 'shipment');
+    await page.click('#shipment-chips a:has-text("GPU-0003")');
+    await page.waitForSelector('#chip-status');
+    await page.waitForSelector('dd a:has-text("SHP-1")');
   });
 
   await step('a finding\'s evidence, its entry verified in the browser', async () => {
@@ -144,6 +170,31 @@ async function main() {
     await shot(tampered, 'entry-tampered');
   });
 
+  await step('witness cosignatures verified in the browser', async () => {
+    witness = new WitnessProcess(args.witness, ledger.dir, 'witness.gov-a.test/w1');
+    await witness.start(ledger.logKey);
+    const note = await (await fetch(`${base}/checkpoint`)).text();
+    const body = note.slice(0, note.indexOf('\n\n') + 1);
+    const forged = new TestWitness('witness.forged.test/w1');
+    const unpinned = new TestWitness('witness.unpinned.test/w1');
+    proxy.serveCheckpoint(
+        note + (await witness.cosign(note)) + altered(forged.cosign(body)) + unpinned.cosign(body));
+    const tampered = current;
+    await tampered.goto(`${proxy.url}/console/#/settings`);
+    await tampered.fill('#witnesskeys', `${witness.vkey}\n${forged.vkey}`);
+    await tampered.click('#pin-witnesses');
+    await tampered.waitForSelector('#witness-status:has-text("Pinned 2 witness keys")');
+    await tampered.goto(`${proxy.url}/console/#/`);
+    await tampered.waitForSelector('tr.witness.pass[data-witness="witness.gov-a.test/w1"]');
+    const failed =
+        await tampered.textContent('tr.witness.fail[data-witness="witness.forged.test/w1"]');
+    assert.match(failed, /FAILED: cosignature: the signature does not verify/);
+    const notPinned =
+        await tampered.textContent('tr.witness.unpinned[data-witness="witness.unpinned.test/w1"]');
+    assert.match(notPinned, /key not pinned/);
+    await shot(tampered, 'overview-witnesses');
+  });
+
   assert.deepEqual(errors, [], 'no script errors on any page');
 }
 
@@ -157,5 +208,6 @@ try {
   await browser?.close();
   proxy?.server.closeAllConnections();
   proxy?.server.close();
+  witness?.stop();
   ledger.stop();
 }

@@ -1,6 +1,8 @@
 // A test server in front of chipledgerd that serves one entry altered, consistently: in the entry
 // bundle (the bytes the console hashes) and in /v1/entries/{i}, whose leaf_hash is that of the
 // altered bytes. Only the signed checkpoint and the inclusion proof can then tell.
+// serveCheckpoint(note) makes it answer GET /checkpoint with that note (a checkpoint carrying
+// cosignatures the test made or altered) instead of upstream's.
 import {createHash} from 'node:crypto';
 import http from 'node:http';
 
@@ -25,7 +27,12 @@ function entriesOf(bundle) {
 
 export function startTamperProxy(upstream, index) {
   if (index >= 256) throw new Error('the tamper proxy alters entries of the first bundle only');
+  let checkpoint = null;
   const server = http.createServer((req, res) => {
+    if (checkpoint && req.url === '/checkpoint') {
+      res.writeHead(200, {'Content-Type': 'text/plain; charset=utf-8'});
+      return res.end(checkpoint);
+    }
     // An upstream that goes away (chipledgerd stopping under an open findings stream) ends the
     // client's connection too.
     forward(req, res).catch(() => res.destroy());
@@ -60,7 +67,11 @@ export function startTamperProxy(upstream, index) {
     res.end(body);
   }
   return new Promise(
-      (resolve) => server.listen(
-          0, '127.0.0.1',
-          () => resolve({server, url: `http://127.0.0.1:${server.address().port}`})));
+      (resolve) => server.listen(0, '127.0.0.1', () => resolve({
+                                                   server,
+                                                   url: `http://127.0.0.1:${server.address().port}`,
+                                                   serveCheckpoint: (note) => {
+                                                     checkpoint = note;
+                                                   }
+                                                 })));
 }
