@@ -14,7 +14,10 @@ if [[ "${1:-}" == --tsan ]]; then
   reports=$PWD/$build_dir/tsan-reports
   rm -rf "$reports" && mkdir -p "$reports"
   suppressions=$PWD/scripts/tsan-suppressions.txt  # uninstrumented RocksDB and cpp-httplib only
-  export TSAN_OPTIONS="log_path=$reports/report second_deadlock_stack=1 suppressions=$suppressions"
+  # exitcode=0: a process with a report still exits with its own status, so a daemon whose only
+  # reports are inside uninstrumented libraries does not fail its test by exiting 66; every report
+  # is judged below by tsan_reports.py instead, which fails on any in our code.
+  export TSAN_OPTIONS="log_path=$reports/report second_deadlock_stack=1 exitcode=0 suppressions=$suppressions"
   status=0
   ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 600 -R \
     '^(LedgerTest\.Concurrent|LogApiTest\.(StuckClient|LiveAudit|WhiteList)|WitnessingTest\.|DurabilityTest\.(Concurrent|AMisbehaving)|AbuseApiTest\.(Slow|Idle)|StorageFaultTest\.|FullDiskApiTest\.|AuditSnapshotRestartTest\.|FindingsStreamTest\.)' ||
