@@ -49,6 +49,13 @@ std::string TermKey(Term term, std::string_view value, uint64_t index);
 std::string CheckpointKey(uint64_t size);
 std::string MetaKey(std::string_view name);
 
+// Metadata names (MetaKey).
+inline constexpr std::string_view kMetaOrigin = "origin";
+inline constexpr std::string_view kMetaLogPublicKey = "log_public_key";
+inline constexpr std::string_view kMetaSize = "size";
+inline constexpr std::string_view kMetaClock = "clock";  // integrated time of the last entry, ns
+inline constexpr std::string_view kMetaGenesisOpen = "genesis_open";
+
 }  // namespace chipledger::store
 
 #endif  // CHIPLEDGER_LEDGER_STORE_KEYS_H_

@@ -1,25 +1,24 @@
 // The write path. Appenders parse and check signatures in their own threads, then queue; one
 // committer thread takes the whole queue as a group, admits each event in order against the
-// evolving in-memory state, writes one synced WriteBatch, signs one checkpoint, publishes and
-// wakes the group, whose members then prove their receipts against that checkpoint in parallel.
-// A dedicated committer (rather than LevelDB's leader handoff) keeps the one serial step from
-// waiting for a newly woken thread to be scheduled between groups.
+// evolving in-memory state, commits it through the driver in one durable write, signs one
+// checkpoint, publishes and wakes the group, whose members then prove their receipts against that
+// checkpoint in parallel. A dedicated committer (rather than LevelDB's leader handoff) keeps the
+// one serial step from waiting for a newly woken thread to be scheduled between groups.
 //
 // A group whose write fails is refused as a whole (every member, admitted or not, was judged
-// against state that included the others); recovery.cc takes it from there.
+// against state that included the others); sequencer_recovery.cc takes it from there.
 #include <algorithm>
 #include <chrono>
 
 #include "ledger/store/event_terms.h"
 #include "ledger/store/keys.h"
-#include "ledger/store/rocks_ledger.h"
-#include "ledger/store/storage_status.h"
+#include "ledger/store/sequencer.h"
 
 namespace chipledger::store {
 
 namespace {
 
-// Bounds one WriteBatch (entries are at most 64 KiB each).
+// Bounds one group commit (entries are at most 64 KiB each).
 constexpr size_t kMaxGroupSize = 256;
 
 AppendResult Refused(Status status) {
@@ -30,7 +29,7 @@ AppendResult Refused(Status status) {
 
 }  // namespace
 
-AppendResult RocksLedger::Append(std::string_view envelope_json) {
+AppendResult Sequencer::Append(std::string_view envelope_json) {
   if (options_.read_only) {
     return Refused(Status::Unavailable("the ledger is open read-only"));
   }
@@ -43,7 +42,7 @@ AppendResult RocksLedger::Append(std::string_view envelope_json) {
   return Enqueue(*candidate);
 }
 
-void RocksLedger::Preverify(Candidate* candidate) const {
+void Sequencer::Preverify(Candidate* candidate) const {
   // Nothing is verified unless every key id is known: Authorize refuses an unknown signer (401)
   // before it verifies any signature, so verifying the others first would be wasted work.
   const std::vector<EnvelopeSignature>& signatures = candidate->envelope.signatures;
@@ -56,19 +55,19 @@ void RocksLedger::Preverify(Candidate* candidate) const {
   for (size_t i = 0; i < keys.size(); ++i) PreverifySignature(candidate, i, keys[i]);
 }
 
-std::optional<PublicKey> RocksLedger::KnownKey(std::string_view key_id) const {
+std::optional<PublicKey> Sequencer::KnownKey(std::string_view key_id) const {
   std::shared_lock lock(known_keys_mu_);
   auto it = known_keys_.find(key_id);
   if (it == known_keys_.end()) return std::nullopt;
   return it->second;
 }
 
-void RocksLedger::RememberKey(const PublicKey& key) {
+void Sequencer::RememberKey(const PublicKey& key) {
   std::unique_lock lock(known_keys_mu_);
   known_keys_.emplace(KeyId(key), key);
 }
 
-AppendResult RocksLedger::Enqueue(const Candidate& candidate) {
+AppendResult Sequencer::Enqueue(const Candidate& candidate) {
   Writer self;
   self.candidate = &candidate;
   QueueAndWait({&self});
@@ -76,7 +75,7 @@ AppendResult RocksLedger::Enqueue(const Candidate& candidate) {
   return std::move(self.result);
 }
 
-std::vector<AppendResult> RocksLedger::AppendGroup(std::vector<Candidate> candidates) {
+std::vector<AppendResult> Sequencer::AppendGroup(std::vector<Candidate> candidates) {
   std::vector<Writer> writers(candidates.size());
   std::vector<Writer*> group;
   for (size_t i = 0; i < candidates.size(); ++i) {
@@ -92,7 +91,7 @@ std::vector<AppendResult> RocksLedger::AppendGroup(std::vector<Candidate> candid
   return results;
 }
 
-void RocksLedger::QueueAndWait(const std::vector<Writer*>& writers) {
+void Sequencer::QueueAndWait(const std::vector<Writer*>& writers) {
   std::unique_lock lock(queue_mu_);
   bool was_empty = writers_.empty();
   writers_.insert(writers_.end(), writers.begin(), writers.end());
@@ -100,7 +99,7 @@ void RocksLedger::QueueAndWait(const std::vector<Writer*>& writers) {
   for (Writer* writer : writers) writer->cv.wait(lock, [writer] { return writer->done; });
 }
 
-void RocksLedger::RunCommitter() {
+void Sequencer::RunCommitter() {
   std::unique_lock lock(queue_mu_);
   while (true) {
     queued_.wait(lock, [this] { return stopping_ || !writers_.empty(); });
@@ -119,7 +118,7 @@ void RocksLedger::RunCommitter() {
   }
 }
 
-Timestamp RocksLedger::AdmissionClock() {
+Timestamp Sequencer::AdmissionClock() {
   // Millisecond precision, as the entry records it, so replaying admission at integrated_time
   // gives the same answers; never before the previous entry, even if the wall clock steps back.
   int64_t now = options_.clock().unix_nanos;
@@ -127,7 +126,7 @@ Timestamp RocksLedger::AdmissionClock() {
   return std::max(Timestamp{now}, last_time_);
 }
 
-void RocksLedger::Admit(Writer* writer, Group* group) {
+void Sequencer::Admit(Writer* writer, Group* group) {
   const Candidate& candidate = *writer->candidate;
   AppendResult& result = writer->result;
   uint64_t index = tree_.size();
@@ -141,10 +140,14 @@ void RocksLedger::Admit(Writer* writer, Group* group) {
     writer->index = in_group->second;
     return;
   }
-  Result<bool> stored = PayloadIndex(candidate.payload_hash, &writer->index);
-  if (!stored.ok() || *stored) {
+  Result<std::optional<uint64_t>> stored = driver_->PayloadIndex(candidate.payload_hash);
+  if (!stored.ok()) {
     result.status = stored.status();
-    if (stored.ok()) writer->outcome = Writer::Outcome::kDuplicate;
+    return;
+  }
+  if (*stored) {
+    writer->outcome = Writer::Outcome::kDuplicate;
+    writer->index = **stored;
     return;
   }
 
@@ -162,7 +165,7 @@ void RocksLedger::Admit(Writer* writer, Group* group) {
   if (const auto* enroll = std::get_if<AgentEnrolled>(&candidate.event.body)) {
     RememberKey(enroll->public_key);
   }
-  Stage(candidate, std::move(entry), entry_bytes, group);
+  Stage(candidate, std::move(entry), std::move(entry_bytes), group);
   writer->outcome = Writer::Outcome::kAppended;
   writer->index = index;
   result.receipt.index = index;
@@ -172,25 +175,13 @@ void RocksLedger::Admit(Writer* writer, Group* group) {
   last_time_ = now;
 }
 
-void RocksLedger::Stage(const Candidate& candidate, LogEntry entry, const std::string& entry_bytes,
-                        Group* group) {
+void Sequencer::Stage(const Candidate& candidate, LogEntry entry, std::string entry_bytes,
+                      Group* group) {
   uint64_t index = entry.index;
-  rocksdb::WriteBatch& batch = group->batch;
-  size_t first_node = group->nodes.size();
   last_leaf_ = LeafHash(entry_bytes);
-  tree_.Append(last_leaf_, &group->nodes);
-  batch.Put(EntryKey(index), entry_bytes);
-  for (size_t i = first_node; i < group->nodes.size(); ++i) {
-    const TreeBuilder::Node& node = group->nodes[i];
-    batch.Put(NodeKey(node.level, node.index), AsBytes(node.hash));
-  }
-  batch.Put(PayloadKey(candidate.payload_hash), EncodeU64(index));
-  for (const auto& [term, value] : EventTerms(candidate.event)) {
-    batch.Put(TermKey(term, value, index), "");
-  }
-  if (auto record = RegisteredRecord(candidate.event)) {
-    batch.Put(RecordKey(record->first, record->second), EncodeU64(index));
-  }
+  tree_.Append(last_leaf_, &group->write.nodes);
+  group->write.entries.push_back({index, std::move(entry_bytes), candidate.payload_hash,
+                                  EventTerms(candidate.event), RegisteredRecord(candidate.event)});
   group->touched_agents.insert(candidate.event.agent);
   if (const auto* enroll = std::get_if<AgentEnrolled>(&candidate.event.body)) {
     group->touched_agents.insert(enroll->agent);
@@ -201,39 +192,28 @@ void RocksLedger::Stage(const Candidate& candidate, LogEntry entry, const std::s
   group->entries.push_back({std::move(entry), &candidate.event});
 }
 
-Status RocksLedger::WriteGroup(Group* group) {
-  rocksdb::WriteBatch& batch = group->batch;
+Status Sequencer::WriteGroup(Group* group) {
+  GroupWrite& write = group->write;
   for (const std::string& id : group->touched_agents) {
-    if (const AgentState* agent = registry_.Find(id)) {
-      batch.Put(AgentKey(id), EncodeAgentState(*agent));
-    }
+    if (const AgentState* agent = registry_.Find(id)) write.agents.push_back(*agent);
   }
-  uint64_t size = tree_.size();
-  group->checkpoint = SignCheckpoint(Checkpoint{origin_, size, tree_.Root()}, *log_key_);
-  batch.Put(CheckpointKey(size), group->checkpoint);
-  batch.Put(MetaKey(kMetaSize), EncodeU64(size));
-  batch.Put(MetaKey(kMetaClock), EncodeU64(static_cast<uint64_t>(last_time_.unix_nanos)));
-  batch.Put(MetaKey(kMetaGenesisOpen), registry_.genesis_open() ? "1" : "0");
+  write.size = tree_.size();
+  write.clock = last_time_;
+  write.genesis_open = registry_.genesis_open();
+  write.checkpoint = SignCheckpoint(Checkpoint{origin_, write.size, tree_.Root()}, *log_key_);
 
-  rocksdb::WriteOptions write_options;
-  write_options.sync = options_.sync;
-  std::shared_ptr<rocksdb::DB> db = Db();
-  if (Status room = EnsureRoom(db.get(), dir_, batch.GetDataSize()); !room.ok()) return room;
   auto start = std::chrono::steady_clock::now();
-  rocksdb::Status status = db->Write(write_options, &batch);
+  Status committed = driver_->Commit(write);
   double fsync_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  if (!status.ok()) {
-    broken_ = true;  // RocksDB stopped writing: only a reopen starts it again
-    return WriteFailure(status, dir_, "writing a group commit");
-  }
+  if (!committed.ok()) return committed;
 
-  recent_nodes_.Add(group->nodes);
+  recent_nodes_.Add(write.nodes);
   AppendListener listener;
   {
     std::lock_guard lock(published_mu_);
-    checkpoint_note_ = group->checkpoint;
-    size_.store(size, std::memory_order_release);
+    checkpoint_note_ = write.checkpoint;
+    size_.store(write.size, std::memory_order_release);
     stats_.groups += 1;
     stats_.grouped_events += group->entries.size();
     stats_.last_fsync_ms = fsync_ms;
@@ -245,7 +225,7 @@ Status RocksLedger::WriteGroup(Group* group) {
   return Status::Ok();
 }
 
-void RocksLedger::CommitGroup(const std::vector<Writer*>& writers) {
+void Sequencer::CommitGroup(const std::vector<Writer*>& writers) {
   Group group;
   bool writable = Writable();
   if (writable) {
@@ -266,14 +246,14 @@ void RocksLedger::CommitGroup(const std::vector<Writer*>& writers) {
     if (writer->outcome == Writer::Outcome::kRefused) {
       refusals += result.status.ok() ? 0 : 1;
     } else if (writer->outcome == Writer::Outcome::kAppended) {
-      result.receipt.checkpoint = group.checkpoint;
+      result.receipt.checkpoint = group.write.checkpoint;
       result.receipt.tree_size = tree_.size();
     }
   }
   CountRefusals(refusals);
 }
 
-void RocksLedger::FinishReceipt(Writer* writer) const {
+void Sequencer::FinishReceipt(Writer* writer) const {
   AppendResult& result = writer->result;
   if (writer->outcome == Writer::Outcome::kRefused || !result.status.ok()) return;
   if (writer->outcome == Writer::Outcome::kDuplicate) {
@@ -296,7 +276,7 @@ void RocksLedger::FinishReceipt(Writer* writer) const {
   receipt.hashes = std::move(proof).value();
 }
 
-void RocksLedger::CountRefusals(uint64_t refusals) {
+void Sequencer::CountRefusals(uint64_t refusals) {
   if (refusals == 0) return;
   std::lock_guard lock(published_mu_);
   stats_.refusals += refusals;

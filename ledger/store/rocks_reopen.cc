@@ -1,7 +1,6 @@
-// After a failed write: memory goes back to what RocksDB holds (nothing of the failed group), and
-// appends are refused until a retry, at most one per StoreOptions::retry_interval and made by the
-// next append, finds room again (EnsureRoom refuses a group before RocksDB runs out of space) or,
-// if RocksDB itself failed, reopens the database for writing.
+// After a failed write, appends are refused until a retry, made by the next append at most once
+// per StoreOptions::retry_interval (Sequencer), finds room again (EnsureRoom refuses a group before
+// RocksDB runs out of space) or, if RocksDB itself failed, reopens the database for writing.
 //
 // Reopening rather than DB::Resume: Resume (and RocksDB's own recovery, which LedgerDbOptions
 // turns off) first writes out the WAL buffer of the failed write, so a crash before its flush
@@ -9,24 +8,13 @@
 // still full disk escalates to a fatal error no Resume clears. A reopen instead recovers the WAL
 // up to the torn tail the failed write left, which is exactly what was acknowledged. Readers are
 // served meanwhile by a read-only instance, which is also what Open falls back to on a full disk.
-#include "ledger/store/rocks_ledger.h"
+#include "ledger/store/rocks_driver.h"
 #include "ledger/store/storage_status.h"
 
 namespace chipledger::store {
 
-bool RocksLedger::Writable() {
-  if (failed_.ok()) return true;
-  auto now = std::chrono::steady_clock::now();
-  if (now - last_retry_ < store_.retry_interval) return false;
-  last_retry_ = now;
-  Status recovered = Recover();
-  failed_ = recovered;
-  PublishStorage(failed_);
-  return recovered.ok();
-}
-
-Status RocksLedger::Recover() {
-  if (!broken_ && !reopen_) return Load();  // refused before writing: RocksDB is fine
+Status RocksDriver::Recover() {
+  if (!broken_ && !reopen_) return Status::Ok();  // refused before writing: RocksDB is fine
   if (!reopen_) {
     // Readers move to a read-only instance; the failed one closes once none of them holds it.
     std::shared_ptr<rocksdb::DB> reader;
@@ -36,7 +24,7 @@ Status RocksLedger::Recover() {
     reopen_ = true;
   }
   // Its lock on the database must be gone before the database can be opened for writing.
-  if (retired_.use_count() > 1) return failed_;
+  if (retired_.use_count() > 1) return failure_;
   retired_.reset();
   rocksdb::Env* env = store_.env ? store_.env : rocksdb::Env::Default();
   if (Status room = EnsureRoomToOpen(env, dir_); !room.ok()) return room;
@@ -47,21 +35,8 @@ Status RocksLedger::Recover() {
   db_.store(std::move(writer), std::memory_order_release);
   reopen_ = false;
   broken_ = false;
-  return Load();
-}
-
-void RocksLedger::Fail(Status why) {
-  failed_ = std::move(why);
-  last_retry_ = std::chrono::steady_clock::now();
-  PublishStorage(failed_);
-  // Memory goes back to what is on disk; should even that read fail, Recover loads again before
-  // anything is admitted.
-  static_cast<void>(Load());
-}
-
-void RocksLedger::PublishStorage(const Status& storage) {
-  std::lock_guard lock(published_mu_);
-  stats_.storage = storage;
+  failure_ = Status::Ok();
+  return Status::Ok();
 }
 
 }  // namespace chipledger::store

@@ -1,16 +1,13 @@
 // What the log key does beyond checkpoints: backups (which carry it) and signed statements.
-// Backups: a RocksDB checkpoint (hard links where the file system allows, so it is cheap) plus
-// the log key. Each group commit is one WriteBatch, so the checkpoint holds whole groups only.
-#include <rocksdb/utilities/checkpoint.h>
-
+// Backups: the driver's consistent copy (whole groups only) plus the log key.
 #include <filesystem>
 
 #include "ledger/store/key_file.h"
-#include "ledger/store/rocks_ledger.h"
+#include "ledger/store/sequencer.h"
 
 namespace chipledger::store {
 
-Status RocksLedger::Backup(const std::string& dir) const {
+Status Sequencer::Backup(const std::string& dir) const {
   if (!log_key_) {
     return Status::PermissionDenied("read_only",
                                     "backup: needs the ledger opened with its log key");
@@ -21,17 +18,12 @@ Status RocksLedger::Backup(const std::string& dir) const {
   }
   if (Status made = CreatePrivateDir(dir); !made.ok()) return made;
 
-  rocksdb::Checkpoint* raw = nullptr;
-  std::shared_ptr<rocksdb::DB> db = Db();
-  rocksdb::Status status = rocksdb::Checkpoint::Create(db.get(), &raw);
-  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
-  if (status.ok()) status = checkpoint->CreateCheckpoint(dir + "/db");
-  if (!status.ok()) return Status::IOError("backup to " + dir + ": " + status.ToString());
+  if (Status copied = driver_->Backup(dir); !copied.ok()) return copied;
   return WriteKeyFile(KeyPath(dir), *log_key_);
 }
 
-Result<std::string> RocksLedger::SignStatement(std::string_view payload_type,
-                                               std::string payload) const {
+Result<std::string> Sequencer::SignStatement(std::string_view payload_type,
+                                             std::string payload) const {
   if (!log_key_) {
     return Status::PermissionDenied("read_only",
                                     "signing: needs the ledger opened with its log key");
