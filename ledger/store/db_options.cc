@@ -42,7 +42,7 @@ class AppendOrderPrefix final : public rocksdb::SliceTransform {
   }
 };
 
-// After a write error the ledger recovers by reopening the database (recovery.cc). RocksDB's own
+// After a write error the ledger recovers by reopening the database (rocks_reopen.cc). RocksDB's own
 // recovery from a full disk (DB::Resume once its SstFileManager sees space) would write the
 // failed write's buffered WAL bytes out after all, and so is turned off.
 class ManualRecovery final : public rocksdb::EventListener {

@@ -6,7 +6,7 @@
 // A group whose commit fails (a full disk, say) is refused as a whole; the committer then reloads
 // its in-memory state from the driver, which holds nothing of the group, and refuses appends until
 // a retry (at most one per retry_interval, on the next append) finds the driver writable again
-// (recovery.cc).
+// (sequencer_recovery.cc; rocks_reopen.cc for RocksDB).
 #ifndef CHIPLEDGER_LEDGER_STORE_SEQUENCER_H_
 #define CHIPLEDGER_LEDGER_STORE_SEQUENCER_H_
 
