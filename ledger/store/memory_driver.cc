@@ -87,8 +87,9 @@ Status MemoryDriver::Commit(const GroupWrite& group) {
     for (const auto& term : entry.terms) data.postings[term].insert(entry.index);
     if (entry.record) data.records[*entry.record] = entry.index;
   }
-  for (const TreeBuilder::Node& node : group.nodes)
+  for (const TreeBuilder::Node& node : group.nodes) {
     data.nodes[{node.level, node.index}] = node.hash;
+  }
   for (const AgentState& agent : group.agents) data.agents[agent.id] = agent;
   data.checkpoints[group.size] = group.checkpoint;
   data.size = group.size;

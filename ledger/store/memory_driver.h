@@ -81,6 +81,8 @@ class MemoryDriver final : public Driver {
   Result<StoredCheckpoint> CheckpointCovering(uint64_t index) const override;
   Result<std::optional<uint64_t>> Record(RecordKind kind, std::string_view id) const override;
   Result<std::optional<AgentState>> Agent(std::string_view id) const override;
+  // Copies the postings from `from` on before visiting them: linear per page, fine for tests,
+  // not a model for a real backend.
   Status ScanTerm(Term term, std::string_view value, uint64_t from, bool backward,
                   const Visit& visit) const override;
   Status Backup(const std::string& dir) const override;

@@ -136,6 +136,8 @@ Result<StoredState> RocksDriver::Load() const {
   return state;
 }
 
+// Never called on the read-only instance: after a failure the sequencer commits again only once
+// Recover has reopened the database for writing.
 Status RocksDriver::Commit(const GroupWrite& group) {
   rocksdb::WriteBatch batch;
   PutGroup(group, &batch);
