@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <mutex>
-#include <unordered_set>
 
 #include "ledger/crypto.h"
 
@@ -31,16 +29,6 @@ bool SubjectLess(const std::string& a, const std::string& b) {
 }
 
 }  // namespace
-
-Name::Name() : Name(std::string_view()) {}
-
-Name::Name(std::string_view text) {
-  // Never freed: it holds only distinct names, which are few next to the findings naming them.
-  static std::mutex mutex;
-  static std::unordered_set<std::string>* names = new std::unordered_set<std::string>();
-  std::lock_guard lock(mutex);
-  text_ = &*names->emplace(text).first;
-}
 
 bool FindingBook::KeyLess::operator()(const Key& a, const Key& b) const {
   auto ra = RuleRank(a.rule.str()), rb = RuleRank(b.rule.str());

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "auditor/engine.h"
+#include "auditor/name.h"
 
 namespace chipledger::audit {
 
@@ -23,18 +24,6 @@ inline constexpr size_t kMaxEvidence = 50;
 // Where a finding belongs, for the API's filters and the white list.
 struct Place {
   std::optional<std::string> site, party;
-};
-
-// A string kept once per distinct value for the whole process: rule ids, subject kinds, sites and
-// parties repeat across many findings, so a record holds a pointer instead of a copy.
-class Name {
- public:
-  Name();  // ""
-  explicit Name(std::string_view text);
-  const std::string& str() const { return *text_; }
-
- private:
-  const std::string* text_;
 };
 
 class FindingBook {

@@ -152,11 +152,11 @@ static_assert(kAllFieldsListed<PartyRegistered, 104>, "PartyRegistered changed: 
 static_assert(kAllFieldsListed<SiteRegistered, 168>, "SiteRegistered changed: SnapshotCodec");
 static_assert(kAllFieldsListed<LicenseIssued, 224>, "LicenseIssued changed: SnapshotCodec");
 static_assert(kAllFieldsListed<CheckRequested, 80>, "CheckRequested changed: SnapshotCodec");
-static_assert(kAllFieldsListed<Observation, 48>, "Observation changed: update SnapshotCodec");
-static_assert(kAllFieldsListed<ChipInfo, 384>, "ChipInfo changed: update SnapshotCodec");
+static_assert(kAllFieldsListed<Observation, 24>, "Observation changed: update SnapshotCodec");
+static_assert(kAllFieldsListed<ChipInfo, 264>, "ChipInfo changed: update SnapshotCodec");
 static_assert(kAllFieldsListed<InspectionGap, 72>, "InspectionGap changed: SnapshotCodec");
 static_assert(kAllFieldsListed<SiteInfo, 384>, "SiteInfo changed: update SnapshotCodec");
-static_assert(kAllFieldsListed<ShipmentInfo, 160>, "ShipmentInfo changed: SnapshotCodec");
+static_assert(kAllFieldsListed<ShipmentInfo, 88>, "ShipmentInfo changed: SnapshotCodec");
 static_assert(kAllFieldsListed<LicenseInfo, 248>, "LicenseInfo changed: SnapshotCodec");
 static_assert(kAllFieldsListed<PartyInfo, 128>, "PartyInfo changed: update SnapshotCodec");
 static_assert(kAllFieldsListed<AgentInfo, 112>, "AgentInfo changed: update SnapshotCodec");

@@ -181,7 +181,7 @@ void ReplayState::TrackInspector(const LogEntry& entry, const Event& event) {
   if (!agent || agent->role != Role::kInspector) return;
   std::optional<std::string> site = event.Site();
   if (!site || !RegisteredSite(*site)) return;
-  inspector_last_at_[agent->id] = Observation{*site, event.time, entry.index};
+  inspector_last_at_[agent->id] = Observation{Name(*site), event.time, entry.index};
 }
 
 void ReplayState::Enroll(const AgentEnrolled& enroll) {
@@ -310,9 +310,9 @@ void ReplayState::Move(ChipInfo* chip, const std::string& serial, const std::str
 
 void ReplayState::Dispatch(const ShipmentDispatched& dispatch, Timestamp time, uint64_t index) {
   ShipmentInfo& shipment = shipments_[dispatch.shipment];
-  shipment = ShipmentInfo{dispatch.license,
-                          dispatch.consignee,
-                          dispatch.destination_site,
+  shipment = ShipmentInfo{Name(dispatch.license),
+                          Name(dispatch.consignee),
+                          Name(dispatch.destination_site),
                           {},
                           time,
                           index,
@@ -342,6 +342,7 @@ void ReplayState::Receive(const ShipmentReceived& receipt, Timestamp time, uint6
     it->second.received = time;
     it->second.received_index = index;
   }
+  Name site(receipt.site);
   for (const auto& serial : receipt.chips) {
     ChipInfo& chip = chips_[serial];
     bool installed_here = chip.status == ChipStatus::kInstalled && chip.site == receipt.site;
@@ -350,12 +351,13 @@ void ReplayState::Receive(const ShipmentReceived& receipt, Timestamp time, uint6
       chip.arrived = time;
       chip.arrived_index = index;
     }
-    chip.last_seen = Observation{receipt.site, time, index};
+    chip.last_seen = Observation{site, time, index};
     Record(&chip, index);
   }
 }
 
 void ReplayState::Install(const ChipInstalled& install, Timestamp time, uint64_t index) {
+  Name site(install.site);
   for (const auto& installed : install.chips) {
     ChipInfo& chip = chips_[installed.serial];
     if (chip.status != ChipStatus::kInstalled || chip.site != install.site) {
@@ -364,7 +366,7 @@ void ReplayState::Install(const ChipInstalled& install, Timestamp time, uint64_t
       chip.installed_index = index;
     }
     chip.host = installed.host;
-    chip.last_seen = Observation{install.site, time, index};
+    chip.last_seen = Observation{site, time, index};
     Record(&chip, index);
   }
 }
@@ -376,11 +378,12 @@ void ReplayState::Inspect(const InspectionPerformed& inspection, Timestamp time,
   site.last_inspection_index = index;
   site.latest_inspection = index;
   site.latest_gap = std::move(gap);
+  Name site_name(inspection.site);
   for (const auto& observed : inspection.observed) {
     ChipInfo& chip = chips_[observed.serial];
     Attest(&chip, observed.attested_id);
     if (observed.host && chip.site == inspection.site) chip.host = *observed.host;
-    chip.last_seen = Observation{inspection.site, time, index};
+    chip.last_seen = Observation{site_name, time, index};
     Record(&chip, index);
   }
   if (inspection.check) {
@@ -395,11 +398,12 @@ void ReplayState::Inspect(const InspectionPerformed& inspection, Timestamp time,
 void ReplayState::Heartbeat(const MonitorHeartbeat& heartbeat, Timestamp time, uint64_t index) {
   SiteInfo& site = sites_[heartbeat.site];
   if (!site.first_heartbeat) site.first_heartbeat = heartbeat.window_start;
+  Name site_name(heartbeat.site);  // one lookup, not one per chip
   for (const auto& online : heartbeat.online) {
     ChipInfo& chip = chips_[online.serial];
     Attest(&chip, online.attested_id);
     chip.last_online = heartbeat.window_end;
-    chip.last_seen = Observation{heartbeat.site, time, index};
+    chip.last_seen = Observation{site_name, time, index};
   }
 }
 

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auditor/name.h"
 #include "ledger/entry.h"
 #include "ledger/event.h"
 #include "ledger/time.h"
@@ -22,7 +23,7 @@ namespace chipledger::audit {
 
 // Where and when a chip (or an inspector) was last seen, and by which entry.
 struct Observation {
-  std::string site;
+  Name site;
   Timestamp time;
   uint64_t index = 0;
 };
@@ -35,10 +36,12 @@ inline constexpr size_t kMaxChipHistory = 256;
 struct ChipInfo {
   ChipStatus status = ChipStatus::kInTransit;
   bool dispatched = false;  // named by some shipment.dispatched
-  std::string model, license, shipment;
-  std::string site;           // the site whose books hold it (received or installed), else empty
+  // Names: interned, as they repeat across chips (issue 12: memory grows with chips).
+  Name model, license;
+  std::string shipment;
+  Name site;                  // the site whose books hold it (received or installed), else empty
   uint64_t booked_index = 0;  // the entry that put it on `site`'s books
-  std::string host;
+  Name host;
   Disposition disposition = Disposition::kDestroyed;  // when decommissioned
   uint64_t decommissioned_index = 0;
   Timestamp dispatched_time;
@@ -72,7 +75,7 @@ struct SiteInfo {
 };
 
 struct ShipmentInfo {
-  std::string license, consignee, destination_site;
+  Name license, consignee, destination_site;  // interned, as they repeat across shipments
   std::vector<std::string> serials;
   Timestamp dispatched;
   uint64_t dispatched_index = 0;

@@ -16,7 +16,7 @@ class A2InspectorTravel : public Rule {
     const Observation* last = context.state.InspectorLastAt(agent->id);
     if (!last) return;
     Observation before = *last;
-    Observation here{*site_id, context.event.time, context.index()};
+    Observation here{Name(*site_id), context.event.time, context.index()};
     const SiteInfo* there = context.state.RegisteredSite(before.site);
     if (before.site == *site_id || !there) return;
     double km =
