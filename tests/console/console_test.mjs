@@ -147,6 +147,32 @@ async function main() {
     await shot(page, 'whitelist');
   });
 
+  // "At 1280 px and on a laptop screen": no page scrolls sideways; what fits above the fold is
+  // saved as <page>-<width>.png.
+  await step('every page fits 1280×800 and 1366×768 without scrolling sideways', async () => {
+    const pages = {
+      overview: ['#/', '#open-total'],
+      chip: ['#/chip/GPU-0007', '#chip-status'],
+      site: ['#/site/helix-auh', '#balance'],
+      shipment: ['#/shipment/SHP-1', '#shipment-status'],
+      findings: ['#/findings?status=open', 'button[data-evidence]'],
+      entry: [`#/entry/${inspection.index}`, '.check.pass[data-check="Inclusion in the signed log"]'],
+      whitelist: ['#/whitelist', '.check.pass[data-check="White list signature"]'],
+    };
+    for (const [width, height] of [[1280, 800], [1366, 768]]) {
+      await page.setViewportSize({width, height});
+      for (const [name, [hash, ready]] of Object.entries(pages)) {
+        await page.goto(`${base}/console/${hash}`);
+        await page.waitForSelector(ready);
+        const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.equal(overflow, 0, `${name} at ${width}×${height} scrolls sideways by ${overflow} px`);
+        await page.screenshot({path: join(args.out, `${name}-${width}.png`)});
+      }
+    }
+    await page.setViewportSize({width: 1280, height: 900});
+  });
+
   await step('a new critical finding appears over the stream', async () => {
     await page.goto(`${base}/console/#/`);
     await page.waitForSelector('#live.on');
