@@ -9,7 +9,7 @@
 //
 // node console_test.mjs --chipledgerd PATH --witness PATH --out DIR [--chromium PATH]
 import assert from 'node:assert/strict';
-import {mkdirSync} from 'node:fs';
+import {mkdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
 import {chromium} from 'playwright-core';
@@ -145,6 +145,27 @@ async function main() {
     await page.waitForSelector('.check.pass[data-check="White list signature"]');
     await page.waitForSelector('td strong:has-text("suspended")');
     await shot(page, 'whitelist');
+  });
+
+  // The three exports a regulator takes away: read back as the browser saved them.
+  await step('CSV exports: findings, a site\'s chips, the white list', async () => {
+    const download = async (hash, ready, label) => {
+      await page.goto(`${base}/console/${hash}`);
+      await page.waitForSelector(ready);
+      const [file] = await Promise.all(
+          [page.waitForEvent('download'), page.click(`button[data-csv="${label}"]`)]);
+      const text = readFileSync(await file.path(), 'utf8');
+      return text.trimEnd().split('\r\n');
+    };
+    const findings = await download('#/findings?status=open&rule=D5', 'button[data-evidence]',
+                                    'findings');
+    assert.equal(findings.length, 3, findings.join('\n'));
+    assert.match(findings[1], /"D5","critical","open","chip","GPU-000[78]","helix-auh"/);
+    const chips = await download('#/site/helix-auh', '#balance', 'chips of this site');
+    assert.equal(chips.length, 9, chips.join('\n'));
+    const whitelist = await download('#/whitelist', '.check.pass[data-check="White list signature"]',
+                                     'white list');
+    assert.ok(whitelist.some((line) => line.includes('"suspended"')), whitelist.join('\n'));
   });
 
   // "At 1280 px and on a laptop screen": no page scrolls sideways; what fits above the fold is
