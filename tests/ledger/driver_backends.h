@@ -5,9 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <rocksdb/env.h>
-#include <rocksdb/file_system.h>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -15,62 +13,12 @@
 #include "ledger/ledger.h"
 #include "ledger/store/memory_driver.h"
 #include "ledger/store/rocks_ledger.h"
+#include "tests/ledger/faulty_file_system.h"
+#include "tests/ledger/ledger_under_test.h"
 #include "tests/ledger/sample_events.h"
 #include "tests/testing/test_agent.h"
 
 namespace chipledger::testing {
-
-using rocksdb::IODebugContext;
-using rocksdb::IOOptions;
-using rocksdb::IOStatus;
-
-// A disk whose writes fail with an I/O error while it is unplugged: files cannot be created, and
-// appends and fsyncs to open ones fail (a lost fsync, as the memory driver's FailNextCommit).
-class UnpluggedFileSystem final : public rocksdb::FileSystemWrapper {
- public:
-  UnpluggedFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
-  const char* Name() const override { return "UnpluggedFileSystem"; }
-  void SetUnplugged(bool unplugged) { unplugged_ = unplugged; }
-
-  IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                           std::unique_ptr<rocksdb::FSWritableFile>* file,
-                           IODebugContext* dbg) override {
-    if (unplugged_) return IOStatus::IOError(name, "injected: disk unplugged");
-    IOStatus status = target()->NewWritableFile(name, options, file, dbg);
-    if (status.ok()) *file = std::make_unique<File>(std::move(*file), &unplugged_);
-    return status;
-  }
-
- private:
-  class File final : public rocksdb::FSWritableFileOwnerWrapper {
-   public:
-    File(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>* unplugged)
-        : FSWritableFileOwnerWrapper(std::move(file)), unplugged_(unplugged) {}
-    IOStatus Append(const rocksdb::Slice& data, const IOOptions& options,
-                    IODebugContext* dbg) override {
-      if (*unplugged_) return IOStatus::IOError("append", "injected: disk unplugged");
-      return FSWritableFileOwnerWrapper::Append(data, options, dbg);
-    }
-    IOStatus Append(const rocksdb::Slice& data, const IOOptions& options,
-                    const rocksdb::DataVerificationInfo& info, IODebugContext* dbg) override {
-      if (*unplugged_) return IOStatus::IOError("append", "injected: disk unplugged");
-      return FSWritableFileOwnerWrapper::Append(data, options, info, dbg);
-    }
-    IOStatus Sync(const IOOptions& options, IODebugContext* dbg) override {
-      if (*unplugged_) return IOStatus::IOError("fsync", "injected: disk unplugged");
-      return FSWritableFileOwnerWrapper::Sync(options, dbg);
-    }
-    IOStatus Fsync(const IOOptions& options, IODebugContext* dbg) override {
-      if (*unplugged_) return IOStatus::IOError("fsync", "injected: disk unplugged");
-      return FSWritableFileOwnerWrapper::Fsync(options, dbg);
-    }
-
-   private:
-    const std::atomic<bool>* unplugged_;
-  };
-
-  std::atomic<bool> unplugged_{false};
-};
 
 // A place a ledger lives in, on one backend, and the one fault every backend can have.
 class Backend {
@@ -92,12 +40,12 @@ class RocksBackend final : public Backend {
     // No waiting between retries: the test decides when the disk returns.
     return store::OpenLedger(dir_.path(), options, {env_.get(), std::chrono::milliseconds(0)});
   }
-  void Unplug() override { fs_->SetUnplugged(true); }
-  void Replug() override { fs_->SetUnplugged(false); }
+  void Unplug() override { fs_->Inject(DiskFault::kUnplugged); }
+  void Replug() override { fs_->Inject(DiskFault::kNone); }
 
  private:
   TempDir dir_;
-  std::shared_ptr<UnpluggedFileSystem> fs_ = std::make_shared<UnpluggedFileSystem>();
+  std::shared_ptr<FaultyFileSystem> fs_ = std::make_shared<FaultyFileSystem>();
   std::unique_ptr<rocksdb::Env> env_ = rocksdb::NewCompositeEnv(fs_);
 };
 
@@ -128,19 +76,20 @@ inline const BackendFactory kBackends[] = {
     {"Memory", [] { return std::make_unique<MemoryBackend>(); }},
 };
 
-class DriverConformanceTest : public ::testing::TestWithParam<BackendFactory> {
+class DriverConformanceTest : public ::testing::TestWithParam<BackendFactory>,
+                              protected LedgerUnderTest {
  protected:
   void SetUp() override {
     InitCrypto();
     backend_ = GetParam().make();
-    Result<std::string> key = backend_->Create(
-        CreateOptions{"ledger.test/conformance", {{"gov", gov_.key().public_key}}});
-    ASSERT_TRUE(key.ok()) << key.status().ToString();
-    Result<NoteVerifier> verifier = ParseVerifierKey(*key);
-    ASSERT_TRUE(verifier.ok()) << verifier.status().ToString();
-    verifier_ = *verifier;
+    KeepVerifier(backend_->Create(
+        CreateOptions{"ledger.test/conformance", {{"gov", gov_.key().public_key}}}));
+    if (HasFatalFailure()) return;
     Reopen();
   }
+
+  // The ledger closes before the store it lives in (a member of this fixture or a derived one).
+  void TearDown() override { ledger_.reset(); }
 
   void Reopen() {
     ledger_.reset();
@@ -149,29 +98,9 @@ class DriverConformanceTest : public ::testing::TestWithParam<BackendFactory> {
     ledger_ = std::move(opened).value();
   }
 
-  Receipt MustAppend(const std::string& envelope) {
-    AppendResult result = ledger_->Append(envelope);
-    EXPECT_TRUE(result.status.ok()) << result.status.ToString();
-    EXPECT_FALSE(result.duplicate);
-    return result.receipt;
-  }
-
-  // Verifies a receipt against the log key and returns its checkpoint.
-  Checkpoint Verified(const Receipt& receipt) {
-    Result<Checkpoint> checkpoint = VerifyReceipt(receipt, verifier_);
-    EXPECT_TRUE(checkpoint.ok()) << checkpoint.status().ToString();
-    return checkpoint.ok() ? *checkpoint : Checkpoint{};
-  }
-
-  Checkpoint Latest() {
-    Result<Checkpoint> checkpoint = VerifyCheckpoint(ledger_->CheckpointNote(), verifier_);
-    EXPECT_TRUE(checkpoint.ok()) << checkpoint.status().ToString();
-    return checkpoint.ok() ? *checkpoint : Checkpoint{};
-  }
-
   // Enrols a monitor and appends `count` heartbeats of it at site-1.
   void Fill(TestAgent* monitor, int count) {
-    MustAppend(gov_.Next("agent.enrolled", TestAgent::Enrollment(*monitor, "monitor", "gov")));
+    Enroll(*monitor, "monitor");
     for (int i = 0; i < count; ++i) {
       MustAppend(
           monitor->Next("monitor.heartbeat", HeartbeatFields("site-1", "SN-" + std::to_string(i))));
@@ -179,9 +108,6 @@ class DriverConformanceTest : public ::testing::TestWithParam<BackendFactory> {
   }
 
   std::unique_ptr<Backend> backend_;
-  TestAgent gov_{"gov"};
-  NoteVerifier verifier_;
-  std::unique_ptr<Ledger> ledger_;
 };
 
 }  // namespace chipledger::testing

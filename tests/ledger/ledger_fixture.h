@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ledger/ledger.h"
+#include "tests/ledger/ledger_under_test.h"
 #include "tests/ledger/sample_events.h"
 #include "tests/testing/test_agent.h"
 
@@ -15,18 +16,18 @@ namespace chipledger::testing {
 
 inline constexpr std::string_view kOrigin = "ledger.test/pilot";
 
-class LedgerFixture : public ::testing::Test {
+class LedgerFixture : public ::testing::Test, protected LedgerUnderTest {
  protected:
   void SetUp() override {
     InitCrypto();
-    Result<std::string> key = Ledger::Create(
-        dir_.path(), CreateOptions{std::string(kOrigin), {{"gov", gov_.key().public_key}}});
-    ASSERT_TRUE(key.ok()) << key.status().ToString();
-    Result<NoteVerifier> verifier = ParseVerifierKey(*key);
-    ASSERT_TRUE(verifier.ok()) << verifier.status().ToString();
-    verifier_ = *verifier;
+    KeepVerifier(Ledger::Create(
+        dir_.path(), CreateOptions{std::string(kOrigin), {{"gov", gov_.key().public_key}}}));
+    if (HasFatalFailure()) return;
     Reopen();
   }
+
+  // The ledger closes before the store it lives in (a member of this fixture or a derived one).
+  void TearDown() override { ledger_.reset(); }
 
   void Reopen(OpenOptions options = {}) {
     ledger_.reset();
@@ -35,22 +36,7 @@ class LedgerFixture : public ::testing::Test {
     ledger_ = std::move(opened).value();
   }
 
-  // Appends and expects a new entry (201); returns its receipt.
-  Receipt MustAppend(const std::string& envelope) {
-    AppendResult result = ledger_->Append(envelope);
-    EXPECT_TRUE(result.status.ok()) << result.status.ToString();
-    EXPECT_FALSE(result.duplicate);
-    return result.receipt;
-  }
-
-  void Enroll(const TestAgent& agent, std::string_view role) {
-    MustAppend(gov_.Next("agent.enrolled", TestAgent::Enrollment(agent, role, "gov")));
-  }
-
   TempDir dir_;
-  TestAgent gov_{"gov"};
-  NoteVerifier verifier_;
-  std::unique_ptr<Ledger> ledger_;
 };
 
 }  // namespace chipledger::testing

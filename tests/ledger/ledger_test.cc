@@ -31,19 +31,6 @@ TileId BundleId(uint64_t index, uint32_t width) {
 
 class LedgerTest : public testing::LedgerFixture {
  protected:
-  // Verifies a receipt against the log key and returns its checkpoint.
-  Checkpoint Verified(const Receipt& receipt) {
-    Result<Checkpoint> checkpoint = VerifyReceipt(receipt, verifier_);
-    EXPECT_TRUE(checkpoint.ok()) << checkpoint.status().ToString();
-    return checkpoint.ok() ? *checkpoint : Checkpoint{};
-  }
-
-  Checkpoint Latest() {
-    Result<Checkpoint> checkpoint = VerifyCheckpoint(ledger_->CheckpointNote(), verifier_);
-    EXPECT_TRUE(checkpoint.ok()) << checkpoint.status().ToString();
-    return checkpoint.ok() ? *checkpoint : Checkpoint{};
-  }
-
   static OpenOptions Unsynced() {
     OpenOptions options;
     options.sync = false;

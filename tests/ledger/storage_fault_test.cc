@@ -3,60 +3,16 @@
 // trace in the ledger's memory or on disk, reads must go on, and writing must resume by itself.
 #include <gtest/gtest.h>
 #include <rocksdb/env.h>
-#include <rocksdb/file_system.h>
 
-#include <atomic>
 #include <memory>
 
 #include "ledger/ledger.h"
 #include "ledger/store/rocks_ledger.h"
+#include "tests/ledger/faulty_file_system.h"
 #include "tests/ledger/ledger_fixture.h"
 
 namespace chipledger::testing {
 namespace {
-
-using rocksdb::IODebugContext;
-using rocksdb::IOOptions;
-using rocksdb::IOStatus;
-
-// Fails writes with NoSpace while full: new files, and appends to files already open.
-class FullDiskFileSystem final : public rocksdb::FileSystemWrapper {
- public:
-  FullDiskFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
-  const char* Name() const override { return "FullDiskFileSystem"; }
-  void SetFull(bool full) { full_ = full; }
-
-  IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                           std::unique_ptr<rocksdb::FSWritableFile>* file,
-                           IODebugContext* dbg) override {
-    if (full_) return IOStatus::NoSpace(name, "injected full disk");
-    IOStatus status = target()->NewWritableFile(name, options, file, dbg);
-    if (status.ok()) *file = std::make_unique<File>(std::move(*file), &full_);
-    return status;
-  }
-
- private:
-  class File final : public rocksdb::FSWritableFileOwnerWrapper {
-   public:
-    File(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>* full)
-        : FSWritableFileOwnerWrapper(std::move(file)), full_(full) {}
-    IOStatus Append(const rocksdb::Slice& data, const IOOptions& options,
-                    IODebugContext* dbg) override {
-      if (*full_) return IOStatus::NoSpace("append", "injected full disk");
-      return FSWritableFileOwnerWrapper::Append(data, options, dbg);
-    }
-    IOStatus Append(const rocksdb::Slice& data, const IOOptions& options,
-                    const rocksdb::DataVerificationInfo& info, IODebugContext* dbg) override {
-      if (*full_) return IOStatus::NoSpace("append", "injected full disk");
-      return FSWritableFileOwnerWrapper::Append(data, options, info, dbg);
-    }
-
-   private:
-    const std::atomic<bool>* full_;
-  };
-
-  std::atomic<bool> full_{false};
-};
 
 class StorageFaultTest : public LedgerFixture {
  protected:
@@ -94,7 +50,7 @@ class StorageFaultTest : public LedgerFixture {
     EXPECT_NE(result.status.message().find("full"), std::string::npos);
   }
 
-  std::shared_ptr<FullDiskFileSystem> fs_ = std::make_shared<FullDiskFileSystem>();
+  std::shared_ptr<FaultyFileSystem> fs_ = std::make_shared<FaultyFileSystem>();
   std::unique_ptr<rocksdb::Env> env_ = rocksdb::NewCompositeEnv(fs_);
 };
 
@@ -105,7 +61,7 @@ TEST_F(StorageFaultTest, RefusedGroupLeavesNoTraceAndTheNextAppendTakesItsIndex)
   uint64_t size = ledger_->size();
   std::string note = ledger_->CheckpointNote();
 
-  fs_->SetFull(true);
+  fs_->Inject(DiskFault::kFull);
   // An enrolment and an event that would continue the monitor's chain: both refused, and reads
   // still answer.
   ExpectFull(ledger_->Append(
@@ -120,7 +76,7 @@ TEST_F(StorageFaultTest, RefusedGroupLeavesNoTraceAndTheNextAppendTakesItsIndex)
   EXPECT_EQ(ledger_->Agent("mon-1")->last_seq, 1u);
   EXPECT_FALSE(ledger_->Agent("mon-late"));
 
-  fs_->SetFull(false);
+  fs_->Inject(DiskFault::kNone);
   // The monitor's chain was not advanced: its seq 2 is accepted, at the refused event's index.
   Receipt receipt =
       MustAppend(monitor.Next("monitor.heartbeat", HeartbeatFields("site-1", "SN-3")));
@@ -153,7 +109,7 @@ TEST_F(StorageFaultTest, OpenOnAFullDiskServesReadsAndWritesOnceSpaceReturns) {
   Hash root = Root();
   ledger_.reset();
 
-  fs_->SetFull(true);
+  fs_->Inject(DiskFault::kFull);
   auto refused = store::OpenLedger(dir_.path(), OpenOptions{}, {env_.get()});
   EXPECT_EQ(refused.status().kind(), StatusKind::kInsufficientStorage)
       << refused.status().ToString();
@@ -166,7 +122,7 @@ TEST_F(StorageFaultTest, OpenOnAFullDiskServesReadsAndWritesOnceSpaceReturns) {
   ExpectFull(
       ledger_->Append(Unchained(monitor, "monitor.heartbeat", HeartbeatFields("site-1", "SN-2"))));
 
-  fs_->SetFull(false);
+  fs_->Inject(DiskFault::kNone);
   Receipt receipt =
       MustAppend(monitor.Next("monitor.heartbeat", HeartbeatFields("site-1", "SN-3")));
   EXPECT_EQ(receipt.index, size);
