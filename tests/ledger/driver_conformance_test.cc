@@ -153,48 +153,45 @@ TEST_P(DriverConformanceTest, FailedCommitLeavesNoTraceAndWritesWaitForRecovery)
   EXPECT_EQ(ledger_->Agent("mon-late")->last_seq, 0u);
 }
 
-TEST(MemoryDriverFaults, FsyncFailureRefusesOnlyItsGroupAndRecovers) {
-  InitCrypto();
-  auto memory = std::make_shared<store::MemoryStore>();
-  TestAgent gov("gov"), monitor("mon-1");
-  ASSERT_TRUE(
-      store::CreateMemoryLedger(memory, {"ledger.test/m", {{"gov", gov.key().public_key}}}).ok());
-  auto ledger = store::OpenMemoryLedger(memory, OpenOptions{}, std::chrono::milliseconds(0));
-  ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
-  uint64_t commits = memory->commits();
-  memory->FailNextCommit(Status::Unavailable("injected: fsync lost the write"), /*sync=*/true);
-  std::string enrol = gov.Next("agent.enrolled", TestAgent::Enrollment(monitor, "monitor", "gov"));
-  AppendResult refused = (*ledger)->Append(enrol);
+// Faults only the memory driver can inject: a lost fsync, and commits failing after a count.
+class MemoryDriverFaults : public ::testing::Test, protected LedgerUnderTest {
+ protected:
+  void SetUp() override {
+    InitCrypto();
+    KeepVerifier(
+        store::CreateMemoryLedger(memory_, {"ledger.test/m", {{"gov", gov_.key().public_key}}}));
+    if (HasFatalFailure()) return;
+    auto opened = store::OpenMemoryLedger(memory_, OpenOptions{}, std::chrono::milliseconds(0));
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    ledger_ = std::move(opened).value();
+  }
+
+  std::shared_ptr<store::MemoryStore> memory_ = std::make_shared<store::MemoryStore>();
+  TestAgent monitor_{"mon-1"};
+};
+
+TEST_F(MemoryDriverFaults, FsyncFailureRefusesOnlyItsGroupAndRecovers) {
+  uint64_t commits = memory_->commits();
+  memory_->FailNextCommit(Status::Unavailable("injected: fsync lost the write"), /*sync=*/true);
+  std::string enrol =
+      gov_.Next("agent.enrolled", TestAgent::Enrollment(monitor_, "monitor", "gov"));
+  AppendResult refused = ledger_->Append(enrol);
   EXPECT_EQ(refused.status.kind(), StatusKind::kUnavailable) << refused.status.ToString();
-  EXPECT_EQ(memory->commits(), commits);
-  EXPECT_EQ((*ledger)->size(), 1u);
+  EXPECT_EQ(memory_->commits(), commits);
+  EXPECT_EQ(ledger_->size(), 1u);
   // The next append recovers the driver (no wait between retries) and is taken.
-  AppendResult taken = (*ledger)->Append(enrol);
-  ASSERT_TRUE(taken.status.ok()) << taken.status.ToString();
-  EXPECT_EQ(taken.receipt.index, 1u);
-  EXPECT_EQ(memory->commits(), commits + 1);
+  EXPECT_EQ(MustAppend(enrol).index, 1u);
+  EXPECT_EQ(memory_->commits(), commits + 1);
 }
 
-TEST(MemoryDriverFaults, CommitsFailAfterTheirCountUntilHealed) {
-  InitCrypto();
-  auto memory = std::make_shared<store::MemoryStore>();
-  TestAgent gov("gov"), monitor("mon-1");
-  ASSERT_TRUE(
-      store::CreateMemoryLedger(memory, {"ledger.test/m", {{"gov", gov.key().public_key}}}).ok());
-  auto ledger = store::OpenMemoryLedger(memory, OpenOptions{}, std::chrono::milliseconds(0));
-  ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
-  memory->FailCommitsAfter(1, Status::Unavailable("injected: gone"));
-  ASSERT_TRUE(
-      (*ledger)
-          ->Append(gov.Next("agent.enrolled", TestAgent::Enrollment(monitor, "monitor", "gov")))
-          .status.ok());
-  std::string beat = monitor.Next("monitor.heartbeat", HeartbeatFields("site-1", "SN-1"));
-  EXPECT_EQ((*ledger)->Append(beat).status.kind(), StatusKind::kUnavailable);
-  EXPECT_EQ((*ledger)->Append(beat).status.kind(), StatusKind::kUnavailable);
-  memory->Heal();
-  AppendResult taken = (*ledger)->Append(beat);
-  ASSERT_TRUE(taken.status.ok()) << taken.status.ToString();
-  EXPECT_EQ(taken.receipt.index, 2u);
+TEST_F(MemoryDriverFaults, CommitsFailAfterTheirCountUntilHealed) {
+  memory_->FailCommitsAfter(1, Status::Unavailable("injected: gone"));
+  Enroll(monitor_, "monitor");
+  std::string beat = monitor_.Next("monitor.heartbeat", HeartbeatFields("site-1", "SN-1"));
+  EXPECT_EQ(ledger_->Append(beat).status.kind(), StatusKind::kUnavailable);
+  EXPECT_EQ(ledger_->Append(beat).status.kind(), StatusKind::kUnavailable);
+  memory_->Heal();
+  EXPECT_EQ(MustAppend(beat).index, 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, DriverConformanceTest, ::testing::ValuesIn(kBackends),
