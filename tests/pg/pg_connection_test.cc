@@ -17,27 +17,14 @@ namespace {
 
 using std::chrono::milliseconds;
 using testing::FreePort;
-using testing::kBinDir;
-using testing::RunAsPostgres;
 
 class PgConnectionTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(testing::ScratchDir("chipledger-pg"));
-    port_ = FreePort();
-    const std::string data = *dir_ + "/data";
-    ASSERT_EQ(0, RunAsPostgres(kBinDir + "initdb -D " + data + " -A trust -U postgres --no-sync >" +
-                               *dir_ + "/initdb.log 2>&1"));
-    ASSERT_EQ(0,
-              RunAsPostgres(kBinDir + "pg_ctl -D " + data + " -l " + *dir_ +
-                            "/server.log -w -o \"-p " + std::to_string(port_) + " -k " + *dir_ +
-                            " -c listen_addresses=127.0.0.1 -c fsync=off\" start" + " >/dev/null"));
+    server_ = new testing::TestServer();
+    ASSERT_TRUE(server_->started()) << "see " << server_->dir();
   }
-  static void TearDownTestSuite() {
-    RunAsPostgres(kBinDir + "pg_ctl -D " + *dir_ + "/data -m immediate stop" + " >/dev/null 2>&1");
-    std::filesystem::remove_all(*dir_);
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete server_; }
 
   // Each test gets a database of its own, so schema tests start from nothing.
   void SetUp() override {
@@ -47,9 +34,7 @@ class PgConnectionTest : public ::testing::Test {
     ASSERT_TRUE(admin->Exec("CREATE DATABASE " + database_).ok());
   }
 
-  static std::string Conninfo(const std::string& database) {
-    return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=" + database;
-  }
+  static std::string Conninfo(const std::string& database) { return server_->Conninfo(database); }
   std::unique_ptr<Connection> Connect(const std::string& database = "") {
     auto connection =
         Connection::Open(Conninfo(database.empty() ? database_ : database), milliseconds(5000));
@@ -57,13 +42,11 @@ class PgConnectionTest : public ::testing::Test {
     return connection.ok() ? std::move(connection).value() : nullptr;
   }
 
-  static std::string* dir_;
-  static int port_;
+  static testing::TestServer* server_;
   std::string database_;
 };
 
-std::string* PgConnectionTest::dir_ = nullptr;
-int PgConnectionTest::port_ = 0;
+testing::TestServer* PgConnectionTest::server_ = nullptr;
 
 TEST_F(PgConnectionTest, MigratesAFreshDatabaseAndARerunIsANoOp) {
   auto connection = Connect();
@@ -152,11 +135,12 @@ TEST_F(PgConnectionTest, ATransactionCommitsAllOrNothing) {
 
 TEST_F(PgConnectionTest, AMultiHostConninfoFindsTheNodeThatAcceptsWrites) {
   const std::string conninfo = "host=127.0.0.1,127.0.0.1 port=" + std::to_string(FreePort()) + "," +
-                               std::to_string(port_) + " user=postgres dbname=" + database_ +
+                               std::to_string(server_->port()) +
+                               " user=postgres dbname=" + database_ +
                                " target_session_attrs=read-write";
   auto connection = Connection::Open(conninfo, milliseconds(5000));
   ASSERT_TRUE(connection.ok()) << connection.status().ToString();
-  EXPECT_EQ("127.0.0.1:" + std::to_string(port_), (*connection)->Endpoint());
+  EXPECT_EQ("127.0.0.1:" + std::to_string(server_->port()), (*connection)->Endpoint());
 
   auto nowhere = Connection::Open(
       "host=127.0.0.1 port=" + std::to_string(FreePort()) + " user=postgres", milliseconds(300));

@@ -1,5 +1,6 @@
 // What the PostgreSQL tests share: free loopback ports, commands run as the postgres user
-// (PostgreSQL refuses to run as root), and a scratch directory that user owns.
+// (PostgreSQL refuses to run as root), a scratch directory that user owns, and a PostgreSQL 15
+// server of the test's own (pg_connection_test, and the driver conformance suite's backend).
 #ifndef CHIPLEDGER_TESTS_PG_PG_TEST_UTIL_H_
 #define CHIPLEDGER_TESTS_PG_PG_TEST_UTIL_H_
 
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <system_error>
 
 namespace chipledger::pg::testing {
 
@@ -45,6 +47,51 @@ inline std::string ScratchDir(const std::string& name) {
   }
   return dir;
 }
+
+// A PostgreSQL 15 server in a scratch directory (initdb and pg_ctl as the postgres user) on a
+// free loopback port, trusting local connections, without fsync (tests need no durability);
+// stopped and removed when destroyed.
+class TestServer {
+ public:
+  // Whether the PostgreSQL 15 binaries are installed (setup.sh installs them).
+  static bool Installed() {
+    std::error_code error;
+    return std::filesystem::exists(kBinDir + "initdb", error);
+  }
+  // One server for the whole test process, started on first use.
+  static TestServer& Shared() {
+    static TestServer server;
+    return server;
+  }
+
+  TestServer() : dir_(ScratchDir("chipledger-pg")), port_(FreePort()) {
+    const std::string data = dir_ + "/data";
+    started_ = RunAsPostgres(kBinDir + "initdb -D " + data + " -A trust -U postgres --no-sync >" +
+                             dir_ + "/initdb.log 2>&1") == 0 &&
+               RunAsPostgres(kBinDir + "pg_ctl -D " + data + " -l " + dir_ +
+                             "/server.log -w -o \"-p " + std::to_string(port_) + " -k " + dir_ +
+                             " -c listen_addresses=127.0.0.1 -c fsync=off\" start >/dev/null") == 0;
+  }
+  ~TestServer() {
+    RunAsPostgres(kBinDir + "pg_ctl -D " + dir_ + "/data -m immediate stop >/dev/null 2>&1");
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+
+  bool started() const { return started_; }
+  const std::string& dir() const { return dir_; }
+  int port() const { return port_; }
+  std::string Conninfo(const std::string& database) const {
+    return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=" + database;
+  }
+
+ private:
+  std::string dir_;
+  int port_;
+  bool started_ = false;
+};
 
 }  // namespace chipledger::pg::testing
 

@@ -1,0 +1,95 @@
+// What the PostgreSQL driver does beyond the conformance suite (tests/ledger/): the fence keeps
+// a second sequencer out with a clear error while readers open alongside, a database holding a
+// ledger is not created again, and Backup names the tool to use instead.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "ledger/pg/pg_ledger.h"
+#include "tests/pg/pg_test_util.h"
+#include "tests/testing/test_agent.h"
+
+namespace chipledger::pg {
+namespace {
+
+using std::chrono::milliseconds;
+
+class PgDriverTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new testing::TestServer();
+    ASSERT_TRUE(server_->started()) << "see " << server_->dir();
+  }
+  static void TearDownTestSuite() { delete server_; }
+
+  void SetUp() override {
+    InitCrypto();
+    std::string database = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : database) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto admin = Connection::Open(server_->Conninfo("postgres"), milliseconds(5000));
+    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+    ASSERT_TRUE((*admin)->Exec("CREATE DATABASE " + database).ok());
+    options_.store.conninfo = server_->Conninfo(database);
+    options_.key_file = dir_.path() + "/log.key";
+    Result<std::string> key =
+        CreatePgLedger(options_, {"ledger.test/pg", {{"gov", gov_.key().public_key}}});
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+  }
+
+  static testing::TestServer* server_;
+  chipledger::testing::TempDir dir_;
+  chipledger::testing::TestAgent gov_{"gov"};
+  PgLedgerOptions options_;
+};
+
+testing::TestServer* PgDriverTest::server_ = nullptr;
+
+TEST_F(PgDriverTest, ASecondSequencerIsFencedOutAndReadersAreNot) {
+  auto first = OpenPgLedger(options_, OpenOptions{});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto second = OpenPgLedger(options_, OpenOptions{});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().kind(), StatusKind::kConflict);
+  EXPECT_NE(second.status().ToString().find("another chipledgerd is sequencing"), std::string::npos)
+      << second.status().ToString();
+
+  auto reader = OpenPgLedger(options_, OpenOptions{.read_only = true});
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ((*reader)->size(), (*first)->size());
+
+  // Once the first is gone, a standby waiting on the fence takes over.
+  first->reset();
+  PgLedgerOptions standby = options_;
+  standby.store.fence_wait = milliseconds(5000);
+  auto taken = OpenPgLedger(standby, OpenOptions{});
+  ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+  EXPECT_EQ((*taken)->size(), 1u);
+}
+
+TEST_F(PgDriverTest, ADatabaseHoldingALedgerIsNotCreatedAgain) {
+  PgLedgerOptions again = options_;
+  again.key_file = dir_.path() + "/other.key";
+  Result<std::string> created =
+      CreatePgLedger(again, {"ledger.test/pg", {{"gov", gov_.key().public_key}}});
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.status().kind(), StatusKind::kConflict) << created.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(again.key_file));
+}
+
+TEST_F(PgDriverTest, BackupIsRefusedNamingPgBasebackup) {
+  auto ledger = OpenPgLedger(options_, OpenOptions{});
+  ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+  Status backup = (*ledger)->Backup(dir_.path() + "/backup");
+  ASSERT_FALSE(backup.ok());
+  EXPECT_NE(backup.ToString().find("pg_basebackup"), std::string::npos) << backup.ToString();
+}
+
+TEST_F(PgDriverTest, OpeningWithoutTheLogKeyFails) {
+  std::filesystem::remove(options_.key_file);
+  auto ledger = OpenPgLedger(options_, OpenOptions{});
+  EXPECT_FALSE(ledger.ok());
+}
+
+}  // namespace
+}  // namespace chipledger::pg
