@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "api/audit_snapshot.h"
 #include "api/config.h"
 #include "api/engine_audit.h"
+#include "api/ledger_store.h"
 #include "api/server.h"
 #include "api/tokens.h"
 #include "ledger/ledger.h"
@@ -23,10 +25,14 @@ namespace {
 
 constexpr char kUsage[] =
     "usage:\n"
-    "  chipledgerd init --data DIR --origin ORIGIN --authority ID=BASE64_PUBKEY [...]\n"
+    "  chipledgerd init --data DIR [STORE FLAGS] --origin ORIGIN --authority ID=BASE64_PUBKEY "
+    "[...]\n"
     "      creates a ledger and prints its note verifier key\n"
-    "  chipledgerd serve --data DIR --listen HOST:PORT [--config FILE]\n"
+    "  chipledgerd serve --data DIR [STORE FLAGS] --listen HOST:PORT [--config FILE]\n"
     "      serves the API; flags override the config file (see docs/api.md)\n"
+    "  STORE FLAGS: --store postgres://USER@HOST:PORT/DB (or a libpq conninfo) keeps the ledger\n"
+    "      in PostgreSQL, DIR keeping log.key and tokens; --fence-wait SECONDS waits that long\n"
+    "      for another chipledgerd's hold on it. Without --store: RocksDB in DIR\n"
     "  chipledgerd token create --data DIR --role ROLE --name NAME\n"
     "      prints a new bearer token; ROLE is regulator, auditor, witness or admin\n"
     "  chipledgerd token list --data DIR\n"
@@ -65,8 +71,24 @@ int Fail(const Status& status) {
   return status.code() == "usage" ? 2 : 1;
 }
 
+// --store and --fence-wait of init and serve: with a PostgreSQL store, how long to wait for the
+// fence another chipledgerd holds (a standby waits for the active one).
+Result<LedgerStore> StoreOf(const Flags& flags, const std::string& data) {
+  LedgerStore where{data, flags.count("store") ? flags.find("store")->second : "", {}};
+  if (!flags.count("fence-wait")) return where;
+  const std::string& text = flags.find("fence-wait")->second;
+  char* end = nullptr;
+  const double seconds = std::strtod(text.c_str(), &end);
+  if (where.store.empty() || end == text.c_str() || *end != '\0' || seconds < 0) {
+    return Status::InvalidArgument("usage",
+                                   "--fence-wait: seconds, and only with a PostgreSQL --store");
+  }
+  where.fence_wait = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  return where;
+}
+
 int Init(const std::vector<std::string>& args) {
-  Result<Flags> flags = ParseFlags(args, {"data", "origin", "authority"});
+  Result<Flags> flags = ParseFlags(args, {"data", "store", "fence-wait", "origin", "authority"});
   if (!flags.ok()) return Fail(flags.status());
   Result<std::string> data = Single(*flags, "data");
   if (!data.ok()) return Fail(data.status());
@@ -86,7 +108,9 @@ int Init(const std::vector<std::string>& args) {
   if (options.authorities.empty()) {
     return Fail(Status::InvalidArgument("usage", "--authority: at least one is required"));
   }
-  Result<std::string> verifier = Ledger::Create(*data, options);
+  Result<LedgerStore> where = StoreOf(*flags, *data);
+  if (!where.ok()) return Fail(where.status());
+  Result<std::string> verifier = CreateLedger(*where, options);
   if (!verifier.ok()) return Fail(verifier.status());
   std::cout << *verifier << std::endl;
   return 0;
@@ -198,7 +222,7 @@ int TokenCommand(std::vector<std::string> args) {
 }
 
 int Serve(const std::vector<std::string>& args) {
-  Result<Flags> flags = ParseFlags(args, {"data", "listen", "config"});
+  Result<Flags> flags = ParseFlags(args, {"data", "store", "fence-wait", "listen", "config"});
   if (!flags.ok()) return Fail(flags.status());
   ServerConfig config;
   if (flags->count("config")) {
@@ -218,8 +242,10 @@ int Serve(const std::vector<std::string>& args) {
 
   // A full disk must not take reads down with it: the ledger then opens read-only, refuses
   // appends with 507 and starts writing again by itself once there is space (docs/operations.md).
+  Result<LedgerStore> where = StoreOf(*flags, config.data);
+  if (!where.ok()) return Fail(where.status());
   Result<std::unique_ptr<Ledger>> ledger =
-      Ledger::Open(config.data, OpenOptions{.serve_reads_when_full = true});
+      OpenLedger(*where, OpenOptions{.serve_reads_when_full = true});
   if (!ledger.ok()) return Fail(ledger.status());
   if (Status storage = (*ledger)->stats().storage; !storage.ok()) {
     std::cerr << "chipledgerd: WARNING: serving READ-ONLY, appends are refused with HTTP 507 "

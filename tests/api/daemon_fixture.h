@@ -28,8 +28,9 @@ class DaemonTest : public ::testing::Test {
     InitCrypto();
     data_ = dir_.path() + "/ledger";
     Result<std::string> vkey = api::RunCommand(
-        kChipledgerd, {"init", "--data", data_, "--origin", "test.chipledger.example/log",
-                       "--authority", authority_.id() + "=" + authority_.public_key_base64()});
+        kChipledgerd,
+        WithStore({"init", "--data", data_, "--origin", "test.chipledger.example/log",
+                   "--authority", authority_.id() + "=" + authority_.public_key_base64()}));
     ASSERT_TRUE(vkey.ok()) << vkey.status().ToString();
     std::string line = *vkey;
     while (!line.empty() && line.back() == '\n') line.pop_back();
@@ -39,6 +40,12 @@ class DaemonTest : public ::testing::Test {
     for (const char* role : {"regulator", "auditor", "witness", "admin"}) {
       tokens_[role] = CreateToken(role, std::string("test-") + role);
     }
+  }
+
+  // `args` followed by store_.
+  std::vector<std::string> WithStore(std::vector<std::string> args) const {
+    args.insert(args.end(), store_.begin(), store_.end());
+    return args;
   }
 
   std::string CreateToken(const std::string& role, const std::string& name) {
@@ -55,7 +62,8 @@ class DaemonTest : public ::testing::Test {
     std::string config_path = dir_.path() + "/config.json";
     std::ofstream(config_path) << config.dump();
     Result<std::unique_ptr<api::Daemon>> started = api::Daemon::Start(
-        kChipledgerd, {"--data", data_, "--listen", "127.0.0.1:0", "--config", config_path},
+        kChipledgerd,
+        WithStore({"--data", data_, "--listen", "127.0.0.1:0", "--config", config_path}),
         dir_.path() + "/chipledgerd.log");
     ASSERT_TRUE(started.ok()) << started.status().ToString();
     daemon_ = std::move(*started);
@@ -116,6 +124,8 @@ class DaemonTest : public ::testing::Test {
 
   TempDir dir_;
   std::string data_;
+  // Flags naming the ledger's store, given to init and serve (--store ...); empty: RocksDB.
+  std::vector<std::string> store_;
   TestAgent authority_{"authority-1"};
   NoteVerifier log_key_;
   std::map<std::string, std::string> tokens_;

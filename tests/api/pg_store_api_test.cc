@@ -1,0 +1,159 @@
+// The real chipledgerd on PostgreSQL (issue 15): init and serve with --store, events submitted by
+// a test agent, receipts and proofs read back, and everything still there after a restart and
+// after a kill -9 under load; a second chipledgerd on the same database is fenced out. The
+// server is the test's own PostgreSQL 15 (tests/pg/pg_test_util.h).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "ledger/merkle.h"
+#include "ledger/pg/connection.h"
+#include "tests/api/daemon_fixture.h"
+#include "tests/pg/pg_test_util.h"
+
+namespace chipledger::testing {
+namespace {
+
+using nlohmann::json;
+using pg::testing::TestServer;
+
+std::vector<Hash> Hashes(const json& hashes) {
+  std::vector<Hash> out;
+  for (const json& h : hashes) out.push_back(*HashFromHex(h.get<std::string>(), "hash"));
+  return out;
+}
+
+class PgStoreApiTest : public DaemonTest {
+ protected:
+  void SetUp() override {
+    if (!TestServer::Installed()) GTEST_SKIP() << "PostgreSQL 15 is not installed (setup.sh)";
+    ASSERT_TRUE(TestServer::Shared().started()) << "see " << TestServer::Shared().dir();
+    std::string database = "api_" + std::to_string(getpid()) + "_" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : database) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto admin = pg::Connection::Open(TestServer::Shared().Conninfo("postgres"),
+                                      std::chrono::milliseconds(5000));
+    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+    ASSERT_TRUE((*admin)->Exec("CREATE DATABASE " + database).ok());
+    url_ = "postgres://postgres@127.0.0.1:" + std::to_string(TestServer::Shared().port()) + "/" +
+           database;
+    // A restarted chipledgerd waits for the lock its predecessor's session still holds while
+    // the server ends that session.
+    store_ = {"--store", url_, "--fence-wait", "10"};
+    DaemonTest::SetUp();
+  }
+
+  // Checks each receipt's entry, leaf hash and inclusion in the current checkpoint.
+  void ExpectInLog(const std::vector<Receipt>& receipts) {
+    Result<Checkpoint> now = VerifyCheckpoint(client_->Get("/checkpoint")->body, log_key_);
+    ASSERT_TRUE(now.ok());
+    for (const Receipt& r : receipts) {
+      ASSERT_LT(r.index, now->size);
+      EXPECT_EQ(Json(Get("/v1/entries/" + std::to_string(r.index)))["leaf_hash"],
+                ToHex(r.leaf_hash));
+      json proof = Json(Get("/v1/proofs/inclusion?index=" + std::to_string(r.index) +
+                            "&tree_size=" + std::to_string(now->size)));
+      EXPECT_TRUE(
+          VerifyInclusion(r.index, now->size, r.leaf_hash, Hashes(proof["hashes"]), now->root));
+      Result<Checkpoint> old = VerifyReceipt(r, log_key_);
+      ASSERT_TRUE(old.ok());
+      json consistency = Json(Get("/v1/proofs/consistency?old=" + std::to_string(old->size) +
+                                  "&new=" + std::to_string(now->size)));
+      EXPECT_TRUE(VerifyConsistency(old->size, now->size, old->root, now->root,
+                                    Hashes(consistency["hashes"])));
+    }
+  }
+
+  std::string url_;
+};
+
+TEST_F(PgStoreApiTest, ServesReceiptsAndProofsAndKeepsThemAcrossARestart) {
+  Start();
+  TestAgent monitor("monitor-1");
+  Enrol(monitor, "monitor");
+  std::vector<Receipt> receipts;
+  for (int i = 0; i < 10; ++i) {
+    receipts.push_back(
+        MustSubmit(monitor.Next("monitor.heartbeat", Heartbeat("s", "c" + std::to_string(i)))));
+  }
+  ExpectInLog(receipts);
+  EXPECT_EQ(Json(Get("/v1/events?serial=c3"))["events"].size(), 1u);
+
+  EXPECT_EQ(daemon_->Terminate(), 0);
+  Start();
+  EXPECT_EQ(Json(Get("/healthz", ""))["tree_size"], 12u);
+  ExpectInLog(receipts);
+  // The chain goes on where it stopped.
+  receipts.push_back(MustSubmit(monitor.Next("monitor.heartbeat", Heartbeat("s", "c10"))));
+  EXPECT_EQ(receipts.back().index, 12u);
+  EXPECT_FALSE(std::filesystem::exists(data_ + "/db"));  // nothing in RocksDB
+}
+
+TEST_F(PgStoreApiTest, ASecondServerOnTheDatabaseIsFencedOut) {
+  Start();
+  std::string log = dir_.path() + "/second.log";
+  Result<std::unique_ptr<api::Daemon>> second = api::Daemon::Start(
+      kChipledgerd, {"--data", data_, "--listen", "127.0.0.1:0", "--store", url_}, log);
+  EXPECT_FALSE(second.ok());
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("another chipledgerd is sequencing"), std::string::npos) << text;
+}
+
+TEST_F(PgStoreApiTest, KillNineUnderLoadLosesNoAcknowledgedEvent) {
+  Start();
+  constexpr int kAgents = 4;
+  std::vector<TestAgent> agents;
+  for (int i = 0; i < kAgents; ++i) {
+    agents.emplace_back("monitor-" + std::to_string(i));
+    Enrol(agents.back(), "monitor");
+  }
+  std::mutex mu;
+  std::vector<Receipt> acknowledged;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < kAgents; ++i) {
+    writers.emplace_back([&, i] {
+      httplib::Client client(daemon_->host(), daemon_->port());
+      for (int n = 0; !stop; ++n) {
+        httplib::Result res = client.Post(
+            "/v1/events",
+            agents[i].Next("monitor.heartbeat", Heartbeat("s", "c" + std::to_string(n))),
+            "application/json");
+        if (!res) return;  // the server is gone
+        if (res->status != 201) continue;
+        Result<Receipt> receipt = ParseReceipt(res->body);
+        std::lock_guard lock(mu);
+        if (receipt.ok()) acknowledged.push_back(*receipt);
+      }
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::lock_guard lock(mu);
+    if (acknowledged.size() >= 100) break;
+  }
+  daemon_->Kill();
+  stop = true;
+  for (std::thread& t : writers) t.join();
+  Start();
+  ASSERT_GE(acknowledged.size(), 100u);
+  ExpectInLog(acknowledged);
+}
+
+TEST_F(PgStoreApiTest, AMalformedStoreIsRefusedNamingTheForms) {
+  Result<std::string> out = api::RunCommand(
+      kChipledgerd, {"init", "--data", dir_.path() + "/other", "--store", "mysql://x", "--origin",
+                     "o", "--authority", authority_.id() + "=" + authority_.public_key_base64()});
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().ToString().find("postgres://"), std::string::npos)
+      << out.status().ToString();
+}
+
+}  // namespace
+}  // namespace chipledger::testing
