@@ -1,5 +1,10 @@
 #include "api/engine_audit.h"
 
+#include <algorithm>
+#include <map>
+#include <queue>
+#include <tuple>
+
 #include "ledger/entry.h"
 #include "ledger/event.h"
 #include "ledger/time.h"
@@ -70,31 +75,142 @@ bool Differs(const std::optional<std::string>& wanted, const std::optional<std::
   return wanted && wanted != value;
 }
 
-bool Matches(const FindingFilter& filter, const audit::Finding& f) {
+// What every finding of an index group shares: status, severity, rule, site, party, subject kind.
+bool GroupMatches(const FindingFilter& filter, const audit::Finding& f) {
   if (filter.status && (*filter.status == "open") == f.resolved) return false;
   if (filter.severity && audit::SeverityName(f.severity) != *filter.severity) return false;
-  if (Differs(filter.rule, f.rule) || Differs(filter.site, f.site) ||
-      Differs(filter.party, f.party) || Differs(filter.subject_kind, f.subject_kind) ||
-      Differs(filter.subject_id, f.subject_id)) {
-    return false;
-  }
+  return !(Differs(filter.rule, f.rule) || Differs(filter.site, f.site) ||
+           Differs(filter.party, f.party) || Differs(filter.subject_kind, f.subject_kind));
+}
+
+bool Matches(const FindingFilter& filter, const audit::Finding& f) {
+  if (!GroupMatches(filter, f) || Differs(filter.subject_id, f.subject_id)) return false;
   // Evidence is kept in entry order, so its last index is the latest kept.
   return !filter.since || (!f.evidence.empty() && f.evidence.back() >= *filter.since);
 }
 
+std::optional<std::string_view> View(const std::optional<std::string>& value) {
+  return value ? std::optional<std::string_view>(*value) : std::nullopt;
+}
+
+// Counts with zeros for the three severities and both statuses, so a reader need not guess.
+FindingCounts ZeroCounts() {
+  FindingCounts counts;
+  for (audit::Severity severity :
+       {audit::Severity::kMedium, audit::Severity::kHigh, audit::Severity::kCritical}) {
+    counts.by_severity[std::string(audit::SeverityName(severity))] = 0;
+  }
+  counts.by_status = {{"open", 0}, {"resolved", 0}};
+  return counts;
+}
+
+void Add(const audit::Finding& f, uint64_t n, FindingCounts* counts) {
+  if (n == 0) return;
+  counts->total += n;
+  counts->by_severity[std::string(audit::SeverityName(f.severity))] += n;
+  counts->by_rule[f.rule] += n;
+  counts->by_status[f.resolved ? "resolved" : "open"] += n;
+}
+
 }  // namespace
+
+FindingIndex::FindingIndex(const std::vector<audit::Finding>& findings)
+    : findings_(&findings), next_of_subject_(findings.size(), kNone) {
+  using Key = std::tuple<std::string_view, audit::Severity, bool, std::string_view,
+                         std::optional<std::string_view>, std::optional<std::string_view>>;
+  std::map<Key, size_t> group_of;
+  std::unordered_map<std::string_view, uint32_t> last_of_subject;
+  position_.reserve(findings.size());
+  for (uint32_t i = 0; i < findings.size(); ++i) {
+    const audit::Finding& f = findings[i];
+    Key key{f.rule, f.severity, f.resolved, f.subject_kind, View(f.site), View(f.party)};
+    auto [group, added] = group_of.try_emplace(key, groups_.size());
+    if (added) groups_.emplace_back();
+    groups_[group->second].push_back(i);
+    auto [last, first] = last_of_subject.try_emplace(f.subject_id, i);
+    if (first) {
+      first_of_subject_.emplace(f.subject_id, i);
+    } else {
+      next_of_subject_[last->second] = i;
+      last->second = i;
+    }
+    position_.emplace(f.id, i);
+  }
+}
+
+void FindingIndex::Walk(const FindingFilter& filter, size_t start,
+                        const std::function<bool(size_t)>& visit) const {
+  if (filter.subject_id) {  // a subject has few findings: follow its chain
+    auto first = first_of_subject_.find(*filter.subject_id);
+    uint32_t at = first == first_of_subject_.end() ? kNone : first->second;
+    for (; at != kNone; at = next_of_subject_[at]) {
+      if (at >= start && Matches(filter, (*findings_)[at]) && !visit(at)) return;
+    }
+    return;
+  }
+  // A merge of the selected groups' positions, smallest first.
+  using Head = std::pair<uint32_t, size_t>;  // position, group
+  std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+  std::vector<size_t> next(groups_.size());  // per group, the index of its next position
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    const std::vector<uint32_t>& positions = groups_[g];
+    if (!GroupMatches(filter, (*findings_)[positions.front()])) continue;
+    auto at = std::lower_bound(positions.begin(), positions.end(), start);
+    next[g] = at - positions.begin();
+    if (at != positions.end()) heads.emplace(*at, g);
+  }
+  while (!heads.empty()) {
+    auto [at, g] = heads.top();
+    heads.pop();
+    if (++next[g] < groups_[g].size()) heads.emplace(groups_[g][next[g]], g);
+    if (Matches(filter, (*findings_)[at]) && !visit(at)) return;
+  }
+}
+
+FindingCounts FindingIndex::Count(const FindingFilter& filter) const {
+  FindingCounts counts = ZeroCounts();
+  if (filter.subject_id || filter.since) {  // conditions on single findings: visit them
+    Walk(filter, 0, [&](size_t at) {
+      Add((*findings_)[at], 1, &counts);
+      return true;
+    });
+    return counts;
+  }
+  for (const std::vector<uint32_t>& positions : groups_) {
+    const audit::Finding& sample = (*findings_)[positions.front()];
+    if (GroupMatches(filter, sample)) Add(sample, positions.size(), &counts);
+  }
+  return counts;
+}
+
+std::optional<size_t> FindingIndex::Position(std::string_view id) const {
+  auto it = position_.find(id);
+  return it == position_.end() ? std::nullopt : std::optional<size_t>(it->second);
+}
 
 EngineAudit::Derived& EngineAudit::DerivedLocked() {
   DrainLocked();
   Timestamp now = Now();
   int64_t second = now.unix_nanos / kNanosPerSecond;
   if (derived_.applied_size == applied_size_ && derived_.second == second) return derived_;
-  derived_ = Derived{applied_size_, second, now, engine_.Findings(now), {}, std::nullopt};
-  derived_.position.reserve(derived_.findings.size());
-  for (size_t i = 0; i < derived_.findings.size(); ++i) {
-    derived_.position.emplace(derived_.findings[i].id, i);
+  std::vector<audit::Finding> time_based = engine_.TimeBasedFindings(now);
+  if (derived_.applied_size == applied_size_ && derived_.second >= 0 &&
+      time_based == derived_.time_based) {
+    // The same entries, and the clock changed nothing the rules say: the same findings.
+    derived_.second = second;
+    derived_.as_of = now;
+    derived_.whitelist.reset();  // a party's standing may lapse with time alone
+    return derived_;
   }
+  derived_.index.reset();  // it views the findings replaced here
+  derived_ = Derived{applied_size_,         second,       now,         engine_.Findings(now),
+                     std::move(time_based), std::nullopt, std::nullopt};
   return derived_;
+}
+
+const FindingIndex& EngineAudit::IndexLocked() {
+  if (!derived_.index) derived_.index.emplace(derived_.findings);
+  return *derived_.index;
 }
 
 const std::vector<audit::WhitelistEntry>& EngineAudit::WhitelistLocked() {
@@ -106,10 +222,12 @@ const std::vector<audit::WhitelistEntry>& EngineAudit::WhitelistLocked() {
 Result<json> EngineAudit::Findings(const FindingFilter& filter) {
   if (Status checked = CheckFilter(filter); !checked.ok()) return checked;
   std::lock_guard<std::mutex> lock(engine_mu_);
+  const Derived& derived = DerivedLocked();
   json out = json::array();
-  for (const audit::Finding& f : DerivedLocked().findings) {
-    if (Matches(filter, f)) out.push_back(audit::FindingToJson(f));
-  }
+  IndexLocked().Walk(filter, 0, [&](size_t at) {
+    out.push_back(audit::FindingToJson(derived.findings[at]));
+    return true;
+  });
   return out;
 }
 
@@ -118,25 +236,25 @@ Result<FindingPage> EngineAudit::FindingsPage(const FindingFilter& filter,
   if (Status checked = CheckFilter(filter); !checked.ok()) return checked;
   std::lock_guard<std::mutex> lock(engine_mu_);
   const Derived& derived = DerivedLocked();
+  const FindingIndex& index = IndexLocked();
   size_t start = 0;
   if (!cursor.empty()) {
-    auto it = derived.position.find(cursor);
-    if (it == derived.position.end()) {
+    std::optional<size_t> after = index.Position(cursor);
+    if (!after) {
       return Status::InvalidArgument("bad_parameter",
                                      "cursor: names no current finding; start again without it");
     }
-    start = it->second + 1;
+    start = *after + 1;
   }
   FindingPage page;
-  for (size_t i = start; i < derived.findings.size(); ++i) {
-    const audit::Finding& f = derived.findings[i];
-    if (!Matches(filter, f)) continue;
+  index.Walk(filter, start, [&](size_t at) {
     if (page.findings.size() == limit) {
       page.next_cursor = page.findings.back()["id"].get<std::string>();
-      break;
+      return false;
     }
-    page.findings.push_back(audit::FindingToJson(f));
-  }
+    page.findings.push_back(audit::FindingToJson(derived.findings[at]));
+    return true;
+  });
   return page;
 }
 
@@ -144,20 +262,8 @@ Result<FindingCounts> EngineAudit::CountFindings(const FindingFilter& filter) {
   if (Status checked = CheckFilter(filter); !checked.ok()) return checked;
   std::lock_guard<std::mutex> lock(engine_mu_);
   const Derived& derived = DerivedLocked();
-  FindingCounts counts;
+  FindingCounts counts = IndexLocked().Count(filter);
   counts.tree_size = derived.applied_size;
-  for (audit::Severity severity :
-       {audit::Severity::kMedium, audit::Severity::kHigh, audit::Severity::kCritical}) {
-    counts.by_severity[std::string(audit::SeverityName(severity))] = 0;
-  }
-  counts.by_status = {{"open", 0}, {"resolved", 0}};
-  for (const audit::Finding& f : derived.findings) {
-    if (!Matches(filter, f)) continue;
-    ++counts.total;
-    ++counts.by_severity[std::string(audit::SeverityName(f.severity))];
-    ++counts.by_rule[f.rule];
-    ++counts.by_status[f.resolved ? "resolved" : "open"];
-  }
   return counts;
 }
 
@@ -171,14 +277,33 @@ Result<std::string> EngineAudit::Whitelist() {
   return ledger_->SignStatement(audit::kWhitelistPayloadType, payload.dump());
 }
 
-json EngineAudit::OpenFindings(std::string_view kind, std::string_view id) {
+OpenFindings EngineAudit::OpenFindingsAbout(std::string_view kind, std::string_view id,
+                                            size_t limit) {
   std::lock_guard<std::mutex> lock(engine_mu_);
-  json out = json::array();
-  for (const audit::Finding& f : DerivedLocked().findings) {
-    if (f.resolved) continue;
-    bool about = (f.subject_kind == kind && f.subject_id == id) ||
-                 (kind == "site" && f.site == id) || (kind == "party" && f.party == id);
-    if (about) out.push_back(audit::FindingToJson(f));
+  const Derived& derived = DerivedLocked();
+  const FindingIndex& index = IndexLocked();
+  // About the record, and for sites and parties also those placed at it.
+  FindingFilter about, placed;
+  about.status = placed.status = "open";
+  about.subject_kind = std::string(kind);
+  about.subject_id = std::string(id);
+  if (kind == "site") placed.site = std::string(id);
+  if (kind == "party") placed.party = std::string(id);
+  std::vector<size_t> positions;
+  auto keep = [&](size_t at) {
+    positions.push_back(at);
+    return true;
+  };
+  index.Walk(about, 0, keep);
+  if (placed.site || placed.party) {
+    index.Walk(placed, 0, keep);
+    std::sort(positions.begin(), positions.end());
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  }
+  OpenFindings out;
+  out.total = positions.size();
+  for (size_t i = 0; i < positions.size() && i < limit; ++i) {
+    out.first.push_back(audit::FindingToJson(derived.findings[positions[i]]));
   }
   return out;
 }

@@ -6,9 +6,11 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -20,6 +22,32 @@
 #include "ledger/ledger.h"
 
 namespace chipledger::api {
+
+// The findings of one computation by what filters compare, as positions in its report-order list:
+// a filter walks the groups it selects rather than every finding, and counts add up group sizes.
+// A group is the findings sharing rule, severity, status, subject kind, site and party, so there
+// are few (rules × sites, not findings). Views into the findings: lives no longer than they do.
+class FindingIndex {
+ public:
+  explicit FindingIndex(const std::vector<audit::Finding>& findings);
+  // The positions at or after `start` of the findings matching `filter`, ascending; `visit`
+  // returns false to stop.
+  void Walk(const FindingFilter& filter, size_t start,
+            const std::function<bool(size_t)>& visit) const;
+  // How many findings match `filter`, by severity, rule and status.
+  FindingCounts Count(const FindingFilter& filter) const;
+  // The position of the finding with this id.
+  std::optional<size_t> Position(std::string_view id) const;
+
+ private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  const std::vector<audit::Finding>* findings_;
+  std::vector<std::vector<uint32_t>> groups_;  // positions, ascending
+  // A subject's findings: the first position, then each one's next (kNone ends).
+  std::unordered_map<std::string_view, uint32_t> first_of_subject_;
+  std::vector<uint32_t> next_of_subject_;
+  std::unordered_map<std::string_view, uint32_t> position_;  // by finding id
+};
 
 class EngineAudit : public LiveAudit {
  public:
@@ -33,7 +61,7 @@ class EngineAudit : public LiveAudit {
   Result<FindingPage> FindingsPage(const FindingFilter& filter, const std::string& cursor,
                                    size_t limit) override;
   Result<FindingCounts> CountFindings(const FindingFilter& filter) override;
-  nlohmann::json OpenFindings(std::string_view kind, std::string_view id) override;
+  OpenFindings OpenFindingsAbout(std::string_view kind, std::string_view id, size_t limit) override;
   nlohmann::json State(std::string_view kind, std::string_view id, double coverage_hours) override;
   Result<audit::Engine::ListPage> List(std::string_view kind,
                                        audit::Engine::ListQuery query) override;
@@ -53,20 +81,24 @@ class EngineAudit : public LiveAudit {
   // Applies every queued entry; the caller holds engine_mu_.
   void DrainLocked();
 
-  // What every finding costs to compute (the time-based rules over the whole state), computed
-  // at most once per applied size and second and shared by every page, filter and record view
-  // until either changes: a reader paging through 300,000 findings, or many readers at once,
-  // pay for it once, while each answer still includes every acknowledged event.
+  // The findings as of a time, computed at most once per applied size, and again in a later
+  // second only when the time-based rules then say something else (Engine::TimeBasedFindings):
+  // shared by every page, filter and record view until either changes, so a reader paging through
+  // 300,000 findings, or many readers at once, pay for it once, while each answer still includes
+  // every acknowledged event.
   struct Derived {
     uint64_t applied_size = 0;
     int64_t second = -1;
     Timestamp as_of;
-    std::vector<audit::Finding> findings;              // in report order
-    std::unordered_map<std::string, size_t> position;  // finding id -> index in `findings`
+    std::vector<audit::Finding> findings;    // in report order
+    std::vector<audit::Finding> time_based;  // what the time-based rules said as of `as_of`
+    std::optional<FindingIndex> index;       // built when first needed
     std::optional<std::vector<audit::WhitelistEntry>> whitelist;  // computed when first asked
   };
   // Drains the queue and brings derived_ up to date; the caller holds engine_mu_.
   Derived& DerivedLocked();
+  // derived_'s index, built if not yet; the caller holds engine_mu_ and called DerivedLocked.
+  const FindingIndex& IndexLocked();
   const std::vector<audit::WhitelistEntry>& WhitelistLocked();
   void Feed();
 

@@ -36,6 +36,12 @@ struct FindingCounts {
   std::map<std::string, uint64_t> by_severity, by_rule, by_status;
 };
 
+// A record's open findings: the first ones (SPEC §8 objects) and how many in all.
+struct OpenFindings {
+  nlohmann::json first = nlohmann::json::array();
+  uint64_t total = 0;
+};
+
 class LiveAudit {
  public:
   virtual ~LiveAudit() = default;
@@ -56,8 +62,11 @@ class LiveAudit {
                                            size_t limit) = 0;
   // Counts of Findings(filter), from the same computation FindingsPage pages.
   virtual Result<FindingCounts> CountFindings(const FindingFilter& filter) = 0;
-  // Open findings about a record or chip: `kind` is chip, site, party, agent or license.
-  virtual nlohmann::json OpenFindings(std::string_view kind, std::string_view id) = 0;
+  // The first `limit` open findings about a record or chip, in report order, and how many there
+  // are: `kind` is chip, site, party, agent, license or shipment (for sites and parties also the
+  // findings placed at them). A site may have hundreds of thousands: a record view shows a page.
+  virtual OpenFindings OpenFindingsAbout(std::string_view kind, std::string_view id,
+                                         size_t limit) = 0;
   // A record's state as of now (audit::Engine's ChipState, SiteState, PartyState, LicenseState,
   // ShipmentState: `kind` is chip, site, party, license or shipment), null when the engine does not
   // know it. `coverage_hours` is the site's heartbeat coverage window.

@@ -16,6 +16,9 @@ using nlohmann::json;
 
 // The first page of a history embedded in a record view.
 constexpr size_t kEmbeddedPage = 20;
+// The open findings a record view shows at most; `open_findings_total` counts them all (a site
+// may have hundreds of thousands: /v1/findings pages through them).
+constexpr size_t kOpenFindingsShown = 100;
 
 json CursorJson(const std::optional<std::string>& cursor) {
   return cursor ? json(*cursor) : json(nullptr);
@@ -52,6 +55,13 @@ Result<json> LatestEvents(const Ledger& ledger, std::string_view kind, const std
   NameSubject(kind, id, &query);
   query.limit = kEmbeddedPage;
   return HistoryPage(ledger, query);
+}
+
+// Sets a record view's `open_findings` (the first ones) and `open_findings_total`.
+void AddOpenFindings(Service* s, std::string_view kind, const std::string& id, json* view) {
+  OpenFindings open = s->audit->OpenFindingsAbout(kind, id, kOpenFindingsShown);
+  (*view)["open_findings"] = std::move(open.first);
+  (*view)["open_findings_total"] = open.total;
 }
 
 bool AuditRunning(Service* s, Call& call) {
@@ -95,12 +105,12 @@ void GetChip(Service* s, Call& call) {
     if (!seen.ok()) return SendStatus(call.res, seen.status());
     state["last_seen"]["type"] = (*seen)["type"];
   }
-  SendJson(call.res, 200,
-           {{"serial", serial},
-            {"state", std::move(state)},
-            {"history", (*history)["items"]},
-            {"history_next_cursor", (*history)["next_cursor"]},
-            {"open_findings", s->audit->OpenFindings("chip", serial)}});
+  json view = {{"serial", serial},
+               {"state", std::move(state)},
+               {"history", (*history)["items"]},
+               {"history_next_cursor", (*history)["next_cursor"]}};
+  AddOpenFindings(s, "chip", serial, &view);
+  SendJson(call.res, 200, view);
 }
 
 // The body object a registry event carries, as written: payload[key].
@@ -145,7 +155,7 @@ void SendRecord(Service* s, Call& call, const RecordSpec& spec, json state) {
     out["events"] = (*events)["items"];
     out["events_next_cursor"] = (*events)["next_cursor"];
   }
-  if (s->audit) out["open_findings"] = s->audit->OpenFindings(spec.noun, id);
+  if (s->audit) AddOpenFindings(s, spec.noun, id, &out);
   SendJson(call.res, 200, out);
 }
 
@@ -272,10 +282,9 @@ void GetShipment(Service* s, Call& call) {
   if (state.is_null()) {
     return SendError(call.res, 404, "not_found", "shipment " + id + ": never dispatched");
   }
-  SendJson(call.res, 200,
-           {{"id", id},
-            {"state", std::move(state)},
-            {"open_findings", s->audit->OpenFindings("shipment", id)}});
+  json view = {{"id", id}, {"state", std::move(state)}};
+  AddOpenFindings(s, "shipment", id, &view);
+  SendJson(call.res, 200, view);
 }
 
 void GetWhitelist(Service* s, Call& call) {

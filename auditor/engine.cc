@@ -31,6 +31,12 @@ constexpr NamedParam kDoubleParams[] = {
     {"max_skew_s", &Params::max_skew_s},
 };
 
+// What the time-based rules report as of `as_of`, into `overlay` (a book over the recorded one).
+void EvaluateAsOf(const std::vector<std::unique_ptr<Rule>>& rules, const ReplayState& replay,
+                  const Params& params, Timestamp as_of, FindingBook* overlay) {
+  for (const auto& rule : rules) rule->Evaluate(replay, params, as_of, overlay);
+}
+
 }  // namespace
 
 std::string Params::ToString() const {
@@ -132,10 +138,19 @@ uint64_t Engine::entries_applied() const { return state_->replay.entries(); }
 void Engine::ForEachFinding(Timestamp as_of,
                             const std::function<bool(const Finding&)>& visit) const {
   FindingBook as_of_book(&state_->findings);
-  for (const auto& rule : state_->rules) {
-    rule->Evaluate(state_->replay, params_, as_of, &as_of_book);
-  }
+  EvaluateAsOf(state_->rules, state_->replay, params_, as_of, &as_of_book);
   as_of_book.ForEach(visit);
+}
+
+std::vector<Finding> Engine::TimeBasedFindings(Timestamp as_of) const {
+  FindingBook as_of_book(&state_->findings);
+  EvaluateAsOf(state_->rules, state_->replay, params_, as_of, &as_of_book);
+  std::vector<Finding> findings;
+  as_of_book.ForEachOwn([&](const Finding& finding) {
+    findings.push_back(finding);
+    return true;
+  });
+  return findings;
 }
 
 std::vector<Finding> Engine::Findings(Timestamp as_of) const {

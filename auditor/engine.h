@@ -59,6 +59,7 @@ struct Finding {
   std::string message;
   std::vector<uint64_t> evidence;  // entry indices
   bool resolved = false;
+  bool operator==(const Finding&) const = default;
 };
 
 // First 32 hex chars of SHA-256(rule + "\n" + subject_kind + ":" + subject_id).
@@ -109,6 +110,11 @@ class Engine {
   // extend as of `as_of` are held meanwhile). `visit` returns false to stop early (a page is
   // full), and must not call into the engine. Memory stays flat with the number of findings.
   void ForEachFinding(Timestamp as_of, const std::function<bool(const Finding&)>& visit) const;
+  // What the time-based rules (D1, D4, D10, D17) report as of `as_of`, in report order: the
+  // findings ForEachFinding(as_of) shows in place of, or beside, those recorded so far. It costs
+  // their evaluation, not a visit of every finding, so that a caller holding ForEachFinding's
+  // findings can tell whether a later `as_of` (no entry applied in between) changes any of them.
+  std::vector<Finding> TimeBasedFindings(Timestamp as_of) const;
   // The same findings, copied: for callers that want them all at once.
   std::vector<Finding> Findings(Timestamp as_of) const;
   // The white list as of `as_of`, one entry per registered end user, ordered by party id.

@@ -125,4 +125,12 @@ void FindingBook::ForEach(const std::function<bool(const Finding&)>& visit) cons
   }
 }
 
+void FindingBook::ForEachOwn(const std::function<bool(const Finding&)>& visit) const {
+  Finding finding;
+  for (const auto& recorded : findings_) {
+    Fill(recorded, &finding);
+    if (!visit(finding)) return;
+  }
+}
+
 }  // namespace chipledger::audit

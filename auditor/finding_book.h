@@ -44,6 +44,9 @@ class FindingBook {
   // Every finding (with the base's, this book's taking precedence), `status` applied, ordered by
   // rule (D, L, A, then number) and subject; `visit` returns false to stop.
   void ForEach(const std::function<bool(const Finding&)>& visit) const;
+  // This book's own findings only, without the base's (for an overlay: what it changed), in the
+  // same order.
+  void ForEachOwn(const std::function<bool(const Finding&)>& visit) const;
   size_t size() const { return findings_.size(); }
 
  private:

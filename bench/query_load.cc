@@ -13,7 +13,10 @@
 // answer pays what the first one after an append pays: the live audit recomputes its findings
 // once per applied size and second (api/engine_audit.cc DerivedLocked).
 //
+// --chipledgerd PATH measures another build (an older one, to compare) on the same log.
+//
 //   query_load --dir DIR [--entries 1000000 | --shipments 300000] [--requests 300]
+//              [--chipledgerd PATH]
 #include <httplib.h>
 #include <netinet/in.h>
 #include <spawn.h>
@@ -41,7 +44,8 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-const std::string kChipledgerd = CHIPLEDGER_BINARY_DIR "/api/chipledgerd";
+// The server measured: this build's unless --chipledgerd names another.
+std::string server_binary = CHIPLEDGER_BINARY_DIR "/api/chipledgerd";
 
 double Seconds(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -79,14 +83,14 @@ class Server {
  public:
   Server(const std::string& data, const std::string& config, const std::string& token)
       : port_(FreePort()), token_(token) {
-    std::vector<std::string> args = {kChipledgerd, "serve",    "--data",
-                                     data,         "--listen", "127.0.0.1:" + std::to_string(port_),
-                                     "--config",   config};
+    std::vector<std::string> args = {
+        server_binary, "serve", "--data", data, "--listen", "127.0.0.1:" + std::to_string(port_),
+        "--config",    config};
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
     start_ = Clock::now();
-    if (::posix_spawn(&pid_, kChipledgerd.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
+    if (::posix_spawn(&pid_, server_binary.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
       pid_ = -1;
     }
   }
@@ -295,8 +299,8 @@ int Run(const Flags& flags) {
   std::printf("log: %llu entries; Ledger::Open (read-only) and close: %.2f s\n",
               static_cast<unsigned long long>(size), Seconds(open_start));
   Result<std::string> token = api::RunCommand(
-      kChipledgerd, {"token", "create", "--data", data, "--role", "regulator", "--name",
-                     "query-load-" + std::to_string(::getpid())});  // names must be unique
+      server_binary, {"token", "create", "--data", data, "--role", "regulator", "--name",
+                      "query-load-" + std::to_string(::getpid())});  // names must be unique
   if (!token.ok()) return std::fprintf(stderr, "%s\n", token.status().ToString().c_str()), 1;
   std::string bearer = token->substr(0, token->find('\n'));
   std::string config = flags.dir + "/query_load.json";
@@ -341,11 +345,14 @@ int main(int argc, char** argv) {
     if (flag == "--entries") flags.entries = std::stoull(value);
     if (flag == "--shipments") flags.shipments = std::stoull(value);
     if (flag == "--requests") flags.requests = std::stoull(value);
+    if (flag == "--chipledgerd") chipledger::server_binary = value;
   }
   if (flags.dir.empty() || argc % 2 == 0) {
     std::fprintf(stderr,
-                 "usage: query_load --dir DIR [--entries N | --shipments N] [--requests N]\n");
+                 "usage: query_load --dir DIR [--entries N | --shipments N] [--requests N] "
+                 "[--chipledgerd PATH]\n");
     return 2;
   }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a file
   return chipledger::Run(flags);
 }

@@ -3,11 +3,14 @@
 // written, after a clean stop, and when the snapshot is damaged or belongs to another history
 // (then it says so and replays in full).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <thread>
 
 #include "ledger/durable_file.h"
@@ -72,8 +75,8 @@ class AuditSnapshotRestartTest : public DaemonTest {
   }
 
   // The newest exporters submit until the server goes away; returns when `acks` were accepted
-  // and the server was killed as soon as a snapshot was being written (its temporary file).
-  void KillWhileSubmittingAndSnapshotting(int acks) {
+  // and the server was killed as soon as `moment` held (it returns true), or after 30 s.
+  void KillWhileSubmitting(int acks, const std::function<bool()>& moment) {
     std::atomic<int> accepted{0}, running{kExporters};
     std::vector<std::thread> clients;
     for (size_t a = exporters_.size() - kExporters; a < exporters_.size(); ++a) {
@@ -90,20 +93,52 @@ class AuditSnapshotRestartTest : public DaemonTest {
     }
     while (accepted < acks && running > 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    // Not during the first write (a restart then has a previous snapshot), nor on the stale
-    // temporary file of the previous kill (the first write renames it away).
-    std::string temporary = SnapshotPath() + ".tmp";
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    auto waiting = [&] { return std::chrono::steady_clock::now() < deadline; };
-    while ((!fs::exists(SnapshotPath()) || fs::exists(temporary)) && waiting()) {
+    bool held = false;
+    while (!(held = moment()) && std::chrono::steady_clock::now() < deadline) {
     }
-    while (!fs::exists(temporary) && waiting()) {
-    }
-    bool writing = fs::exists(temporary);
     daemon_->Kill();
     for (std::thread& client : clients) client.join();
     EXPECT_GE(accepted, acks);
-    EXPECT_TRUE(writing) << "no snapshot was being written within 30 s";
+    EXPECT_TRUE(held) << "the moment to kill did not come within 30 s";
+  }
+
+  // Kills the server while a snapshot is being written (its temporary file exists): not during
+  // the first write (a restart then has a previous snapshot), nor on the stale temporary file of
+  // the previous kill (the first write renames it away).
+  void KillWhileSubmittingAndSnapshotting(int acks) {
+    std::string temporary = SnapshotPath() + ".tmp";
+    bool previous_done = false;
+    KillWhileSubmitting(acks, [&] {
+      previous_done = previous_done || (fs::exists(SnapshotPath()) && !fs::exists(temporary));
+      return previous_done && fs::exists(temporary);
+    });
+  }
+
+  // The inode of DATA/audit.snapshot, 0 when there is none: a new snapshot is a new file renamed
+  // over the old one.
+  ino_t SnapshotInode() const {
+    struct stat status {};
+    return ::stat(SnapshotPath().c_str(), &status) == 0 ? status.st_ino : 0;
+  }
+
+  // Kills the server right after a snapshot was written whole (renamed into place) while the
+  // exporters keep submitting, so that the log ends past it.
+  void KillRightAfterAFinishedSnapshot(int acks) {
+    std::string temporary = SnapshotPath() + ".tmp";
+    std::optional<ino_t> old;  // the snapshot when the kill was armed
+    KillWhileSubmitting(acks, [&] {
+      ino_t now = SnapshotInode();
+      if (!old) old = now;
+      return now != 0 && now != *old && !fs::exists(temporary);
+    });
+  }
+
+  // N of the restart's "catching up N entries", or -1 when it did not say.
+  static int64_t CaughtUp(const std::string& log) {
+    static const std::string kSaid = "catching up ";
+    size_t at = log.rfind(kSaid);
+    return at == std::string::npos ? -1 : std::stoll(log.substr(at + kSaid.size()));
   }
 
   // What the record views say; the white list without its time and signature.
@@ -156,6 +191,28 @@ TEST_F(AuditSnapshotRestartTest, KillNineWhileSubmittingAndSnapshottingThenViews
     EXPECT_NE(log.find("live audit: restored from"), std::string::npos) << log;
     EXPECT_EQ(log.find("WARNING"), std::string::npos) << log;
   }
+  json restored = Views();
+  ASSERT_FALSE(restored["/v1/findings?rule=L1&status=open"]["findings"].empty());
+  daemon_->Kill();
+  EXPECT_EQ(restored, FullReplayViews());
+}
+
+// kill -9 just after a snapshot was completed, agents still submitting: the restart restores it,
+// replays the entries logged after it (the catch-up), and answers exactly as a full replay.
+TEST_F(AuditSnapshotRestartTest, KillNineRightAfterAFinishedSnapshotThenCatchUpEqualsFullReplay) {
+  Start(kConfig);
+  Register();
+  int64_t caught_up = 0;
+  for (int round = 1; round <= 3; ++round) {
+    if (round > 1) EnrolExporters();
+    KillRightAfterAFinishedSnapshot(40);
+    std::string log = StartAndLog();
+    EXPECT_NE(log.find("live audit: restored from"), std::string::npos) << log;
+    EXPECT_EQ(log.find("WARNING"), std::string::npos) << log;
+    ASSERT_GE(CaughtUp(log), 0) << log;
+    caught_up += CaughtUp(log);
+  }
+  EXPECT_GT(caught_up, 0) << "every kill came before any entry past its snapshot";
   json restored = Views();
   ASSERT_FALSE(restored["/v1/findings?rule=L1&status=open"]["findings"].empty());
   daemon_->Kill();

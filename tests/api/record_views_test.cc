@@ -201,7 +201,10 @@ TEST_F(RecordViewsTest, FindingsFilterAndPage) {
 
 // The counts the console's overview shows are those of the findings pages, filter for filter.
 TEST_F(RecordViewsTest, FindingCountsEqualTheFindingsTheyCount) {
-  for (const std::string filter : {"", "status=open", "severity=critical", "site=helix-1"}) {
+  // Filters on what findings share (counted by group) and on each one (subject, since: visited).
+  for (const std::string filter :
+       {"", "status=open", "severity=critical", "site=helix-1", "rule=L2&status=open",
+        "subject_kind=shipment&subject_id=sh-2", "since=20", "party=helix&since=1"}) {
     json findings = AllPages("/v1/findings?" + filter, "findings", 100);
     json counts = Ok("/v1/findings/counts?" + filter);
     EXPECT_EQ(counts["total"], findings.size()) << filter;
@@ -247,6 +250,35 @@ TEST_F(RecordViewsTest, ShipmentViewListsItsChipsAndFindings) {
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(Json(missing)["error"], "not_found");
+}
+
+// A record view shows the first 100 of its open findings, in report order, and counts them all: a
+// site with 105 (one L1 per shipment under a license never issued) lists the first page of
+// /v1/findings?site=&status=open, and its total is that of /v1/findings/counts.
+TEST_F(RecordViewsTest, RecordViewsShowTheFirstOpenFindingsAndCountThemAll) {
+  for (int n = 0; n < 105; ++n) {
+    std::string shipment = "sh-none-" + std::to_string(n);
+    MustSubmit(
+        exporter_.Next("shipment.dispatched",
+                       {{"shipment", shipment},
+                        {"license", "lic-none"},
+                        {"consignee", "sand"},
+                        {"destination_site", "sand-1"},
+                        {"chips", {{{"serial", "N" + std::to_string(n)}, {"model", "H100"}}}},
+                        {"seals", {"seal-" + shipment}},
+                        {"route", {"NL"}}}));
+  }
+  json site = Ok("/v1/sites/sand-1");
+  json counts = Ok("/v1/findings/counts?site=sand-1&status=open");
+  EXPECT_GE(counts["total"], 105);
+  EXPECT_EQ(site["open_findings_total"], counts["total"]);
+  EXPECT_EQ(site["open_findings"],
+            Ok("/v1/findings?site=sand-1&status=open&limit=100")["findings"]);
+  json shipment = Ok("/v1/shipments/sh-none-7");
+  ASSERT_EQ(shipment["open_findings"].size(), 1u);
+  EXPECT_EQ(shipment["open_findings_total"], 1);
+  EXPECT_EQ(shipment["open_findings"][0]["rule"], "L1");
+  EXPECT_EQ(Ok("/v1/chips/C1")["open_findings_total"], Ok("/v1/chips/C1")["open_findings"].size());
 }
 
 // /v1/events keeps SPEC's whole entries unless asked for summaries; histories the reverse.
