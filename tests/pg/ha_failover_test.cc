@@ -7,57 +7,19 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "ledger/pg/connection.h"
-#include "tests/pg/pg_test_util.h"
+#include "tests/pg/ha_cluster.h"
 
 namespace chipledger::pg {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-const std::string kClusterScript = std::string(CHIPLEDGER_SOURCE_DIR) + "/deploy/ha/cluster.sh";
-
-std::string Output(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  char buffer[256];
-  while (pipe && fgets(buffer, sizeof buffer, pipe)) out += buffer;
-  if (pipe) pclose(pipe);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
-// Stops the cluster however the test ends.
-class Cluster {
- public:
-  Cluster() : dir_(testing::ScratchDir("chipledger-ha")), base_(20000 + (getpid() % 1500) * 25) {}
-  ~Cluster() {
-    (void)std::system((kClusterScript + " stop " + dir_ + " >/dev/null 2>&1").c_str());
-    std::filesystem::remove_all(dir_);
-  }
-  bool Start() {
-    return std::system((kClusterScript + " start " + dir_ + " --nodes 2 --base-port " +
-                        std::to_string(base_) + " >" + dir_ + "/start.log 2>&1")
-                           .c_str()) == 0;
-  }
-  std::string Conninfo() const {
-    return "host=127.0.0.1,127.0.0.1 port=" + std::to_string(base_ + 11) + "," +
-           std::to_string(base_ + 12) +
-           " user=postgres dbname=postgres connect_timeout=2 target_session_attrs=read-write";
-  }
-  std::string PrimaryPid() const { return Output(kClusterScript + " primary-pid " + dir_); }
-  const std::string& dir() const { return dir_; }
-
- private:
-  std::string dir_;
-  int base_;
-};
+using testing::Cluster;
 
 TEST(HaFailoverTest, EveryAcknowledgedRowSurvivesKillingThePrimary) {
   Cluster cluster;
