@@ -1,11 +1,13 @@
 // The PostgreSQL driver's write side: opening (schema, sequencer session, fence), loading the
-// state, group commits as one transaction, and recovery by reconnecting. Reads are pg_reads.cc.
+// state, group commits (group_insert.h: one atomic statement each), and recovery by
+// reconnecting. Reads are pg_reads.cc.
 #include "ledger/pg/pg_driver.h"
 
 #include <map>
 #include <thread>
 #include <utility>
 
+#include "ledger/pg/group_insert.h"
 #include "ledger/pg/schema.h"
 #include "ledger/store/keys.h"
 
@@ -13,110 +15,6 @@ namespace chipledger::pg {
 namespace {
 
 using std::chrono::milliseconds;
-
-// Rows per INSERT statement: a group's rows go in a few statements (round trips), well under
-// PostgreSQL's 65535 parameters per statement.
-constexpr size_t kRowsPerStatement = 500;
-
-// Inserts rows of `casts.size()` parameters each (`params` holds them row after row) as
-// "<head> VALUES ($1::cast, ...), ... <tail>". The casts give every parameter its column's type.
-Status InsertRows(Connection& connection, std::string_view head,
-                  const std::vector<std::string_view>& casts, const std::vector<Param>& params,
-                  std::string_view tail = "") {
-  const size_t width = casts.size();
-  for (size_t first = 0; first < params.size(); first += width * kRowsPerStatement) {
-    const size_t end = std::min(params.size(), first + width * kRowsPerStatement);
-    std::string sql(head);
-    sql += " VALUES ";
-    for (size_t i = first; i < end; ++i) {
-      const size_t column = (i - first) % width;
-      if (column == 0) sql += i == first ? "(" : ",(";
-      sql += "$" + std::to_string(i - first + 1) + "::" + std::string(casts[column]);
-      sql += column + 1 == width ? ")" : ",";
-    }
-    sql += " ";
-    sql += tail;
-    std::vector<Param> chunk(params.begin() + static_cast<ptrdiff_t>(first),
-                             params.begin() + static_cast<ptrdiff_t>(end));
-    if (Result<Rows> done = connection.Exec(sql, chunk); !done.ok()) return done.status();
-  }
-  return Status::Ok();
-}
-
-Param Index(uint64_t index) { return Param::Int(static_cast<int64_t>(index)); }
-
-Status PutEntries(Connection& c, const store::GroupWrite& group) {
-  std::vector<Param> entries, payloads, terms;
-  // The latest registration of each (kind, id) in the group: one upsert row each.
-  std::map<std::pair<RecordKind, std::string>, uint64_t> records;
-  for (const store::GroupWrite::Entry& entry : group.entries) {
-    entries.insert(entries.end(), {Index(entry.index), Param::Bytes(entry.bytes)});
-    payloads.insert(payloads.end(),
-                    {Param::Bytes(std::string(AsBytes(entry.payload_hash))), Index(entry.index)});
-    for (const auto& [term, value] : entry.terms) {
-      terms.insert(terms.end(), {Param::Text(std::string(1, static_cast<char>(term))),
-                                 Param::Bytes(value), Index(entry.index)});
-    }
-    if (entry.record) records[*entry.record] = entry.index;
-  }
-  std::vector<Param> record_rows;
-  for (const auto& [key, index] : records) {
-    record_rows.insert(record_rows.end(), {Param::Int(static_cast<int64_t>(key.first)),
-                                           Param::Bytes(key.second), Index(index)});
-  }
-  Status status =
-      InsertRows(c, "INSERT INTO chipledger_entries (idx, entry)", {"bigint", "bytea"}, entries);
-  if (status.ok()) {
-    status = InsertRows(c, "INSERT INTO chipledger_payloads (payload_hash, idx)",
-                        {"bytea", "bigint"}, payloads);
-  }
-  if (status.ok()) {
-    status = InsertRows(c, "INSERT INTO chipledger_event_terms (term, value, idx)",
-                        {"\"char\"", "text", "bigint"}, terms);
-  }
-  if (status.ok()) {
-    status = InsertRows(c, "INSERT INTO chipledger_records (kind, id, idx)",
-                        {"smallint", "text", "bigint"}, record_rows,
-                        "ON CONFLICT (kind, id) DO UPDATE SET idx = excluded.idx");
-  }
-  return status;
-}
-
-Status PutTreeAndState(Connection& c, const store::GroupWrite& group) {
-  std::vector<Param> nodes;
-  for (const TreeBuilder::Node& node : group.nodes) {
-    nodes.insert(nodes.end(), {Param::Int(node.level), Index(node.index),
-                               Param::Bytes(std::string(AsBytes(node.hash)))});
-  }
-  std::map<std::string, std::string> agents;  // one upsert row per agent
-  for (const AgentState& agent : group.agents) agents[agent.id] = EncodeAgentState(agent);
-  std::vector<Param> agent_rows;
-  for (const auto& [id, state] : agents) {
-    agent_rows.insert(agent_rows.end(), {Param::Bytes(id), Param::Bytes(state)});
-  }
-  const std::vector<Param> metadata = {
-      Param::Text(std::string(store::kMetaSize)),
-      Param::Bytes(store::EncodeU64(group.size)),
-      Param::Text(std::string(store::kMetaClock)),
-      Param::Bytes(store::EncodeU64(static_cast<uint64_t>(group.clock.unix_nanos))),
-      Param::Text(std::string(store::kMetaGenesisOpen)),
-      Param::Bytes(group.genesis_open ? "1" : "0")};
-  Status status = InsertRows(c, "INSERT INTO chipledger_nodes (level, idx, hash)",
-                             {"smallint", "bigint", "bytea"}, nodes);
-  if (status.ok()) {
-    status = InsertRows(c, "INSERT INTO chipledger_agents (agent, state)", {"text", "bytea"},
-                        agent_rows, "ON CONFLICT (agent) DO UPDATE SET state = excluded.state");
-  }
-  if (status.ok()) {
-    status = InsertRows(c, "INSERT INTO chipledger_checkpoints (size, note)", {"bigint", "bytea"},
-                        {Index(group.size), Param::Bytes(group.checkpoint)});
-  }
-  if (status.ok()) {
-    status = InsertRows(c, "INSERT INTO chipledger_metadata (name, value)", {"text", "bytea"},
-                        metadata, "ON CONFLICT (name) DO UPDATE SET value = excluded.value");
-  }
-  return status;
-}
 
 // A commit that did not happen is for the sequencer to retry after Recover: whatever the server
 // said (a lost session, a standby, a constraint), the group is refused and nothing of it is kept.
@@ -185,21 +83,10 @@ Status PgDriver::Initialize(const std::string& origin, const PublicKey& log_publ
     if (held->Int(0, 0) != 0) {
       return Status::Conflict("ledger_exists", "postgresql: the database already holds a ledger");
     }
-    const std::vector<Param> metadata = {Param::Text(std::string(store::kMetaOrigin)),
-                                         Param::Bytes(origin),
-                                         Param::Text(std::string(store::kMetaLogPublicKey)),
-                                         Param::Bytes(std::string(AsBytes(log_public_key))),
-                                         Param::Text(std::string(store::kMetaSize)),
-                                         Param::Bytes(store::EncodeU64(0)),
-                                         Param::Text(std::string(store::kMetaClock)),
-                                         Param::Bytes(store::EncodeU64(0)),
-                                         Param::Text(std::string(store::kMetaGenesisOpen)),
-                                         Param::Bytes("1")};
-    Status status =
-        InsertRows(c, "INSERT INTO chipledger_metadata (name, value)", {"text", "bytea"}, metadata);
-    if (!status.ok()) return status;
-    return InsertRows(c, "INSERT INTO chipledger_checkpoints (size, note)", {"bigint", "bytea"},
-                      {Index(0), Param::Bytes(checkpoint)});
+    for (const Insert& insert : InitialInserts(origin, log_public_key, checkpoint)) {
+      if (Status status = InsertRows(c, insert); !status.ok()) return status;
+    }
+    return Status::Ok();
   });
 }
 
@@ -238,10 +125,7 @@ Result<store::StoredState> PgDriver::Load() const {
 }
 
 Status PgDriver::Commit(const store::GroupWrite& group) {
-  Status status = writer_->Transaction([&](Connection& c) -> Status {
-    if (Status entries = PutEntries(c, group); !entries.ok()) return entries;
-    return PutTreeAndState(c, group);
-  });
+  Status status = WriteAtomically(*writer_, GroupInserts(group));
   return status.ok() ? status : CommitFailure(status);
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "ledger/pg/group_insert.h"
 #include "ledger/pg/pg_ledger.h"
 #include "tests/pg/pg_test_util.h"
 #include "tests/testing/test_agent.h"
@@ -89,6 +90,28 @@ TEST_F(PgDriverTest, OpeningWithoutTheLogKeyFails) {
   std::filesystem::remove(options_.key_file);
   auto ledger = OpenPgLedger(options_, OpenOptions{});
   EXPECT_FALSE(ledger.ok());
+}
+
+// A group too large for one statement goes table by table in one transaction; either way a
+// failing insert leaves nothing of the others.
+TEST_F(PgDriverTest, WritesAreAllOrNothingInOneStatementOrInChunks) {
+  auto c = Connection::Open(options_.store.conninfo, milliseconds(5000));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(
+      (*c)->ExecScript("CREATE TABLE t (a bigint PRIMARY KEY); CREATE TABLE u (b bigint)").ok());
+  for (int64_t rows : {10, 40000}) {
+    Insert many{"INSERT INTO t (a)", {"bigint"}, {}, ""};
+    for (int64_t i = 0; i < rows; ++i) many.params.push_back(Param::Int(i));
+    Insert other{"INSERT INTO u (b)", {"bigint"}, {Param::Int(1)}, ""};
+    Insert clash{"INSERT INTO t (a)", {"bigint"}, {Param::Int(0)}, ""};
+    EXPECT_FALSE(WriteAtomically(**c, {many, other, clash}).ok()) << rows;
+    EXPECT_EQ(0,
+              (*c)->Exec("SELECT (SELECT count(*) FROM t) + (SELECT count(*) FROM u)")->Int(0, 0));
+    ASSERT_TRUE(WriteAtomically(**c, {many, other}).ok()) << rows;
+    EXPECT_EQ(rows, (*c)->Exec("SELECT count(*) FROM t")->Int(0, 0));
+    EXPECT_EQ(1, (*c)->Exec("SELECT count(*) FROM u")->Int(0, 0));
+    ASSERT_TRUE((*c)->ExecScript("TRUNCATE t, u").ok());
+  }
 }
 
 }  // namespace
