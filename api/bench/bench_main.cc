@@ -35,12 +35,13 @@ using testing::TestAgent;
 
 constexpr char kUsage[] =
     "usage: chipledger-bench [--agents N] [--events M] [--connections C] [--witnesses W]\n"
-    "                        [--chipledgerd PATH]\n"
+    "                        [--chipledgerd PATH] [--store STORE]\n"
     "Creates a ledger in a temporary directory with `chipledgerd init`, serves it on 127.0.0.1\n"
     "(fsync on), enrols N agents, submits M pre-signed events over C connections, verifies\n"
     "every receipt, and removes the directory. With W witnesses, also runs W chipledger-witness\n"
     "processes (quorum: all) and reports the witnessing delay. Defaults: N 64, M 20000, C 32, W "
-    "0.\n";
+    "0.\n"
+    "With STORE (chipledgerd's --store), the ledger is kept there instead of in RocksDB.\n";
 
 struct Options {
   int agents = 64;
@@ -48,6 +49,7 @@ struct Options {
   int connections = 32;
   int witnesses = 0;
   std::string chipledgerd;  // default: next to chipledger-bench
+  std::string store;        // chipledgerd --store; empty: RocksDB
   std::string witness;      // default: ../witness/chipledger-witness from chipledger-bench
 };
 
@@ -77,6 +79,8 @@ Result<Options> ParseOptions(int argc, char** argv) {
       *ints[name] = v;
     } else if (name == "--chipledgerd") {
       o.chipledgerd = value;
+    } else if (name == "--store") {
+      o.store = value;
     } else {
       return Status::InvalidArgument("usage", name + ": unknown argument");
     }
@@ -280,9 +284,13 @@ Result<NoteVerifier> StartLedger(const Options& o, const std::string& dir, const
                                  std::unique_ptr<Daemon>* daemon,
                                  std::vector<std::unique_ptr<Daemon>>* witnesses) {
   std::string data = dir + "/ledger";
-  Result<std::string> vkey = RunCommand(
-      o.chipledgerd, {"init", "--data", data, "--origin", "bench.chipledger.example/log",
-                      "--authority", "bench-authority=" + Base64Encode(authority.public_key)});
+  const std::vector<std::string> store =
+      o.store.empty() ? std::vector<std::string>{} : std::vector<std::string>{"--store", o.store};
+  std::vector<std::string> init = {
+      "init", "--data", data, "--origin", "bench.chipledger.example/log", "--authority"};
+  init.push_back("bench-authority=" + Base64Encode(authority.public_key));
+  init.insert(init.end(), store.begin(), store.end());
+  Result<std::string> vkey = RunCommand(o.chipledgerd, init);
   if (!vkey.ok()) return vkey.status();
   std::string line = *vkey;
   while (!line.empty() && line.back() == '\n') line.pop_back();
@@ -296,9 +304,10 @@ Result<NoteVerifier> StartLedger(const Options& o, const std::string& dir, const
   }
   std::string config = dir + "/bench.json";
   std::ofstream(config) << settings.dump();
+  std::vector<std::string> serve = {"--data", data, "--listen", "127.0.0.1:0", "--config", config};
+  serve.insert(serve.end(), store.begin(), store.end());
   Result<std::unique_ptr<Daemon>> started =
-      Daemon::Start(o.chipledgerd, {"--data", data, "--listen", "127.0.0.1:0", "--config", config},
-                    dir + "/chipledgerd.log");
+      Daemon::Start(o.chipledgerd, serve, dir + "/chipledgerd.log");
   if (!started.ok()) return started.status();
   *daemon = std::move(*started);
   return ParseVerifierKey(line);
