@@ -188,23 +188,35 @@ std::optional<size_t> FindingIndex::Position(std::string_view id) const {
   return it == position_.end() ? std::nullopt : std::optional<size_t>(it->second);
 }
 
+// How far ahead findings found unchanged are trusted: the clock rules' deadlines are days apart,
+// so after one look an hour ahead they are evaluated about once an hour, not every second.
+constexpr int64_t kLookAheadSeconds = 3600;
+
 EngineAudit::Derived& EngineAudit::DerivedLocked() {
   DrainLocked();
   Timestamp now = Now();
   int64_t second = now.unix_nanos / kNanosPerSecond;
-  if (derived_.applied_size == applied_size_ && derived_.second == second) return derived_;
+  bool same_entries = derived_.applied_size == applied_size_ && derived_.second >= 0;
+  if (same_entries && second == derived_.second) return derived_;
+  if (same_entries && second <= derived_.valid_until) return Advance(now);
   std::vector<audit::Finding> time_based = engine_.TimeBasedFindings(now);
-  if (derived_.applied_size == applied_size_ && derived_.second >= 0 &&
-      time_based == derived_.time_based) {
-    // The same entries, and the clock changed nothing the rules say: the same findings.
-    derived_.second = second;
-    derived_.as_of = now;
-    derived_.whitelist.reset();  // a party's standing may lapse with time alone
-    return derived_;
+  if (same_entries && time_based == derived_.time_based) {
+    // Unchanged since as_of: look ahead once, then trust them until then.
+    Timestamp ahead = AddSeconds(now, kLookAheadSeconds);
+    bool still = engine_.TimeBasedFindings(ahead) == time_based;
+    derived_.valid_until = still ? second + kLookAheadSeconds : second;
+    return Advance(now);
   }
   derived_.index.reset();  // it views the findings replaced here
-  derived_ = Derived{applied_size_,         second,       now,         engine_.Findings(now),
+  derived_ = Derived{applied_size_,         second,       second,      now, engine_.Findings(now),
                      std::move(time_based), std::nullopt, std::nullopt};
+  return derived_;
+}
+
+EngineAudit::Derived& EngineAudit::Advance(Timestamp now) {
+  derived_.second = now.unix_nanos / kNanosPerSecond;
+  derived_.as_of = now;
+  derived_.whitelist.reset();  // a party's standing may lapse with time alone
   return derived_;
 }
 

@@ -81,14 +81,17 @@ class EngineAudit : public LiveAudit {
   // Applies every queued entry; the caller holds engine_mu_.
   void DrainLocked();
 
-  // The findings as of a time, computed at most once per applied size, and again in a later
-  // second only when the time-based rules then say something else (Engine::TimeBasedFindings):
-  // shared by every page, filter and record view until either changes, so a reader paging through
-  // 300,000 findings, or many readers at once, pay for it once, while each answer still includes
-  // every acknowledged event.
+  // The findings as of a time, computed once per applied size and shared by every page, filter
+  // and record view until it changes, so a reader paging through 300,000 findings, or many
+  // readers at once, pay for it once, while each answer still includes every acknowledged event.
+  // Only the time-based rules (Engine::TimeBasedFindings) change them with no new entry, and as
+  // time passes they only add findings, raise severities and count more days: so findings equal
+  // at two times are equal at every time between, and `valid_until` (a second) is how far they
+  // were found unchanged ahead, so that the clock rules are evaluated again only after it.
   struct Derived {
     uint64_t applied_size = 0;
     int64_t second = -1;
+    int64_t valid_until = -1;
     Timestamp as_of;
     std::vector<audit::Finding> findings;    // in report order
     std::vector<audit::Finding> time_based;  // what the time-based rules said as of `as_of`
@@ -97,6 +100,8 @@ class EngineAudit : public LiveAudit {
   };
   // Drains the queue and brings derived_ up to date; the caller holds engine_mu_.
   Derived& DerivedLocked();
+  // derived_ as of `now`, its findings known to be unchanged since its as_of.
+  Derived& Advance(Timestamp now);
   // derived_'s index, built if not yet; the caller holds engine_mu_ and called DerivedLocked.
   const FindingIndex& IndexLocked();
   const std::vector<audit::WhitelistEntry>& WhitelistLocked();
