@@ -2,8 +2,9 @@
 // continuously, the primary's postgres is killed with kill -9, the standby is promoted and
 // chipledgerd follows it; then the active chipledgerd is killed with kill -9 and a standby
 // chipledgerd, waiting on the fence, takes over. Every acknowledged event must be in the log at
-// its index with its leaf hash, and every checkpoint handed out must be consistent with the
-// final one. Prints the longest time without acknowledgements in each phase.
+// its index with its leaf hash, every checkpoint handed out must be consistent with the final
+// one, and the log rebuilt from its entry bundles must have the final checkpoint's root. Prints the
+// longest time without acknowledgements in each phase.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -22,6 +24,7 @@
 #include "ledger/merkle.h"
 #include "ledger/receipt.h"
 #include "ledger/store/key_file.h"
+#include "ledger/tiles.h"
 #include "tests/pg/ha_cluster.h"
 #include "tests/testing/test_agent.h"
 
@@ -143,8 +146,33 @@ std::vector<Hash> Hashes(const json& hashes) {
   return out;
 }
 
-// Every receipt's entry is at its index with its leaf hash, and its checkpoint is consistent with
-// the server's current one.
+// The leaf hashes of the first `size` entries, from the server's entry bundles (tile/entries/...).
+std::vector<Hash> LeavesFromTiles(httplib::Client& client, uint64_t size) {
+  std::vector<Hash> leaves;
+  for (uint64_t index = 0; index * kTileWidth < size; ++index) {
+    TileId tile{.entries = true, .level = 0, .index = index, .width = TileWidthAt(0, index, size)};
+    httplib::Result res = client.Get("/tile/" + TilePath(tile));
+    EXPECT_TRUE(res && res->status == 200) << TilePath(tile);
+    if (!res || res->status != 200) return {};
+    Result<std::vector<std::string>> entries = DecodeEntryBundle(res->body);
+    EXPECT_TRUE(entries.ok()) << TilePath(tile);
+    if (!entries.ok()) return {};
+    for (const std::string& entry : *entries) leaves.push_back(LeafHash(entry));
+  }
+  return leaves;
+}
+
+// The root of the tree over `leaves`.
+Hash RootOf(const std::vector<Hash>& leaves) {
+  std::function<Result<Hash>(int, uint64_t)> node = [&](int level, uint64_t index) -> Result<Hash> {
+    if (level == 0) return leaves[index];
+    return NodeHash(*node(level - 1, 2 * index), *node(level - 1, 2 * index + 1));
+  };
+  return *RootHash(leaves.size(), node);
+}
+
+// Every receipt's entry is at its index with its leaf hash, its checkpoint is consistent with the
+// server's current one, and the log rebuilt from its entry bundles has that checkpoint's root.
 void ExpectAllInLog(const api::Daemon& server, const std::string& token,
                     const std::vector<Receipt>& receipts, const NoteVerifier& verifier) {
   httplib::Client client(server.host(), server.port());
@@ -152,12 +180,17 @@ void ExpectAllInLog(const api::Daemon& server, const std::string& token,
   client.set_read_timeout(60);
   Result<Checkpoint> final_checkpoint = VerifyCheckpoint(client.Get("/checkpoint")->body, verifier);
   ASSERT_TRUE(final_checkpoint.ok());
+  std::vector<Hash> leaves = LeavesFromTiles(client, final_checkpoint->size);
+  ASSERT_EQ(leaves.size(), final_checkpoint->size);
+  EXPECT_EQ(RootOf(leaves), final_checkpoint->root)
+      << "the tiles do not give the checkpoint's root";
   std::map<uint64_t, Checkpoint> handed_out;
   for (const Receipt& r : receipts) {
     ASSERT_LT(r.index, final_checkpoint->size);
     httplib::Result entry = client.Get("/v1/entries/" + std::to_string(r.index));
     ASSERT_TRUE(entry && entry->status == 200) << r.index;
     EXPECT_EQ(json::parse(entry->body)["leaf_hash"], ToHex(r.leaf_hash)) << r.index;
+    EXPECT_EQ(leaves[r.index], r.leaf_hash) << r.index;
     Result<Checkpoint> checkpoint = VerifyReceipt(r, verifier);
     ASSERT_TRUE(checkpoint.ok());
     auto [it, fresh] = handed_out.emplace(checkpoint->size, *checkpoint);
@@ -253,7 +286,8 @@ TEST(HaChipledgerdTest, NothingAcknowledgedIsLostWhenThePrimaryOrTheSequencerDie
   std::vector<Receipt> receipts = load.receipts();
   ExpectAllInLog(**standby, token->substr(0, token->find('\n')), receipts, *verifier);
   std::printf(
-      "ha_chipledgerd: %zu events acknowledged, all in the log with their leaf hashes; longest "
+      "ha_chipledgerd: %zu events acknowledged, all in the log with their leaf hashes, the log "
+      "rebuilt from its tiles; longest "
       "time without acknowledgements: %.2f s across the PostgreSQL failover, %.2f s across the "
       "chipledgerd takeover (standby listening %.2f s after the kill)\n",
       receipts.size(), failover_gap, takeover_gap, takeover);
