@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <initializer_list>
+#include <iterator>
 #include <set>
 
 #include "auditor/engine.h"
@@ -154,16 +155,28 @@ ListPage Shipments(const ReplayState& state, const ListQuery& query) {
   });
 }
 
-// The serials a site's chip list covers: its books, and what is in transit to it.
-std::set<std::string> SiteSerials(const ReplayState& state, const std::string& site_id,
-                                  const std::string* status) {
+// The serials a site's chip list pages through: its books and what is in transit to it, those
+// `status` keeps, after `query.after`. Only the first limit + 1 are kept (the page, and whether
+// more follow): a site receiving 300,000 chips would otherwise have every serial copied per page.
+std::set<std::string> SiteSerials(const ReplayState& state, const ListQuery& query,
+                                  const std::string& site_id, const std::string* status) {
   std::set<std::string> serials;
+  auto consider = [&](const std::string& serial) {
+    if (!query.after.empty() && serial <= query.after) return;
+    if (serials.size() > query.limit && serial >= *serials.rbegin()) return;
+    const ChipInfo* chip = state.Chip(serial);
+    if (!chip || Differs(status, ChipStatusName(chip->status))) return;
+    serials.insert(serial);
+    if (serials.size() > query.limit + 1) serials.erase(std::prev(serials.end()));
+  };
   const SiteInfo* site = state.Site(site_id);
-  if (site && (!status || *status != "in_transit")) serials = site->book;
+  if (site && (!status || *status != "in_transit")) {
+    for (const std::string& serial : site->book) consider(serial);
+  }
   if (status && *status != "in_transit") return serials;
   for (const auto& [id, shipment] : state.shipments()) {
     if (shipment.received || shipment.destination_site != site_id) continue;
-    serials.insert(shipment.serials.begin(), shipment.serials.end());
+    for (const std::string& serial : shipment.serials) consider(serial);
   }
   return serials;
 }
@@ -171,21 +184,22 @@ std::set<std::string> SiteSerials(const ReplayState& state, const std::string& s
 ListPage Chips(const ReplayState& state, const ListQuery& query) {
   const std::string& site = *Filter(query, "site");
   const std::string* status = Filter(query, "status");
-  return Page(SiteSerials(state, site, status), query, [&](const std::string& serial) -> Item {
-    const ChipInfo* chip = state.Chip(serial);
-    if (!chip) return std::nullopt;
-    std::string_view chip_status = ChipStatusName(chip->status);
-    if (Differs(status, chip_status)) return std::nullopt;
-    return json{
-        {"serial", serial},
-        {"status", chip_status},
-        {"site", OrNull(chip->site)},
-        {"host", OrNull(chip->host)},
-        {"model", OrNull(chip->model)},
-        {"license", OrNull(chip->license)},
-        {"shipment", OrNull(chip->shipment)},
-        {"last_seen", chip->last_seen ? json(FormatTime(chip->last_seen->time)) : json(nullptr)}};
-  });
+  return Page(
+      SiteSerials(state, query, site, status), query, [&](const std::string& serial) -> Item {
+        const ChipInfo* chip = state.Chip(serial);
+        if (!chip) return std::nullopt;
+        std::string_view chip_status = ChipStatusName(chip->status);
+        if (Differs(status, chip_status)) return std::nullopt;
+        return json{{"serial", serial},
+                    {"status", chip_status},
+                    {"site", OrNull(chip->site)},
+                    {"host", OrNull(chip->host)},
+                    {"model", OrNull(chip->model)},
+                    {"license", OrNull(chip->license)},
+                    {"shipment", OrNull(chip->shipment)},
+                    {"last_seen",
+                     chip->last_seen ? json(FormatTime(chip->last_seen->time)) : json(nullptr)}};
+      });
 }
 
 }  // namespace
