@@ -1,11 +1,16 @@
 // A test fixture that runs the real chipledgerd on 127.0.0.1 over a fresh ledger with one
-// authority, and talks to it over HTTP.
+// authority, and talks to it over HTTP. The ledger is in RocksDB under the test's directory, or,
+// with CHIPLEDGER_TEST_STORE=postgres in the environment, in a fresh database of its own on a
+// PostgreSQL 15 server the test binary starts once (tests/pg/pg_test_util.h), so that the same
+// tests check the PostgreSQL store (issue 15).
 #ifndef CHIPLEDGER_TESTS_API_DAEMON_FIXTURE_H_
 #define CHIPLEDGER_TESTS_API_DAEMON_FIXTURE_H_
 
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -15,17 +20,29 @@
 
 #include "api/bench/daemon.h"
 #include "ledger/checkpoint.h"
+#include "ledger/pg/connection.h"
 #include "ledger/receipt.h"
+#include "tests/pg/pg_test_util.h"
 #include "tests/testing/test_agent.h"
 
 namespace chipledger::testing {
 
 inline const std::string kChipledgerd = std::string(CHIPLEDGER_BINARY_DIR) + "/api/chipledgerd";
 
+// Whether the daemon tests are to run on PostgreSQL (CHIPLEDGER_TEST_STORE=postgres).
+inline bool TestStoreIsPostgres() {
+  const char* store = std::getenv("CHIPLEDGER_TEST_STORE");
+  return store != nullptr && std::string(store) == "postgres";
+}
+
 class DaemonTest : public ::testing::Test {
  protected:
   void SetUp() override {
     InitCrypto();
+    if (store_.empty() && TestStoreIsPostgres()) {
+      UseFreshPostgresDatabase();
+      if (IsSkipped() || HasFatalFailure()) return;
+    }
     data_ = dir_.path() + "/ledger";
     Result<std::string> vkey = api::RunCommand(
         kChipledgerd,
@@ -37,10 +54,33 @@ class DaemonTest : public ::testing::Test {
     Result<NoteVerifier> verifier = ParseVerifierKey(line);
     ASSERT_TRUE(verifier.ok()) << line;
     log_key_ = *verifier;
+    // The ledger is where the test says, not in RocksDB beside the log key.
+    ASSERT_EQ(std::filesystem::exists(data_ + "/db"), !OnPostgres());
     for (const char* role : {"regulator", "auditor", "witness", "admin"}) {
       tokens_[role] = CreateToken(role, std::string("test-") + role);
     }
   }
+
+  // Puts the ledger in a new database on the test binary's PostgreSQL server (started on first
+  // use); sets postgres_url_ and store_. Skips the test when PostgreSQL 15 is not installed.
+  void UseFreshPostgresDatabase() {
+    using pg::testing::TestServer;
+    if (!TestServer::Installed()) GTEST_SKIP() << "PostgreSQL 15 is not installed (setup.sh)";
+    ASSERT_TRUE(TestServer::Shared().started()) << "see " << TestServer::Shared().dir();
+    static int databases = 0;
+    const std::string database = "test_" + std::to_string(++databases);
+    auto admin = pg::Connection::Open(TestServer::Shared().Conninfo("postgres"),
+                                      std::chrono::milliseconds(5000));
+    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+    Result<pg::Rows> created = (*admin)->Exec("CREATE DATABASE " + database);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    postgres_url_ = "postgres://postgres@127.0.0.1:" + std::to_string(TestServer::Shared().port()) +
+                    "/" + database;
+    // A restarted chipledgerd waits for the lock its predecessor's session still holds while
+    // the server ends that session.
+    store_ = {"--store", postgres_url_, "--fence-wait", "10"};
+  }
+  bool OnPostgres() const { return !postgres_url_.empty(); }
 
   // `args` followed by store_.
   std::vector<std::string> WithStore(std::vector<std::string> args) const {
@@ -77,7 +117,8 @@ class DaemonTest : public ::testing::Test {
     std::string config_path = dir_.path() + "/bad.json";
     std::ofstream(config_path) << config;
     Result<std::unique_ptr<api::Daemon>> started = api::Daemon::Start(
-        kChipledgerd, {"--data", data_, "--listen", "127.0.0.1:0", "--config", config_path},
+        kChipledgerd,
+        WithStore({"--data", data_, "--listen", "127.0.0.1:0", "--config", config_path}),
         dir_.path() + "/bad.log");
     EXPECT_FALSE(started.ok());
     std::ifstream log(dir_.path() + "/bad.log");
@@ -126,6 +167,7 @@ class DaemonTest : public ::testing::Test {
   std::string data_;
   // Flags naming the ledger's store, given to init and serve (--store ...); empty: RocksDB.
   std::vector<std::string> store_;
+  std::string postgres_url_;  // the ledger's database when on PostgreSQL
   TestAgent authority_{"authority-1"};
   NoteVerifier log_key_;
   std::map<std::string, std::string> tokens_;

@@ -3,7 +3,6 @@
 // after a kill -9 under load; a second chipledgerd on the same database is fenced out. The
 // server is the test's own PostgreSQL 15 (tests/pg/pg_test_util.h).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -11,15 +10,12 @@
 #include <thread>
 
 #include "ledger/merkle.h"
-#include "ledger/pg/connection.h"
 #include "tests/api/daemon_fixture.h"
-#include "tests/pg/pg_test_util.h"
 
 namespace chipledger::testing {
 namespace {
 
 using nlohmann::json;
-using pg::testing::TestServer;
 
 std::vector<Hash> Hashes(const json& hashes) {
   std::vector<Hash> out;
@@ -30,20 +26,8 @@ std::vector<Hash> Hashes(const json& hashes) {
 class PgStoreApiTest : public DaemonTest {
  protected:
   void SetUp() override {
-    if (!TestServer::Installed()) GTEST_SKIP() << "PostgreSQL 15 is not installed (setup.sh)";
-    ASSERT_TRUE(TestServer::Shared().started()) << "see " << TestServer::Shared().dir();
-    std::string database = "api_" + std::to_string(getpid()) + "_" +
-                           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : database) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto admin = pg::Connection::Open(TestServer::Shared().Conninfo("postgres"),
-                                      std::chrono::milliseconds(5000));
-    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-    ASSERT_TRUE((*admin)->Exec("CREATE DATABASE " + database).ok());
-    url_ = "postgres://postgres@127.0.0.1:" + std::to_string(TestServer::Shared().port()) + "/" +
-           database;
-    // A restarted chipledgerd waits for the lock its predecessor's session still holds while
-    // the server ends that session.
-    store_ = {"--store", url_, "--fence-wait", "10"};
+    UseFreshPostgresDatabase();
+    if (IsSkipped() || HasFatalFailure()) return;
     DaemonTest::SetUp();
   }
 
@@ -67,8 +51,6 @@ class PgStoreApiTest : public DaemonTest {
                                     Hashes(consistency["hashes"])));
     }
   }
-
-  std::string url_;
 };
 
 TEST_F(PgStoreApiTest, ServesReceiptsAndProofsAndKeepsThemAcrossARestart) {
@@ -97,7 +79,7 @@ TEST_F(PgStoreApiTest, ASecondServerOnTheDatabaseIsFencedOut) {
   Start();
   std::string log = dir_.path() + "/second.log";
   Result<std::unique_ptr<api::Daemon>> second = api::Daemon::Start(
-      kChipledgerd, {"--data", data_, "--listen", "127.0.0.1:0", "--store", url_}, log);
+      kChipledgerd, {"--data", data_, "--listen", "127.0.0.1:0", "--store", postgres_url_}, log);
   EXPECT_FALSE(second.ok());
   std::ifstream in(log);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
