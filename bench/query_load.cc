@@ -192,7 +192,8 @@ std::vector<Route> Routes(uint64_t size) {
 }
 
 // The findings-heavy log's routes: `shipments` shipments named exp-E-N (GenerateShipments), all
-// bound for site-0, each with one open critical L1 finding about its license.
+// bound for site-0, each with one open critical L1 finding about its license. site-0 is never
+// registered, so /v1/sites/{id} answers 404 there (the time to say so).
 std::vector<Route> ShipmentRoutes(uint64_t shipments) {
   uint64_t per_exporter = std::max<uint64_t>(shipments / load::kAppenders, 1);
   auto shipment = [per_exporter](uint64_t i) {
@@ -216,6 +217,8 @@ std::vector<Route> ShipmentRoutes(uint64_t shipments) {
        [](uint64_t) { return "/v1/shipments?site=site-0&status=in_transit&limit=100"; }},
       {"/v1/shipments/{id}", [=](uint64_t i) { return "/v1/shipments/" + shipment(i); }},
       {"/v1/sites/{id}", [](uint64_t) { return "/v1/sites/site-0"; }},
+      {"/v1/chips?site=&status=in_transit (every chip in transit to it)",
+       [](uint64_t) { return "/v1/chips?site=site-0&status=in_transit&limit=100"; }},
       {"/v1/chips/{serial}", [=](uint64_t i) { return "/v1/chips/SN-" + shipment(i); }},
   };
 }
