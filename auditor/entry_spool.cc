@@ -150,13 +150,15 @@ Result<EntrySpool> EntrySpool::Create() {
   return EntrySpool(std::unique_ptr<std::FILE, Closer>(file), path);
 }
 
-void EntrySpool::Add(const LogEntry& entry, const Event& event) {
-  if (failed_) return;
+std::string EntrySpool::Line(const LogEntry& entry, const Event& event) {
   EntrySummary summary = SummariseEntry(entry, event);
-  std::string line =
-      std::to_string(summary.index) + "\t" + std::to_string(summary.integrated_time.unix_nanos) +
-      "\t" + std::to_string(summary.time.unix_nanos) + "\t" + Flat(summary.type) + "\t" +
-      Flat(summary.agent) + "\t" + Flat(summary.site) + "\t" + Flat(summary.said) + "\n";
+  return std::to_string(summary.index) + "\t" + std::to_string(summary.integrated_time.unix_nanos) +
+         "\t" + std::to_string(summary.time.unix_nanos) + "\t" + Flat(summary.type) + "\t" +
+         Flat(summary.agent) + "\t" + Flat(summary.site) + "\t" + Flat(summary.said) + "\n";
+}
+
+void EntrySpool::AddLine(std::string_view line) {
+  if (failed_) return;
   failed_ = std::fwrite(line.data(), 1, line.size(), file_.get()) != line.size();
 }
 

@@ -16,6 +16,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -50,7 +51,11 @@ class EntrySpool {
 
   // Spools the entry's summary. Entries come in ascending index order. A write error (a full
   // disk) is kept and returned by Find, so the read loop need not handle it.
-  void Add(const LogEntry& entry, const Event& event);
+  void Add(const LogEntry& entry, const Event& event) { AddLine(Line(entry, event)); }
+  // Add in two steps: the spool line of an entry (pure, thread-safe: made where the entries are
+  // verified in parallel, VerifyPipeline::Annotate), then appending it, in index order.
+  static std::string Line(const LogEntry& entry, const Event& event);
+  void AddLine(std::string_view line);
 
   // Fills a fresh spool from one saved beside an audit snapshot (Save), which must hold the
   // entries 0 … entries−1 in order, so that an incremental audit summarises the evidence it does

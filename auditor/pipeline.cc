@@ -14,9 +14,10 @@ struct VerifyPipeline::Chunk {
 
 unsigned DefaultJobs() { return std::max(1u, std::thread::hardware_concurrency()); }
 
-VerifyPipeline::VerifyPipeline(Verifier* verifier, unsigned jobs, Sink sink)
+VerifyPipeline::VerifyPipeline(Verifier* verifier, unsigned jobs, Sink sink, Annotate annotate)
     : verifier_(verifier),
       sink_(std::move(sink)),
+      annotate_(std::move(annotate)),
       filling_(std::make_unique<Chunk>()),
       max_in_flight_(2 * size_t{jobs} + 2) {
   // The agents' keys so far: the log key, or every agent's after resuming from a snapshot.
@@ -33,9 +34,17 @@ VerifyPipeline::~VerifyPipeline() {
   for (std::thread& worker : workers_) worker.join();
 }
 
+PreparedEntry VerifyPipeline::Prepare(std::string_view entry_bytes, SignerKeys* keys) const {
+  PreparedEntry prepared = Verifier::Prepare(entry_bytes, keys);
+  if (annotate_ && prepared.entry && prepared.candidate) {
+    prepared.note = annotate_(*prepared.entry, prepared.candidate->event);
+  }
+  return prepared;
+}
+
 void VerifyPipeline::Push(std::string_view entry_bytes) {
   if (workers_.empty()) {
-    sink_(verifier_->Add(entry_bytes));
+    sink_(verifier_->Add(Prepare(entry_bytes, nullptr)));
     return;
   }
   filling_->bytes.emplace_back(entry_bytes);
@@ -83,7 +92,7 @@ void VerifyPipeline::PrepareNext(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   chunk->prepared.reserve(chunk->bytes.size());
   for (const std::string& bytes : chunk->bytes) {
-    chunk->prepared.push_back(Verifier::Prepare(bytes, &keys_));
+    chunk->prepared.push_back(Prepare(bytes, &keys_));
   }
   chunk->bytes.clear();
   chunk->bytes.shrink_to_fit();

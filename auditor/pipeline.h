@@ -38,10 +38,14 @@ class VerifyPipeline {
 
   // Called in index order, on the pushing thread, with Verifier::Add's result for each entry.
   using Sink = std::function<void(std::optional<VerifiedEntry> verified)>;
+  // Called in the parallel stage, on any thread, with each entry that parses and its event; what
+  // it returns reaches the sink as VerifiedEntry::note. Work moved here off the sink's thread
+  // (which bounds the pipeline's throughput) runs on every core. Must be thread-safe.
+  using Annotate = std::function<std::string(const LogEntry& entry, const Event& event)>;
 
   // `jobs` threads verify, the pushing thread among them (so jobs − 1 workers are started);
   // with jobs = 1 every entry is checked in order as it is pushed, exactly as Verifier::Add does.
-  VerifyPipeline(Verifier* verifier, unsigned jobs, Sink sink);
+  VerifyPipeline(Verifier* verifier, unsigned jobs, Sink sink, Annotate annotate = nullptr);
   ~VerifyPipeline();
   VerifyPipeline(const VerifyPipeline&) = delete;
   VerifyPipeline& operator=(const VerifyPipeline&) = delete;
@@ -55,6 +59,8 @@ class VerifyPipeline {
  private:
   struct Chunk;
 
+  // Verifier::Prepare, then annotate_.
+  PreparedEntry Prepare(std::string_view entry_bytes, SignerKeys* keys) const;
   void Submit();
   void Work();
   // Takes the next queued chunk and prepares it, releasing `lock` (on mu_) meanwhile.
@@ -66,6 +72,7 @@ class VerifyPipeline {
 
   Verifier* verifier_;
   Sink sink_;
+  Annotate annotate_;
   SignerKeys keys_;
   std::unique_ptr<Chunk> filling_;
   size_t max_in_flight_;

@@ -138,7 +138,8 @@ PreparedEntry Verifier::Prepare(std::string_view entry_bytes, SignerKeys* keys) 
     prepared.parsed = entry.status();
     return prepared;
   }
-  Result<Candidate> candidate = ParseCandidate(SerializeEnvelope(entry->envelope));
+  // The entry's envelope parsed already: checked as the ledger would check it, not parsed again.
+  Result<Candidate> candidate = ParseCandidate(entry->envelope);
   prepared.entry = std::move(entry).value();
   if (!candidate.ok()) {
     prepared.admissible_form = candidate.status();
@@ -195,7 +196,8 @@ std::optional<VerifiedEntry> Verifier::Add(PreparedEntry prepared) {
     return std::nullopt;
   }
   CheckAdmission(index, entry, *prepared.candidate);
-  return VerifiedEntry{std::move(entry), std::move(prepared.candidate->event)};
+  return VerifiedEntry{std::move(entry), std::move(prepared.candidate->event),
+                       std::move(prepared.note)};
 }
 
 // Replays §4 rows 3–7 against the agents as of this position. Enrolments and revocations take

@@ -64,6 +64,7 @@ struct SkippedCheck {
 struct VerifiedEntry {
   LogEntry entry;
   Event event;
+  std::string note;  // PreparedEntry::note
 };
 
 // Every key enrolled anywhere in the log so far, by key id, for checking signatures ahead of
@@ -91,6 +92,9 @@ struct PreparedEntry {
   std::optional<LogEntry> entry;
   Status admissible_form;  // why the envelope does not parse as an event (§4 rows 1–2)
   std::optional<Candidate> candidate;
+  // What the caller derived from the parsed entry and event on the preparing thread (e.g.
+  // VerifyPipeline's Annotate), handed on with the verified entry.
+  std::string note;
 };
 
 class Verifier {

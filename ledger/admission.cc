@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "ledger/json_fields_internal.h"
+
 namespace chipledger {
 
 namespace {
@@ -55,27 +57,51 @@ Status CheckSignatureList(const std::vector<EnvelopeSignature>& signatures) {
   return Status::Ok();
 }
 
+// The length of SerializeEnvelope(envelope), without writing it: base64 (padded) needs no JSON
+// escapes, the other strings are measured as JsonString writes them.
+size_t SerializedSize(const Envelope& envelope) {
+  auto base64 = [](size_t bytes) { return (bytes + 2) / 3 * 4 + 2; };  // with its quotes
+  size_t size = std::string_view(R"({"payloadType":,"payload":,"signatures":[]})").size() +
+                internal::JsonString(envelope.payload_type).size() +
+                base64(envelope.payload.size());
+  for (size_t i = 0; i < envelope.signatures.size(); ++i) {
+    size += (i > 0 ? 1 : 0) + std::string_view(R"({"keyid":,"sig":})").size() +
+            internal::JsonString(envelope.signatures[i].keyid).size() +
+            base64(envelope.signatures[i].sig.size());
+  }
+  return size;
+}
+
+// Rows 1–2 after the envelope's JSON and base64 parsed; `size` is the envelope's in bytes.
+Result<Candidate> CheckCandidate(Envelope envelope, size_t size) {
+  if (envelope.payload_type != kEventPayloadType) {
+    return Status::InvalidArgument(
+        "bad_payload_type", "payloadType: must be \"" + std::string(kEventPayloadType) + "\"");
+  }
+  if (Status signatures = CheckSignatureList(envelope.signatures); !signatures.ok()) {
+    return signatures;
+  }
+  Result<Event> event = ParseEvent(envelope.payload);
+  if (!event.ok()) return event.status();
+  if (size > kMaxEnvelopeBytes) {
+    return Status::TooLarge("too_large", "envelope: " + std::to_string(size) + " bytes, at most " +
+                                             std::to_string(kMaxEnvelopeBytes) + " allowed");
+  }
+  Hash payload_hash = Sha256(envelope.payload);
+  return Candidate{std::move(envelope), std::move(event).value(), payload_hash, {}};
+}
+
 }  // namespace
 
 Result<Candidate> ParseCandidate(std::string_view envelope_json) {
   Result<Envelope> envelope = ParseEnvelope(envelope_json);
   if (!envelope.ok()) return envelope.status();
-  if (envelope->payload_type != kEventPayloadType) {
-    return Status::InvalidArgument(
-        "bad_payload_type", "payloadType: must be \"" + std::string(kEventPayloadType) + "\"");
-  }
-  if (Status signatures = CheckSignatureList(envelope->signatures); !signatures.ok()) {
-    return signatures;
-  }
-  Result<Event> event = ParseEvent(envelope->payload);
-  if (!event.ok()) return event.status();
-  if (envelope_json.size() > kMaxEnvelopeBytes) {
-    return Status::TooLarge("too_large", "envelope: " + std::to_string(envelope_json.size()) +
-                                             " bytes, at most " +
-                                             std::to_string(kMaxEnvelopeBytes) + " allowed");
-  }
-  Hash payload_hash = Sha256(envelope->payload);
-  return Candidate{std::move(envelope).value(), std::move(event).value(), payload_hash, {}};
+  return CheckCandidate(std::move(envelope).value(), envelope_json.size());
+}
+
+Result<Candidate> ParseCandidate(Envelope envelope) {
+  size_t size = SerializedSize(envelope);
+  return CheckCandidate(std::move(envelope), size);
 }
 
 void PreverifySignature(Candidate* candidate, size_t i, const PublicKey& key) {

@@ -38,6 +38,10 @@ struct Candidate {
 // keys (so no agent co-signs its own event or signs twice), payload object, schema (400); size
 // (413).
 Result<Candidate> ParseCandidate(std::string_view envelope_json);
+// The same checks for an envelope parsed already (as a log entry's is), sized as
+// SerializeEnvelope would write it: an auditor reading a log need not serialize and parse each
+// envelope a second time.
+Result<Candidate> ParseCandidate(Envelope envelope);
 
 // Verifies signatures[i] under `key` and, if it holds, records that in candidate->verified_keys.
 // A failure records nothing: Authorize then verifies again and reports the refusal in §4 order.

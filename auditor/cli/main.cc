@@ -81,16 +81,18 @@ int Run(const Options& options) {
   std::optional<Checkpoint> checkpoint = verifier.Begin(*note);
   if (checkpoint) {
     Progress progress(checkpoint->size);
-    // Verified on options.jobs threads; this sink still sees every entry in index order.
-    VerifyPipeline pipeline(&verifier, options.jobs, [&](std::optional<VerifiedEntry> verified) {
+    // Verified on options.jobs threads; this sink still sees every entry in index order. It
+    // runs on one thread and bounds the throughput, so the spool lines are made in parallel.
+    auto sink = [&](std::optional<VerifiedEntry> verified) {
       // Later entries are still verified, but the audit judges the log as it stood at as_of.
       if (verified && verified->entry.integrated_time <= options.as_of) {
         engine.Apply(verified->entry, verified->event);
         activity.Add(verified->event);
-        spool->Add(verified->entry, verified->event);
+        spool->AddLine(verified->note);
       }
       progress.Update(verifier.entries_checked());
-    });
+    };
+    VerifyPipeline pipeline(&verifier, options.jobs, sink, &EntrySpool::Line);
     auto visit = [&](std::string_view bytes) { pipeline.Push(bytes); };
     // A source that contradicts the checkpoint is evidence (exit 2), not an outage (exit 3).
     auto mismatch = [&](uint64_t index, std::string message) {

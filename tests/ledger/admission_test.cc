@@ -108,6 +108,39 @@ TEST_F(AdmissionTest, ParseErrorsAre400NamingTheField) {
                 StatusKind::kInvalidArgument, "schema", "colour");
 }
 
+TEST_F(AdmissionTest, ParsedEnvelopeIsCheckedAsItsSerialization) {
+  nlohmann::json fields = testing::InstallFields("site-a", "SN-1");
+  auto add_chip = [&] {
+    std::string serial = "S" + std::to_string(fields["chips"].size());
+    fields["chips"].push_back({{"serial", serial}, {"host", "h"}});
+  };
+  // Whether the parsed envelope is admitted, having been checked as its serialization is.
+  auto same_as_serialized = [&] {
+    Result<Envelope> envelope =
+        ParseEnvelope(op_.SignPayload(op_.Payload("chip.installed", fields).dump()));
+    EXPECT_TRUE(envelope.ok());
+    Result<Candidate> reparsed = ParseCandidate(SerializeEnvelope(*envelope));
+    Result<Candidate> parsed = ParseCandidate(*envelope);
+    EXPECT_EQ(parsed.ok(), reparsed.ok()) << fields["chips"].size() << " chips";
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.status().ToString(), reparsed.status().ToString());
+      return false;
+    }
+    EXPECT_EQ(parsed->payload_hash, reparsed->payload_hash);
+    return true;
+  };
+  EXPECT_TRUE(same_as_serialized());
+  // Then one chip at a time across the size limit (about 1,500 chips): the size is exact.
+  while (fields["chips"].size() < 1300) add_chip();
+  while (same_as_serialized()) add_chip();
+  Result<Envelope> duplicate =
+      ParseEnvelope(op_.SignPayload(op_.Payload("chip.installed", fields).dump()));
+  ASSERT_TRUE(duplicate.ok());
+  duplicate->signatures.push_back(duplicate->signatures[0]);
+  ExpectRefused(ParseCandidate(*duplicate).status(), StatusKind::kInvalidArgument,
+                "duplicate_signer", "signatures[1].keyid");
+}
+
 TEST_F(AdmissionTest, OversizedEnvelopeIs413AfterParsing) {
   nlohmann::json fields = testing::InstallFields("site-a", "SN-1");
   for (int i = 0; i < 1500; ++i) {
