@@ -1,13 +1,11 @@
 // The real chipledgerd on PostgreSQL (issue 15): init and serve with --store, events submitted by
-// a test agent, receipts and proofs read back, and everything still there after a restart and
-// after a kill -9 under load; a second chipledgerd on the same database is fenced out. The
-// server is the test's own PostgreSQL 15 (tests/pg/pg_test_util.h).
+// a test agent, receipts and proofs read back, and everything still there after a restart; a
+// second chipledgerd on the same database is fenced out. Kill -9 under load is crash_api_test's,
+// run on PostgreSQL as pg:crash_api_test. The server is the test's own PostgreSQL 15
+// (tests/pg/pg_test_util.h).
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <fstream>
-#include <mutex>
-#include <thread>
 
 #include "ledger/merkle.h"
 #include "tests/api/daemon_fixture.h"
@@ -84,48 +82,6 @@ TEST_F(PgStoreApiTest, ASecondServerOnTheDatabaseIsFencedOut) {
   std::ifstream in(log);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("another chipledgerd is sequencing"), std::string::npos) << text;
-}
-
-TEST_F(PgStoreApiTest, KillNineUnderLoadLosesNoAcknowledgedEvent) {
-  Start();
-  constexpr int kAgents = 4;
-  std::vector<TestAgent> agents;
-  for (int i = 0; i < kAgents; ++i) {
-    agents.emplace_back("monitor-" + std::to_string(i));
-    Enrol(agents.back(), "monitor");
-  }
-  std::mutex mu;
-  std::vector<Receipt> acknowledged;
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> writers;
-  for (int i = 0; i < kAgents; ++i) {
-    writers.emplace_back([&, i] {
-      httplib::Client client(daemon_->host(), daemon_->port());
-      for (int n = 0; !stop; ++n) {
-        httplib::Result res = client.Post(
-            "/v1/events",
-            agents[i].Next("monitor.heartbeat", Heartbeat("s", "c" + std::to_string(n))),
-            "application/json");
-        if (!res) return;  // the server is gone
-        if (res->status != 201) continue;
-        Result<Receipt> receipt = ParseReceipt(res->body);
-        std::lock_guard lock(mu);
-        if (receipt.ok()) acknowledged.push_back(*receipt);
-      }
-    });
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    std::lock_guard lock(mu);
-    if (acknowledged.size() >= 100) break;
-  }
-  daemon_->Kill();
-  stop = true;
-  for (std::thread& t : writers) t.join();
-  Start();
-  ASSERT_GE(acknowledged.size(), 100u);
-  ExpectInLog(acknowledged);
 }
 
 TEST_F(PgStoreApiTest, AMalformedStoreIsRefusedNamingTheForms) {

@@ -28,10 +28,9 @@ class PgConnectionTest : public ::testing::Test {
 
   // Each test gets a database of its own, so schema tests start from nothing.
   void SetUp() override {
-    database_ = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : database_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::unique_ptr<Connection> admin = Connect("postgres");
-    ASSERT_TRUE(admin->Exec("CREATE DATABASE " + database_).ok());
+    Result<std::string> database = server_->NewDatabase();
+    ASSERT_TRUE(database.ok()) << database.status().ToString();
+    database_ = *database;
   }
 
   static std::string Conninfo(const std::string& database) { return server_->Conninfo(database); }

@@ -26,12 +26,9 @@ class PgDriverTest : public ::testing::Test {
 
   void SetUp() override {
     InitCrypto();
-    std::string database = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : database) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto admin = Connection::Open(server_->Conninfo("postgres"), milliseconds(5000));
-    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-    ASSERT_TRUE((*admin)->Exec("CREATE DATABASE " + database).ok());
-    options_.store.conninfo = server_->Conninfo(database);
+    Result<std::string> database = server_->NewDatabase();
+    ASSERT_TRUE(database.ok()) << database.status().ToString();
+    options_.store.conninfo = server_->Conninfo(*database);
     options_.key_file = dir_.path() + "/log.key";
     Result<std::string> key =
         CreatePgLedger(options_, {"ledger.test/pg", {{"gov", gov_.key().public_key}}});

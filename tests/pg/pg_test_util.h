@@ -9,10 +9,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <system_error>
+
+#include "ledger/pg/connection.h"
 
 namespace chipledger::pg::testing {
 
@@ -86,11 +89,21 @@ class TestServer {
   std::string Conninfo(const std::string& database) const {
     return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=" + database;
   }
+  // A new empty database (test_1, test_2, …), so that each test starts from nothing; its name.
+  Result<std::string> NewDatabase() {
+    auto admin = Connection::Open(Conninfo("postgres"), std::chrono::milliseconds(5000));
+    if (!admin.ok()) return admin.status();
+    std::string name = "test_" + std::to_string(++databases_);
+    Result<Rows> created = (*admin)->Exec("CREATE DATABASE " + name);
+    if (!created.ok()) return created.status();
+    return name;
+  }
 
  private:
   std::string dir_;
   int port_;
   bool started_ = false;
+  int databases_ = 0;
 };
 
 }  // namespace chipledger::pg::testing
