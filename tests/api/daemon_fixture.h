@@ -20,7 +20,6 @@
 
 #include "api/bench/daemon.h"
 #include "ledger/checkpoint.h"
-#include "ledger/pg/connection.h"
 #include "ledger/receipt.h"
 #include "tests/pg/pg_test_util.h"
 #include "tests/testing/test_agent.h"
@@ -67,15 +66,10 @@ class DaemonTest : public ::testing::Test {
     using pg::testing::TestServer;
     if (!TestServer::Installed()) GTEST_SKIP() << "PostgreSQL 15 is not installed (setup.sh)";
     ASSERT_TRUE(TestServer::Shared().started()) << "see " << TestServer::Shared().dir();
-    static int databases = 0;
-    const std::string database = "test_" + std::to_string(++databases);
-    auto admin = pg::Connection::Open(TestServer::Shared().Conninfo("postgres"),
-                                      std::chrono::milliseconds(5000));
-    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-    Result<pg::Rows> created = (*admin)->Exec("CREATE DATABASE " + database);
-    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    Result<std::string> database = TestServer::Shared().NewDatabase();
+    ASSERT_TRUE(database.ok()) << database.status().ToString();
     postgres_url_ = "postgres://postgres@127.0.0.1:" + std::to_string(TestServer::Shared().port()) +
-                    "/" + database;
+                    "/" + *database;
     // A restarted chipledgerd waits for the lock its predecessor's session still holds while
     // the server ends that session.
     store_ = {"--store", postgres_url_, "--fence-wait", "10"};
