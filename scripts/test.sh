@@ -28,4 +28,9 @@ if [[ "${1:-}" == --tsan ]]; then
   fi
   exit "$status"
 fi
-ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 600
+# The sanitizer pass skips the Patroni failover tests (label cluster): they test processes killed
+# and promoted, which the plain pass already runs, and an ASan build of them on a loaded 2-core
+# machine starves Patroni's 10 s leader TTL.
+exclude=()
+[[ "${1:-}" == --sanitize ]] && exclude=(-LE cluster)
+ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 600 "${exclude[@]}"
