@@ -5,9 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <rocksdb/env.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -79,9 +77,10 @@ class MemoryBackend final : public Backend {
 class PgBackend final : public Backend {
  public:
   PgBackend() {
-    static std::atomic<int> next{0};
-    database_ = "conformance_" + std::to_string(getpid()) + "_" + std::to_string(next++);
-    if (Missing().empty()) Admin("CREATE DATABASE " + database_);
+    if (!Missing().empty()) return;
+    Result<std::string> database = pg::testing::TestServer::Shared().NewDatabase();
+    EXPECT_TRUE(database.ok()) << database.status().ToString();
+    if (database.ok()) database_ = *database;
   }
   std::string Missing() const override {
     if (pg::testing::TestServer::Installed()) return "";

@@ -20,20 +20,16 @@ using testing::FreePort;
 
 class PgConnectionTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new testing::TestServer();
-    ASSERT_TRUE(server_->started()) << "see " << server_->dir();
-  }
-  static void TearDownTestSuite() { delete server_; }
+  static void SetUpTestSuite() { ASSERT_TRUE(Server().started()) << "see " << Server().dir(); }
 
   // Each test gets a database of its own, so schema tests start from nothing.
   void SetUp() override {
-    Result<std::string> database = server_->NewDatabase();
+    Result<std::string> database = Server().NewDatabase();
     ASSERT_TRUE(database.ok()) << database.status().ToString();
     database_ = *database;
   }
 
-  static std::string Conninfo(const std::string& database) { return server_->Conninfo(database); }
+  static std::string Conninfo(const std::string& database) { return Server().Conninfo(database); }
   std::unique_ptr<Connection> Connect(const std::string& database = "") {
     auto connection =
         Connection::Open(Conninfo(database.empty() ? database_ : database), milliseconds(5000));
@@ -41,11 +37,10 @@ class PgConnectionTest : public ::testing::Test {
     return connection.ok() ? std::move(connection).value() : nullptr;
   }
 
-  static testing::TestServer* server_;
+  // The test process's one server, started on first use (not while ctest lists the tests).
+  static testing::TestServer& Server() { return testing::TestServer::Shared(); }
   std::string database_;
 };
-
-testing::TestServer* PgConnectionTest::server_ = nullptr;
 
 TEST_F(PgConnectionTest, MigratesAFreshDatabaseAndARerunIsANoOp) {
   auto connection = Connect();
@@ -134,12 +129,12 @@ TEST_F(PgConnectionTest, ATransactionCommitsAllOrNothing) {
 
 TEST_F(PgConnectionTest, AMultiHostConninfoFindsTheNodeThatAcceptsWrites) {
   const std::string conninfo = "host=127.0.0.1,127.0.0.1 port=" + std::to_string(FreePort()) + "," +
-                               std::to_string(server_->port()) +
+                               std::to_string(Server().port()) +
                                " user=postgres dbname=" + database_ +
                                " target_session_attrs=read-write";
   auto connection = Connection::Open(conninfo, milliseconds(5000));
   ASSERT_TRUE(connection.ok()) << connection.status().ToString();
-  EXPECT_EQ("127.0.0.1:" + std::to_string(server_->port()), (*connection)->Endpoint());
+  EXPECT_EQ("127.0.0.1:" + std::to_string(Server().port()), (*connection)->Endpoint());
 
   auto nowhere = Connection::Open(
       "host=127.0.0.1 port=" + std::to_string(FreePort()) + " user=postgres", milliseconds(300));

@@ -18,30 +18,25 @@ using std::chrono::milliseconds;
 
 class PgDriverTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new testing::TestServer();
-    ASSERT_TRUE(server_->started()) << "see " << server_->dir();
-  }
-  static void TearDownTestSuite() { delete server_; }
+  static void SetUpTestSuite() { ASSERT_TRUE(Server().started()) << "see " << Server().dir(); }
 
   void SetUp() override {
     InitCrypto();
-    Result<std::string> database = server_->NewDatabase();
+    Result<std::string> database = Server().NewDatabase();
     ASSERT_TRUE(database.ok()) << database.status().ToString();
-    options_.store.conninfo = server_->Conninfo(*database);
+    options_.store.conninfo = Server().Conninfo(*database);
     options_.key_file = dir_.path() + "/log.key";
     Result<std::string> key =
         CreatePgLedger(options_, {"ledger.test/pg", {{"gov", gov_.key().public_key}}});
     ASSERT_TRUE(key.ok()) << key.status().ToString();
   }
 
-  static testing::TestServer* server_;
+  // The test process's one server, started on first use (not while ctest lists the tests).
+  static testing::TestServer& Server() { return testing::TestServer::Shared(); }
   chipledger::testing::TempDir dir_;
   chipledger::testing::TestAgent gov_{"gov"};
   PgLedgerOptions options_;
 };
-
-testing::TestServer* PgDriverTest::server_ = nullptr;
 
 TEST_F(PgDriverTest, ASecondSequencerIsFencedOutAndReadersAreNot) {
   auto first = OpenPgLedger(options_, OpenOptions{});
