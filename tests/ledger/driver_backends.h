@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "ledger/ledger.h"
@@ -125,6 +126,9 @@ struct BackendFactory {
   const char* name;
   std::function<std::unique_ptr<Backend>()> make;
 };
+
+// Test names and ctest's listing show the backend's name, not the struct's bytes.
+inline void PrintTo(const BackendFactory& factory, std::ostream* out) { *out << factory.name; }
 
 inline const BackendFactory kBackends[] = {
     {"RocksDB", [] { return std::make_unique<RocksBackend>(); }},
