@@ -11,7 +11,12 @@ constexpr int64_t kScanPage = 256;
 
 Param Index(uint64_t index) { return Param::Int(static_cast<int64_t>(index)); }
 
-Status KeyNotFound() { return Status::NotFound("not_found", "key not found"); }
+// The one row's one column of a lookup by primary key, or kNotFound when there is no row.
+Result<std::string> KeyedBytes(const Result<Rows>& rows) {
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return Status::NotFound("not_found", "key not found");
+  return rows->Bytes(0, 0);
+}
 
 Result<std::optional<uint64_t>> OptionalIndex(const Result<Rows>& rows) {
   if (!rows.ok()) return rows.status();
@@ -22,11 +27,8 @@ Result<std::optional<uint64_t>> OptionalIndex(const Result<Rows>& rows) {
 }  // namespace
 
 Result<std::string> PgDriver::Entry(uint64_t index) const {
-  Result<Rows> rows =
-      readers_.Exec("SELECT entry FROM chipledger_entries WHERE idx = $1", {Index(index)});
-  if (!rows.ok()) return rows.status();
-  if (rows->size() == 0) return KeyNotFound();
-  return rows->Bytes(0, 0);
+  return KeyedBytes(
+      readers_.Exec("SELECT entry FROM chipledger_entries WHERE idx = $1", {Index(index)}));
 }
 
 Result<Hash> PgDriver::Node(int level, uint64_t index) const {
@@ -49,11 +51,8 @@ Result<std::optional<uint64_t>> PgDriver::PayloadIndex(const Hash& hash) const {
 }
 
 Result<std::string> PgDriver::CheckpointAt(uint64_t size) const {
-  Result<Rows> rows =
-      readers_.Exec("SELECT note FROM chipledger_checkpoints WHERE size = $1", {Index(size)});
-  if (!rows.ok()) return rows.status();
-  if (rows->size() == 0) return KeyNotFound();
-  return rows->Bytes(0, 0);
+  return KeyedBytes(
+      readers_.Exec("SELECT note FROM chipledger_checkpoints WHERE size = $1", {Index(size)}));
 }
 
 Result<store::StoredCheckpoint> PgDriver::CheckpointCovering(uint64_t index) const {
