@@ -5,6 +5,7 @@ packages=(build-essential cmake pkg-config librocksdb-dev libsodium-dev libcpp-h
           nlohmann-json3-dev libgtest-dev libbenchmark-dev python3 python3-jsonschema curl
           clang libclang-rt-14-dev  # clang and libFuzzer's runtime: scripts/fuzz.sh
           chromium                  # the console's browser test (tests/console)
+          iproute2                  # ss: demo.sh names the process holding a busy port
           # ledger/pg and its tests: PostgreSQL 15, libpq, and Patroni with etcd (deploy/ha/).
           postgresql libpq-dev patroni etcd-server etcd-client)
 # node and npm drive chromium (playwright-core); Debian's unless a node is already installed.
