@@ -3,6 +3,7 @@
 
 #include "api/http_util.h"
 #include "api/service.h"
+#include "ledger/crypto.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
 #include "ledger/tiles.h"
@@ -179,21 +180,28 @@ Result<size_t> PageLimit(const httplib::Request& req, size_t max_page_size) {
   return value;
 }
 
+// One parse of the stored bytes, which the ledger checked strictly when it wrote them (SPEC §5):
+// a page of 100 whole entries is 194 KB, and parsing each entry twice (strictly, then into the
+// tree served) cost a quarter of its time.
 Result<json> EntryView(const Ledger& ledger, uint64_t index) {
   Result<std::string> bytes = ledger.EntryBytes(index);
   if (!bytes.ok()) return bytes.status();
-  Result<LogEntry> entry = ParseEntry(*bytes);
-  if (!entry.ok()) return Status::Corruption("entry " + std::to_string(index) + ": unreadable");
+  Status unreadable = Status::Corruption("entry " + std::to_string(index) + ": unreadable");
   json written = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
-  json event = json::parse(entry->envelope.payload, nullptr, /*allow_exceptions=*/false);
-  if (written.is_discarded() || event.is_discarded()) {
-    return Status::Corruption("entry " + std::to_string(index) + ": not JSON");
+  if (!written.is_object() || !written["envelope"].is_object() ||
+      !written["envelope"]["payload"].is_string()) {
+    return unreadable;
   }
+  Result<std::string> payload =
+      Base64Decode(written["envelope"]["payload"].get_ref<const std::string&>(), "payload");
+  if (!payload.ok()) return unreadable;
+  json event = json::parse(*payload, nullptr, /*allow_exceptions=*/false);
+  if (event.is_discarded()) return unreadable;
   return json{{"index", index},
-              {"integrated_time", written["integrated_time"]},
-              {"prev", written["prev"]},
+              {"integrated_time", std::move(written["integrated_time"])},
+              {"prev", std::move(written["prev"])},
               {"leaf_hash", ToHex(LeafHash(*bytes))},
-              {"envelope", written["envelope"]},
+              {"envelope", std::move(written["envelope"])},
               {"event", std::move(event)}};
 }
 
