@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -79,10 +80,14 @@ inline ProcessResult RunProcess(const std::vector<std::string>& argv, const fs::
 
 // Runs `argv` with stdout and stderr on a pseudo-terminal, as in an inspector's shell, and
 // returns what it printed there (both streams, as a terminal shows them).
-inline ProcessResult RunOnTerminal(const std::vector<std::string>& argv,
-                                   const std::vector<std::string>& env = {}) {
+// Runs argv with a pseudo-terminal as its stdin, stdout and stderr; nullopt when this machine
+// gives none (a chroot without /dev/pts, as in a fresh-machine check: forkpty fails there, and
+// waiting on its pid -1 would report some other child's exit).
+inline std::optional<ProcessResult> RunOnTerminal(const std::vector<std::string>& argv,
+                                                  const std::vector<std::string>& env = {}) {
   int terminal = -1;
   pid_t pid = forkpty(&terminal, nullptr, nullptr, nullptr);
+  if (pid < 0) return std::nullopt;
   if (pid == 0) {
     ExecWithEnv(argv, env);
   }
@@ -92,7 +97,7 @@ inline ProcessResult RunOnTerminal(const std::vector<std::string>& argv,
   close(terminal);
   int status = 0;
   waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, shown, ""};
+  return ProcessResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, shown, ""};
 }
 
 inline std::string Trim(std::string text) {
