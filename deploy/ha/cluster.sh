@@ -13,7 +13,9 @@
 # Ports from P (default 25400): etcd client P, peer P+1; node i's PostgreSQL P+10+i, REST P+20+i.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-as_pg() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
+# From /, a directory the postgres user may enter: Patroni starts PostgreSQL in its working
+# directory, and the caller's (a clone in /root, mode 0700) would leave it unable to start.
+as_pg() { if ((EUID == 0)); then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 members_json() { as_pg patronictl -c "$1/node1/patroni.yml" list -f json 2>/dev/null; }
 
