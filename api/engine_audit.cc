@@ -1,8 +1,10 @@
 #include "api/engine_audit.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <queue>
+#include <set>
 #include <tuple>
 
 #include "ledger/entry.h"
@@ -89,10 +91,6 @@ bool Matches(const FindingFilter& filter, const audit::Finding& f) {
   return !filter.since || (!f.evidence.empty() && f.evidence.back() >= *filter.since);
 }
 
-std::optional<std::string_view> View(const std::optional<std::string>& value) {
-  return value ? std::optional<std::string_view>(*value) : std::nullopt;
-}
-
 // Counts with zeros for the three severities and both statuses, so a reader need not guess.
 FindingCounts ZeroCounts() {
   FindingCounts counts;
@@ -114,78 +112,103 @@ void Add(const audit::Finding& f, uint64_t n, FindingCounts* counts) {
 
 }  // namespace
 
-FindingIndex::FindingIndex(const std::vector<audit::Finding>& findings)
-    : findings_(&findings), next_of_subject_(findings.size(), kNone) {
-  using Key = std::tuple<std::string_view, audit::Severity, bool, std::string_view,
-                         std::optional<std::string_view>, std::optional<std::string_view>>;
-  std::map<Key, size_t> group_of;
-  std::unordered_map<std::string_view, uint32_t> last_of_subject;
-  position_.reserve(findings.size());
-  for (uint32_t i = 0; i < findings.size(); ++i) {
-    const audit::Finding& f = findings[i];
-    Key key{f.rule, f.severity, f.resolved, f.subject_kind, View(f.site), View(f.party)};
-    auto [group, added] = group_of.try_emplace(key, groups_.size());
-    if (added) groups_.emplace_back();
-    groups_[group->second].push_back(i);
-    auto [last, first] = last_of_subject.try_emplace(f.subject_id, i);
-    if (first) {
-      first_of_subject_.emplace(f.subject_id, i);
-    } else {
-      next_of_subject_[last->second] = i;
-      last->second = i;
-    }
-    position_.emplace(f.id, i);
-  }
+FindingView::GroupKey FindingView::GroupOf(const audit::Finding& f) {
+  return {f.rule, f.severity, f.resolved, f.subject_kind, f.site, f.party};
 }
 
-void FindingIndex::Walk(const FindingFilter& filter, size_t start,
-                        const std::function<bool(size_t)>& visit) const {
-  if (filter.subject_id) {  // a subject has few findings: follow its chain
-    auto first = first_of_subject_.find(*filter.subject_id);
-    uint32_t at = first == first_of_subject_.end() ? kNone : first->second;
-    for (; at != kNone; at = next_of_subject_[at]) {
-      if (at >= start && Matches(filter, (*findings_)[at]) && !visit(at)) return;
+void FindingView::Put(audit::Finding finding) {
+  auto [it, added] = by_id_.try_emplace(finding.id);
+  if (!added) {
+    if (it->second == finding) return;
+    Unlink(&it->second);
+  }
+  it->second = std::move(finding);
+  const audit::Finding* stored = &it->second;
+  // Full builds visit findings in report order: the hint makes each insertion constant time.
+  Ordered& group = groups_[GroupOf(*stored)];
+  group.emplace_hint(group.end(), stored);
+  Ordered& subject = by_subject_[stored->subject_id];
+  subject.emplace_hint(subject.end(), stored);
+}
+
+void FindingView::Unlink(const audit::Finding* finding) {
+  auto group = groups_.find(GroupOf(*finding));
+  group->second.erase(finding);
+  if (group->second.empty()) groups_.erase(group);
+  auto subject = by_subject_.find(finding->subject_id);
+  subject->second.erase(finding);
+  if (subject->second.empty()) by_subject_.erase(subject);
+}
+
+void FindingView::Erase(const std::string& id) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  Unlink(&it->second);
+  by_id_.erase(it);
+}
+
+const audit::Finding* FindingView::Find(std::string_view id) const {
+  auto it = by_id_.find(std::string(id));
+  return it == by_id_.end() ? nullptr : &it->second;
+}
+
+void FindingView::Walk(const FindingFilter& filter, const audit::Finding* after,
+                       const std::function<bool(const audit::Finding&)>& visit) const {
+  auto from = [after](const Ordered& ordered) {
+    return after ? ordered.upper_bound(after) : ordered.begin();
+  };
+  if (filter.subject_id) {  // a subject has few findings: walk them
+    auto subject = by_subject_.find(*filter.subject_id);
+    if (subject == by_subject_.end()) return;
+    for (auto it = from(subject->second); it != subject->second.end(); ++it) {
+      if (Matches(filter, **it) && !visit(**it)) return;
     }
     return;
   }
-  // A merge of the selected groups' positions, smallest first.
-  using Head = std::pair<uint32_t, size_t>;  // position, group
-  std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
-  std::vector<size_t> next(groups_.size());  // per group, the index of its next position
-  for (size_t g = 0; g < groups_.size(); ++g) {
-    const std::vector<uint32_t>& positions = groups_[g];
-    if (!GroupMatches(filter, (*findings_)[positions.front()])) continue;
-    auto at = std::lower_bound(positions.begin(), positions.end(), start);
-    next[g] = at - positions.begin();
-    if (at != positions.end()) heads.emplace(*at, g);
+  // A merge of the selected groups, first in report order first.
+  using Head = std::pair<Ordered::const_iterator, const Ordered*>;
+  auto later = [](const Head& a, const Head& b) {
+    return audit::ReportOrderLess(**b.first, **a.first);
+  };
+  std::priority_queue<Head, std::vector<Head>, decltype(later)> heads(later);
+  for (const auto& [key, group] : groups_) {
+    if (!GroupMatches(filter, **group.begin())) continue;
+    if (auto at = from(group); at != group.end()) heads.emplace(at, &group);
   }
   while (!heads.empty()) {
-    auto [at, g] = heads.top();
+    auto [at, group] = heads.top();
     heads.pop();
-    if (++next[g] < groups_[g].size()) heads.emplace(groups_[g][next[g]], g);
-    if (Matches(filter, (*findings_)[at]) && !visit(at)) return;
+    const audit::Finding& finding = **at;
+    if (++at != group->end()) heads.emplace(at, group);
+    if (Matches(filter, finding) && !visit(finding)) return;
   }
 }
 
-FindingCounts FindingIndex::Count(const FindingFilter& filter) const {
+FindingCounts FindingView::Count(const FindingFilter& filter) const {
   FindingCounts counts = ZeroCounts();
   if (filter.subject_id || filter.since) {  // conditions on single findings: visit them
-    Walk(filter, 0, [&](size_t at) {
-      Add((*findings_)[at], 1, &counts);
+    Walk(filter, nullptr, [&](const audit::Finding& finding) {
+      Add(finding, 1, &counts);
       return true;
     });
     return counts;
   }
-  for (const std::vector<uint32_t>& positions : groups_) {
-    const audit::Finding& sample = (*findings_)[positions.front()];
-    if (GroupMatches(filter, sample)) Add(sample, positions.size(), &counts);
+  for (const auto& [key, group] : groups_) {
+    const audit::Finding& sample = **group.begin();
+    if (GroupMatches(filter, sample)) Add(sample, group.size(), &counts);
   }
   return counts;
 }
 
-std::optional<size_t> FindingIndex::Position(std::string_view id) const {
-  auto it = position_.find(id);
-  return it == position_.end() ? std::nullopt : std::optional<size_t>(it->second);
+audit::Engine::OpenFindingCounts FindingView::OpenByParty() const {
+  audit::Engine::OpenFindingCounts open;
+  for (const auto& [key, group] : groups_) {
+    const audit::Finding& sample = **group.begin();
+    if (!sample.resolved && sample.party) {
+      open[*sample.party][std::string(audit::SeverityName(sample.severity))] += group.size();
+    }
+  }
+  return open;
 }
 
 // How far ahead findings found unchanged are trusted: the clock rules' deadlines are days apart,
@@ -196,7 +219,7 @@ EngineAudit::Derived& EngineAudit::DerivedLocked() {
   DrainLocked();
   Timestamp now = Now();
   int64_t second = now.unix_nanos / kNanosPerSecond;
-  bool same_entries = derived_.applied_size == applied_size_ && derived_.second >= 0;
+  bool same_entries = derived_.built && derived_.applied_size == applied_size_;
   if (same_entries && second == derived_.second) return derived_;
   if (same_entries && second <= derived_.valid_until) return Advance(now);
   std::vector<audit::Finding> time_based = engine_.TimeBasedFindings(now);
@@ -207,10 +230,53 @@ EngineAudit::Derived& EngineAudit::DerivedLocked() {
     derived_.valid_until = still ? second + kLookAheadSeconds : second;
     return Advance(now);
   }
-  derived_.index.reset();  // it views the findings replaced here
-  derived_ = Derived{applied_size_,         second,       second,      now, engine_.Findings(now),
-                     std::move(time_based), std::nullopt, std::nullopt};
-  return derived_;
+  if (derived_.built) {
+    UpdateView(time_based);
+  } else {
+    engine_.TakeRecordedChanges();  // starts the journal UpdateView reads from
+    engine_.ForEachFinding(now, [this](const audit::Finding& finding) {
+      derived_.view.Put(finding);
+      return true;
+    });
+    derived_.built = true;
+  }
+  derived_.applied_size = applied_size_;
+  derived_.valid_until = second;
+  derived_.time_based = std::move(time_based);
+  return Advance(now);
+}
+
+void EngineAudit::UpdateView(const std::vector<audit::Finding>& time_based) {
+  using Key = std::array<std::string, 3>;  // rule, subject kind, subject id
+  auto key_of = [](const audit::Finding& f) { return Key{f.rule, f.subject_kind, f.subject_id}; };
+  audit::Engine::RecordedChanges changes = engine_.TakeRecordedChanges();
+  std::set<Key> changed(changes.reported.begin(), changes.reported.end());
+  for (const std::string& id : changes.resolved) {
+    if (const audit::Finding* finding = derived_.view.Find(id)) changed.insert(key_of(*finding));
+  }
+  // The time-based findings that appeared, went or changed.
+  std::unordered_map<std::string_view, const audit::Finding*> now_by_id, before_by_id;
+  for (const audit::Finding& f : time_based) now_by_id.emplace(f.id, &f);
+  for (const audit::Finding& f : derived_.time_based) {
+    before_by_id.emplace(f.id, &f);
+    auto now = now_by_id.find(f.id);
+    if (now == now_by_id.end() || !(*now->second == f)) changed.insert(key_of(f));
+  }
+  for (const audit::Finding& f : time_based) {
+    if (!before_by_id.count(f.id)) changed.insert(key_of(f));
+  }
+  // Each as ForEachFinding shows it: the time-based rules' version over the recorded one.
+  for (const auto& [rule, kind, subject] : changed) {
+    std::string id = audit::FindingId(rule, kind, subject);
+    if (auto overlay = now_by_id.find(id); overlay != now_by_id.end()) {
+      derived_.view.Put(*overlay->second);
+    } else if (std::optional<audit::Finding> recorded =
+                   engine_.RecordedFinding(rule, kind, subject)) {
+      derived_.view.Put(std::move(*recorded));
+    } else {
+      derived_.view.Erase(id);
+    }
+  }
 }
 
 EngineAudit::Derived& EngineAudit::Advance(Timestamp now) {
@@ -220,24 +286,20 @@ EngineAudit::Derived& EngineAudit::Advance(Timestamp now) {
   return derived_;
 }
 
-const FindingIndex& EngineAudit::IndexLocked() {
-  if (!derived_.index) derived_.index.emplace(derived_.findings);
-  return *derived_.index;
-}
-
 const std::vector<audit::WhitelistEntry>& EngineAudit::WhitelistLocked() {
   Derived& derived = DerivedLocked();
-  if (!derived.whitelist) derived.whitelist = engine_.Whitelist(derived.as_of);
+  if (!derived.whitelist) {
+    derived.whitelist = engine_.Whitelist(derived.as_of, derived.view.OpenByParty());
+  }
   return *derived.whitelist;
 }
 
 Result<json> EngineAudit::Findings(const FindingFilter& filter) {
   if (Status checked = CheckFilter(filter); !checked.ok()) return checked;
   std::lock_guard<std::mutex> lock(engine_mu_);
-  const Derived& derived = DerivedLocked();
   json out = json::array();
-  IndexLocked().Walk(filter, 0, [&](size_t at) {
-    out.push_back(audit::FindingToJson(derived.findings[at]));
+  DerivedLocked().view.Walk(filter, nullptr, [&](const audit::Finding& finding) {
+    out.push_back(audit::FindingToJson(finding));
     return true;
   });
   return out;
@@ -247,24 +309,22 @@ Result<FindingPage> EngineAudit::FindingsPage(const FindingFilter& filter,
                                               const std::string& cursor, size_t limit) {
   if (Status checked = CheckFilter(filter); !checked.ok()) return checked;
   std::lock_guard<std::mutex> lock(engine_mu_);
-  const Derived& derived = DerivedLocked();
-  const FindingIndex& index = IndexLocked();
-  size_t start = 0;
+  const FindingView& view = DerivedLocked().view;
+  const audit::Finding* after = nullptr;
   if (!cursor.empty()) {
-    std::optional<size_t> after = index.Position(cursor);
+    after = view.Find(cursor);
     if (!after) {
       return Status::InvalidArgument("bad_parameter",
                                      "cursor: names no current finding; start again without it");
     }
-    start = *after + 1;
   }
   FindingPage page;
-  index.Walk(filter, start, [&](size_t at) {
+  view.Walk(filter, after, [&](const audit::Finding& finding) {
     if (page.findings.size() == limit) {
       page.next_cursor = page.findings.back()["id"].get<std::string>();
       return false;
     }
-    page.findings.push_back(audit::FindingToJson(derived.findings[at]));
+    page.findings.push_back(audit::FindingToJson(finding));
     return true;
   });
   return page;
@@ -274,26 +334,25 @@ Result<FindingCounts> EngineAudit::CountFindings(const FindingFilter& filter) {
   if (Status checked = CheckFilter(filter); !checked.ok()) return checked;
   std::lock_guard<std::mutex> lock(engine_mu_);
   const Derived& derived = DerivedLocked();
-  FindingCounts counts = IndexLocked().Count(filter);
+  FindingCounts counts = derived.view.Count(filter);
   counts.tree_size = derived.applied_size;
   return counts;
 }
 
 Result<std::string> EngineAudit::Whitelist() {
   std::lock_guard<std::mutex> lock(engine_mu_);
-  DrainLocked();
+  const std::vector<audit::WhitelistEntry>& whitelist = WhitelistLocked();  // drains the queue
   // Groups arrive whole, so the applied entries end where a checkpoint was signed.
   Result<std::string> checkpoint_note = ledger_->CheckpointNoteAt(applied_size_);
   if (!checkpoint_note.ok()) return checkpoint_note.status();
-  json payload = audit::WhitelistPayload(engine_, Now(), *checkpoint_note);
+  json payload = audit::WhitelistPayload(whitelist, derived_.as_of, *checkpoint_note);
   return ledger_->SignStatement(audit::kWhitelistPayloadType, payload.dump());
 }
 
 OpenFindings EngineAudit::OpenFindingsAbout(std::string_view kind, std::string_view id,
                                             size_t limit) {
   std::lock_guard<std::mutex> lock(engine_mu_);
-  const Derived& derived = DerivedLocked();
-  const FindingIndex& index = IndexLocked();
+  const FindingView& view = DerivedLocked().view;
   // About the record, and for sites and parties also those placed at it.
   FindingFilter about, placed;
   about.status = placed.status = "open";
@@ -301,21 +360,30 @@ OpenFindings EngineAudit::OpenFindingsAbout(std::string_view kind, std::string_v
   about.subject_id = std::string(id);
   if (kind == "site") placed.site = std::string(id);
   if (kind == "party") placed.party = std::string(id);
-  std::vector<size_t> positions;
-  auto keep = [&](size_t at) {
-    positions.push_back(at);
+  std::vector<const audit::Finding*> first;
+  view.Walk(about, nullptr, [&](const audit::Finding& finding) {
+    first.push_back(&finding);  // a subject has few findings: all of them
     return true;
-  };
-  index.Walk(about, 0, keep);
-  if (placed.site || placed.party) {
-    index.Walk(placed, 0, keep);
-    std::sort(positions.begin(), positions.end());
-    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
-  }
+  });
   OpenFindings out;
-  out.total = positions.size();
-  for (size_t i = 0; i < positions.size() && i < limit; ++i) {
-    out.first.push_back(audit::FindingToJson(derived.findings[positions[i]]));
+  out.total = first.size();
+  if (placed.site || placed.party) {
+    // Those placed at it are counted by group; those about it and placed at it count once.
+    out.total += view.Count(placed).total;
+    for (const audit::Finding* finding : first) out.total -= Matches(placed, *finding) ? 1 : 0;
+    size_t about_count = first.size();
+    first.reserve(about_count + limit);
+    view.Walk(placed, nullptr, [&](const audit::Finding& finding) {
+      first.push_back(&finding);
+      return first.size() < about_count + limit;
+    });
+    std::sort(first.begin(), first.end(), [](const audit::Finding* a, const audit::Finding* b) {
+      return audit::ReportOrderLess(*a, *b);
+    });
+    first.erase(std::unique(first.begin(), first.end()), first.end());
+  }
+  for (size_t i = 0; i < first.size() && i < limit; ++i) {
+    out.first.push_back(audit::FindingToJson(*first[i]));
   }
   return out;
 }
@@ -368,6 +436,7 @@ Status EngineAudit::Restore(const audit::Snapshot& snapshot) {
   }
   if (Status restored = snapshot.RestoreEngine(&engine_); !restored.ok()) return restored;
   applied_size_ = restored_size_ = snapshot.checkpoint().size;
+  derived_ = Derived{};  // built anew from the restored state (and its journal started)
   return Status::Ok();
 }
 

@@ -7,11 +7,14 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -23,30 +26,42 @@
 
 namespace chipledger::api {
 
-// The findings of one computation by what filters compare, as positions in its report-order list:
-// a filter walks the groups it selects rather than every finding, and counts add up group sizes.
-// A group is the findings sharing rule, severity, status, subject kind, site and party, so there
-// are few (rules × sites, not findings). Views into the findings: lives no longer than they do.
-class FindingIndex {
+// The live audit's findings as of a time, kept up to date finding by finding as entries apply and
+// time passes (EngineAudit::DerivedLocked) instead of being recomputed and copied, and indexed by
+// what filters compare: a filter walks the groups it selects rather than every finding, and
+// counts add up group sizes. A group is the findings sharing rule, severity, status, subject
+// kind, site and party, so there are few (rules × sites, not findings). Each group, and each
+// subject's findings, are kept in report order.
+class FindingView {
  public:
-  explicit FindingIndex(const std::vector<audit::Finding>& findings);
-  // The positions at or after `start` of the findings matching `filter`, ascending; `visit`
-  // returns false to stop.
-  void Walk(const FindingFilter& filter, size_t start,
-            const std::function<bool(size_t)>& visit) const;
+  // Adds the finding, or replaces the one with its id (an id names one rule and subject).
+  void Put(audit::Finding finding);
+  void Erase(const std::string& id);
+  const audit::Finding* Find(std::string_view id) const;
+  // The findings matching `filter` after `after` (from the first when null), in report order;
+  // `visit` returns false to stop.
+  void Walk(const FindingFilter& filter, const audit::Finding* after,
+            const std::function<bool(const audit::Finding&)>& visit) const;
   // How many findings match `filter`, by severity, rule and status.
   FindingCounts Count(const FindingFilter& filter) const;
-  // The position of the finding with this id.
-  std::optional<size_t> Position(std::string_view id) const;
+  // The open findings by party and severity name (the white list's counts).
+  audit::Engine::OpenFindingCounts OpenByParty() const;
 
  private:
-  static constexpr uint32_t kNone = UINT32_MAX;
-  const std::vector<audit::Finding>* findings_;
-  std::vector<std::vector<uint32_t>> groups_;  // positions, ascending
-  // A subject's findings: the first position, then each one's next (kNone ends).
-  std::unordered_map<std::string_view, uint32_t> first_of_subject_;
-  std::vector<uint32_t> next_of_subject_;
-  std::unordered_map<std::string_view, uint32_t> position_;  // by finding id
+  struct Less {
+    bool operator()(const audit::Finding* a, const audit::Finding* b) const {
+      return audit::ReportOrderLess(*a, *b);
+    }
+  };
+  using Ordered = std::set<const audit::Finding*, Less>;
+  using GroupKey = std::tuple<std::string, audit::Severity, bool, std::string,
+                              std::optional<std::string>, std::optional<std::string>>;
+  static GroupKey GroupOf(const audit::Finding& finding);
+  void Unlink(const audit::Finding* finding);
+
+  std::unordered_map<std::string, audit::Finding> by_id_;  // nodes stay put: pointed to below
+  std::map<GroupKey, Ordered> groups_;                     // none empty
+  std::unordered_map<std::string, Ordered> by_subject_;    // by subject id; none empty
 };
 
 class EngineAudit : public LiveAudit {
@@ -81,29 +96,33 @@ class EngineAudit : public LiveAudit {
   // Applies every queued entry; the caller holds engine_mu_.
   void DrainLocked();
 
-  // The findings as of a time, computed once per applied size and shared by every page, filter
-  // and record view until it changes, so a reader paging through 300,000 findings, or many
-  // readers at once, pay for it once, while each answer still includes every acknowledged event.
-  // Only the time-based rules (Engine::TimeBasedFindings) change them with no new entry, and as
-  // time passes they only add findings, raise severities and count more days: so findings equal
-  // at two times are equal at every time between, and `valid_until` (a second) is how far they
-  // were found unchanged ahead, so that the clock rules are evaluated again only after it.
+  // The findings as of a time, brought up to date once per applied size and second and shared by
+  // every page, filter and record view until then, so a reader paging through 300,000 findings,
+  // or many readers at once, pay for it once, while each answer still includes every
+  // acknowledged event. Built once in full; after that only the findings the applied entries
+  // reported or resolved (Engine::TakeRecordedChanges) and those the time-based rules changed
+  // are replaced. Only the time-based rules (Engine::TimeBasedFindings) change them with no new
+  // entry, and as time passes they only add findings, raise severities and count more days: so
+  // findings equal at two times are equal at every time between, and `valid_until` (a second) is
+  // how far they were found unchanged ahead, so that the clock rules are evaluated again only
+  // after it.
   struct Derived {
+    bool built = false;
     uint64_t applied_size = 0;
     int64_t second = -1;
     int64_t valid_until = -1;
     Timestamp as_of;
-    std::vector<audit::Finding> findings;    // in report order
+    FindingView view;
     std::vector<audit::Finding> time_based;  // what the time-based rules said as of `as_of`
-    std::optional<FindingIndex> index;       // built when first needed
     std::optional<std::vector<audit::WhitelistEntry>> whitelist;  // computed when first asked
   };
   // Drains the queue and brings derived_ up to date; the caller holds engine_mu_.
   Derived& DerivedLocked();
   // derived_ as of `now`, its findings known to be unchanged since its as_of.
   Derived& Advance(Timestamp now);
-  // derived_'s index, built if not yet; the caller holds engine_mu_ and called DerivedLocked.
-  const FindingIndex& IndexLocked();
+  // Replaces in derived_.view the findings that changed since it was brought up to date: those
+  // the applied entries reported or resolved, and those `time_based` (as of now) differs in.
+  void UpdateView(const std::vector<audit::Finding>& time_based);
   const std::vector<audit::WhitelistEntry>& WhitelistLocked();
   void Feed();
 

@@ -8,6 +8,7 @@
 #ifndef CHIPLEDGER_AUDITOR_ENGINE_H_
 #define CHIPLEDGER_AUDITOR_ENGINE_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -67,6 +68,9 @@ std::string FindingId(std::string_view rule, std::string_view subject_kind,
                       std::string_view subject_id);
 // SPEC §8: {id, rule, severity, subject: {kind, id}, site, party, message, evidence, status}.
 nlohmann::json FindingToJson(const Finding& finding);
+// True when `a` comes before `b` in report order: by rule (D, L, A, then number), subject kind,
+// then subject (event subjects, entry indices, as numbers).
+bool ReportOrderLess(const Finding& a, const Finding& b);
 
 enum class StandingStatus { kNotApproved, kSuspended, kLapsed, kGoodStanding };
 std::string_view StandingStatusName(StandingStatus status);
@@ -119,6 +123,11 @@ class Engine {
   std::vector<Finding> Findings(Timestamp as_of) const;
   // The white list as of `as_of`, one entry per registered end user, ordered by party id.
   std::vector<WhitelistEntry> Whitelist(Timestamp as_of) const;
+  // The same from the open findings as of `as_of` already counted, by party and severity name
+  // (by a caller that indexes them): it costs the end users' sites and licenses, not a visit of
+  // every finding.
+  using OpenFindingCounts = std::map<std::string, std::map<std::string, uint64_t>>;
+  std::vector<WhitelistEntry> Whitelist(Timestamp as_of, OpenFindingCounts open) const;
   std::vector<SiteBalance> MaterialBalance() const;
 
   // Views for the API (auditor/views.cc, auditor/view_lists.cc), read from the maintained state
@@ -148,6 +157,22 @@ class Engine {
   };
   Result<ListPage> List(std::string_view kind, const ListQuery& query) const;
 
+  // For a reader keeping its own view of the findings up to date rather than copying them all
+  // after each entry (the API's live audit; auditor/finding_changes.cc). The first call starts a
+  // journal of what Apply changes in the findings recorded so far and returns nothing; each later
+  // call returns what changed since the previous one: the (rule, subject kind, subject id) of
+  // every finding reported, and the ids every finding.resolved named. The journal grows until
+  // taken, so only such a reader calls this.
+  struct RecordedChanges {
+    std::vector<std::array<std::string, 3>> reported;  // rule, subject kind, subject id
+    std::vector<std::string> resolved;                 // finding ids
+  };
+  RecordedChanges TakeRecordedChanges();
+  // The finding recorded so far under (rule, subject kind, subject id) as ForEachFinding shows it
+  // when no time-based rule reports it as of then, or nullopt.
+  std::optional<Finding> RecordedFinding(std::string_view rule, std::string_view subject_kind,
+                                         std::string_view subject_id) const;
+
   // Counters for report.json's `stats`.
   nlohmann::json Stats() const;
 
@@ -161,6 +186,9 @@ class Engine {
 
 // The signed white list's payload (SPEC §9): {as_of, checkpoint, end_users: [...]}.
 nlohmann::json WhitelistPayload(const Engine& engine, Timestamp as_of,
+                                std::string_view checkpoint_note);
+// The same from Engine::Whitelist(as_of)'s entries, already computed.
+nlohmann::json WhitelistPayload(const std::vector<WhitelistEntry>& whitelist, Timestamp as_of,
                                 std::string_view checkpoint_note);
 inline constexpr std::string_view kWhitelistPayloadType =
     "application/vnd.chipledger.whitelist.v1+json";

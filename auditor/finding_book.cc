@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 #include "ledger/crypto.h"
 
@@ -23,22 +24,30 @@ bool AllDigits(std::string_view text) {
 }
 
 // Event subjects are entry indices: order them as numbers.
-bool SubjectLess(const std::string& a, const std::string& b) {
+bool SubjectLess(std::string_view a, std::string_view b) {
   if (AllDigits(a) && AllDigits(b) && a.size() != b.size()) return a.size() < b.size();
   return a < b;
 }
 
-}  // namespace
-
-bool FindingBook::KeyLess::operator()(const Key& a, const Key& b) const {
-  auto ra = RuleRank(a.rule.str()), rb = RuleRank(b.rule.str());
+bool KeyOrderLess(std::string_view rule_a, std::string_view kind_a, std::string_view subject_a,
+                  std::string_view rule_b, std::string_view kind_b, std::string_view subject_b) {
+  auto ra = RuleRank(rule_a), rb = RuleRank(rule_b);
   if (ra != rb) return ra < rb;
   // Two spellings of one rank ("D01", "D1") stay apart.
-  if (a.rule.str() != b.rule.str()) return a.rule.str() < b.rule.str();
-  if (a.subject_kind.str() != b.subject_kind.str()) {
-    return a.subject_kind.str() < b.subject_kind.str();
-  }
-  return SubjectLess(a.subject_id, b.subject_id);
+  if (rule_a != rule_b) return rule_a < rule_b;
+  if (kind_a != kind_b) return kind_a < kind_b;
+  return SubjectLess(subject_a, subject_b);
+}
+
+}  // namespace
+
+bool ReportOrderLess(const Finding& a, const Finding& b) {
+  return KeyOrderLess(a.rule, a.subject_kind, a.subject_id, b.rule, b.subject_kind, b.subject_id);
+}
+
+bool FindingBook::KeyLess::operator()(const Key& a, const Key& b) const {
+  return KeyOrderLess(a.rule.str(), a.subject_kind.str(), a.subject_id, b.rule.str(),
+                      b.subject_kind.str(), b.subject_id);
 }
 
 FindingBook::Recorded& FindingBook::Find(std::string_view rule, std::string_view subject_kind,
@@ -65,6 +74,10 @@ void FindingBook::Report(std::string_view rule, Severity severity, std::string_v
                          std::initializer_list<uint64_t> evidence) {
   bool created = false;
   Recorded& finding = Find(rule, subject_kind, subject_id, &created);
+  if (journal_) {
+    journal_->reported.push_back(
+        {std::string(rule), std::string(subject_kind), std::string(subject_id)});
+  }
   if (created || severity > finding.severity) {
     finding.severity = severity;
     finding.message = std::move(message);
@@ -83,6 +96,24 @@ void FindingBook::Report(std::string_view rule, Severity severity, std::string_v
 
 void FindingBook::Resolve(const std::string& finding_id, uint64_t index) {
   resolutions_[finding_id] = index;
+  if (journal_) journal_->resolved.push_back(finding_id);
+}
+
+Engine::RecordedChanges FindingBook::TakeChanges() {
+  if (!journal_) {
+    journal_ = std::make_unique<Engine::RecordedChanges>();
+    return {};
+  }
+  return std::exchange(*journal_, {});
+}
+
+std::optional<Finding> FindingBook::Get(std::string_view rule, std::string_view subject_kind,
+                                        std::string_view subject_id) const {
+  auto it = findings_.find(Key{Name(rule), Name(subject_kind), std::string(subject_id)});
+  if (it == findings_.end()) return std::nullopt;
+  Finding finding;
+  Fill(*it, &finding);
+  return finding;
 }
 
 void FindingBook::Fill(const Map::value_type& recorded, Finding* out) const {

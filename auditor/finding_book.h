@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,12 @@ class FindingBook {
   void ForEachOwn(const std::function<bool(const Finding&)>& visit) const;
   size_t size() const { return findings_.size(); }
 
+  // Engine::TakeRecordedChanges: the first call starts journaling what Report and Resolve change.
+  Engine::RecordedChanges TakeChanges();
+  // The finding recorded under the key, filled as ForEach fills it, or nullopt.
+  std::optional<Finding> Get(std::string_view rule, std::string_view subject_kind,
+                             std::string_view subject_id) const;
+
  private:
   friend struct SnapshotCodec;  // auditor/snapshot.cc saves and restores every member
 
@@ -79,6 +86,9 @@ class FindingBook {
   const FindingBook* base_ = nullptr;
   Map findings_;
   std::map<std::string, uint64_t> resolutions_;  // finding id -> index of the latest resolution
+  // What changed since the last TakeChanges, once journaling (never saved: a restored book starts
+  // without one).
+  std::unique_ptr<Engine::RecordedChanges> journal_;
 };
 
 }  // namespace chipledger::audit

@@ -136,7 +136,10 @@ struct SnapshotCodec {
     io(v.replay, v.findings);  // the rules themselves keep no state
   }
 
-  static_assert(kAllFieldsListed<Engine::State, 720>, "Engine::State changed: SnapshotCodec");
+  // ReplayState's shipment index is derived, not saved: rebuilt after a restore.
+  // FindingBook's journal: see below.
+  static_assert(kAllFieldsListed<Engine::State, 720 + sizeof(ShipmentIndex) + sizeof(void*)>,
+                "Engine::State changed: SnapshotCodec");
   static_assert(kAllFieldsListed<FindingBook::Key, 48>, "FindingBook::Key changed: SnapshotCodec");
   static_assert(kAllFieldsListed<FindingBook::Recorded, 120>, "Recorded changed: SnapshotCodec");
 
@@ -161,8 +164,11 @@ static_assert(kAllFieldsListed<LicenseInfo, 248>, "LicenseInfo changed: Snapshot
 static_assert(kAllFieldsListed<PartyInfo, 128>, "PartyInfo changed: update SnapshotCodec");
 static_assert(kAllFieldsListed<AgentInfo, 112>, "AgentInfo changed: update SnapshotCodec");
 static_assert(kAllFieldsListed<CheckInfo, 112>, "CheckInfo changed: update SnapshotCodec");
-static_assert(kAllFieldsListed<ReplayState, 592>, "ReplayState changed: SnapshotCodec");
-static_assert(kAllFieldsListed<FindingBook, 104>, "FindingBook changed: SnapshotCodec");
+static_assert(kAllFieldsListed<ReplayState, 592 + sizeof(ShipmentIndex)>,
+              "ReplayState changed: SnapshotCodec");
+// FindingBook's journal (a pointer) is a reader's, not saved.
+static_assert(kAllFieldsListed<FindingBook, 104 + sizeof(void*)>,
+              "FindingBook changed: SnapshotCodec");
 static_assert(kAllFieldsListed<SiteActivity, 48>, "SiteActivity changed: SnapshotCodec");
 
 namespace {
@@ -453,6 +459,7 @@ Status Snapshot::RestoreInto(Engine* engine, SiteActivity* activity, Verifier* v
   Reader reader(body);
   reader(SnapshotCodec::StateOf(engine), *activity);
   if (!reader.ok() || reader.remaining() != 0) return Bad("the body does not decode");
+  SnapshotCodec::StateOf(engine).replay.RebuildIndexes();
   return Status::Ok();
 }
 
@@ -468,6 +475,7 @@ Status Snapshot::RestoreEngine(Engine* engine) const {
   if (!reader.ok() || reader.remaining() != 0) return Bad("the body does not decode");
   state.replay = std::move(decoded.replay);  // the rules keep no state: the engine's stay
   state.findings = std::move(decoded.findings);
+  state.replay.RebuildIndexes();
   return Status::Ok();
 }
 

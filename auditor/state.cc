@@ -142,6 +142,44 @@ InspectionGap ReplayState::Gap(const InspectionPerformed& inspection) const {
   return gap;
 }
 
+const SiteShipments* ReplayState::ShipmentsTo(std::string_view site) const {
+  auto it = shipment_index_.by_site.find(site);
+  return it == shipment_index_.by_site.end() ? nullptr : &it->second;
+}
+
+void ReplayState::RebuildIndexes() {
+  shipment_index_ = ShipmentIndex{};
+  for (const auto& [id, shipment] : shipments_) IndexShipment(id, shipment, false);
+}
+
+void ReplayState::IndexShipment(const std::string& id, const ShipmentInfo& shipment, bool remove) {
+  SiteShipments& site = shipment_index_.by_site[shipment.destination_site.str()];
+  bool received = shipment.received.has_value();
+  for (KeySet* set : {received ? &site.received : &site.in_transit,
+                      received ? &shipment_index_.received : &shipment_index_.in_transit}) {
+    if (remove) {
+      set->erase(&id);
+    } else {
+      set->insert(&id);
+    }
+  }
+  if (received) return;
+  for (const std::string& serial : shipment.serials) {
+    auto chip = chips_.find(serial);  // every serial a dispatch names has a chip
+    if (chip == chips_.end()) continue;
+    if (!remove) {
+      ++site.transit_serials[&chip->first];
+      continue;
+    }
+    auto listed = site.transit_serials.find(&chip->first);
+    if (listed != site.transit_serials.end() && --listed->second == 0) {
+      site.transit_serials.erase(listed);
+    }
+  }
+  site.transit_chips = remove ? site.transit_chips - shipment.serials.size()
+                              : site.transit_chips + shipment.serials.size();
+}
+
 const Observation* ReplayState::InspectorLastAt(const std::string& agent) const {
   return FindIn(inspector_last_at_, agent);
 }
@@ -309,7 +347,10 @@ void ReplayState::Move(ChipInfo* chip, const std::string& serial, const std::str
 }
 
 void ReplayState::Dispatch(const ShipmentDispatched& dispatch, Timestamp time, uint64_t index) {
-  ShipmentInfo& shipment = shipments_[dispatch.shipment];
+  auto [slot, added] = shipments_.try_emplace(dispatch.shipment);
+  const std::string& id = slot->first;
+  ShipmentInfo& shipment = slot->second;
+  if (!added) IndexShipment(id, shipment, true);  // redispatched: indexed anew below
   shipment = ShipmentInfo{Name(dispatch.license),
                           Name(dispatch.consignee),
                           Name(dispatch.destination_site),
@@ -335,12 +376,15 @@ void ReplayState::Dispatch(const ShipmentDispatched& dispatch, Timestamp time, u
     chip.host.clear();
     Record(&chip, index);
   }
+  IndexShipment(id, shipment, false);
 }
 
 void ReplayState::Receive(const ShipmentReceived& receipt, Timestamp time, uint64_t index) {
   if (auto it = shipments_.find(receipt.shipment); it != shipments_.end() && !it->second.received) {
+    IndexShipment(it->first, it->second, true);
     it->second.received = time;
     it->second.received_index = index;
+    IndexShipment(it->first, it->second, false);
   }
   Name site(receipt.site);
   for (const auto& serial : receipt.chips) {

@@ -112,9 +112,45 @@ struct CheckInfo {
   uint64_t performed_index = 0;
 };
 
+// Orders pointers to the state's own map keys (map nodes never move, and no record is erased) as
+// the strings they point to, and compares them with strings directly.
+struct KeyPtrLess {
+  using is_transparent = void;
+  bool operator()(const std::string* a, const std::string* b) const { return *a < *b; }
+  bool operator()(const std::string* a, std::string_view b) const { return *a < b; }
+  bool operator()(std::string_view a, const std::string* b) const { return a < *b; }
+};
+using KeySet = std::set<const std::string*, KeyPtrLess>;
+
+// The shipments bound for one site, and the chips in transit to it, so that a site's inventory
+// and lists read its own shipments rather than every shipment.
+struct SiteShipments {
+  KeySet in_transit, received;  // shipment ids
+  // Serial -> how many shipments in transit to the site list it (a chip may be redispatched).
+  std::map<const std::string*, uint32_t, KeyPtrLess> transit_serials;
+  uint64_t transit_chips = 0;  // the in-transit shipments' chips, counted as they list them
+};
+
+// Shipments by destination site and by status: derived from the shipments, kept as entries
+// apply, rebuilt on restore (never saved: a snapshot holds the shipments themselves).
+struct ShipmentIndex {
+  std::map<std::string, SiteShipments, std::less<>> by_site;
+  KeySet in_transit, received;
+};
+
 class ReplayState {
  public:
+  ReplayState() = default;
+  // The shipment index points into the state's own maps: moving keeps their nodes, copying would
+  // not.
+  ReplayState(const ReplayState&) = delete;
+  ReplayState& operator=(const ReplayState&) = delete;
+  ReplayState(ReplayState&&) = default;
+  ReplayState& operator=(ReplayState&&) = default;
+
   void Apply(const LogEntry& entry, const Event& event);
+  // Rebuilds what is derived from the records (the shipment index) after they were restored.
+  void RebuildIndexes();
 
   // The agents whose keys signed the entry, by signature; nullptr for an unknown key. The first
   // signature is the submitting agent's (SPEC §3).
@@ -147,6 +183,9 @@ class ReplayState {
   const std::map<std::string, PartyInfo>& parties() const { return parties_; }
   const std::map<std::string, CheckInfo>& checks() const { return checks_; }
   const std::map<std::string, AgentInfo>& agents() const { return agents_; }
+  const ShipmentIndex& shipment_index() const { return shipment_index_; }
+  // The shipments bound for `site`, or null when none ever was.
+  const SiteShipments* ShipmentsTo(std::string_view site) const;
   uint64_t entries() const { return entries_; }
   const std::map<EventType, uint64_t>& event_counts() const { return event_counts_; }
 
@@ -170,6 +209,8 @@ class ReplayState {
             Timestamp time, uint64_t index);
   void Attest(ChipInfo* chip, const std::optional<std::string>& attested_id);
   static void Record(ChipInfo* chip, uint64_t index);
+  // Adds the shipment (`id` the key of shipments_) to the index, or with `remove` takes it out.
+  void IndexShipment(const std::string& id, const ShipmentInfo& shipment, bool remove);
 
   std::unordered_map<std::string, ChipInfo> chips_;
   std::map<std::string, SiteInfo> sites_;
@@ -184,6 +225,7 @@ class ReplayState {
   std::map<std::string, Observation> inspector_last_at_;           // by inspector agent id
   std::map<EventType, uint64_t> event_counts_;
   uint64_t entries_ = 0;
+  ShipmentIndex shipment_index_;  // derived: not saved (auditor/snapshot.cc)
 };
 
 // Great-circle distance on a sphere of the mean Earth radius (6371 km), by haversine.

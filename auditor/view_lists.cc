@@ -19,17 +19,25 @@ using ListQuery = Engine::ListQuery;
 using ListPage = Engine::ListPage;
 
 const std::string& KeyOf(const std::string& key) { return key; }
+const std::string& KeyOf(const std::string* key) { return *key; }
 template <typename Value>
 const std::string& KeyOf(const std::pair<const std::string, Value>& entry) {
   return entry.first;
 }
 
-// Items of `ordered` (a std::map or std::set by id) after `query.after`, `make` turning each
-// into an item or nullopt (filtered out); `next` is set only when another item follows the page.
+// The first element of `ordered` (ordered by id) after `after`, or its first when `after` is empty.
+template <typename Ordered>
+auto After(const Ordered& ordered, const std::string& after) {
+  return after.empty() ? ordered.begin() : ordered.upper_bound(after);
+}
+
+// Items of `ordered` (a std::map or std::set by id, or a KeySet) after `query.after`, `make`
+// turning each into an item or nullopt (filtered out); `next` is set only when another item follows
+// the page.
 template <typename Ordered, typename Make>
 ListPage Page(const Ordered& ordered, const ListQuery& query, Make make) {
   ListPage page;
-  auto it = query.after.empty() ? ordered.begin() : ordered.upper_bound(query.after);
+  auto it = After(ordered, query.after);
   const std::string* last = nullptr;
   for (; it != ordered.end(); ++it) {
     const std::string& id = KeyOf(*it);
@@ -141,42 +149,74 @@ ListPage Agents(const ReplayState& state, const ListQuery& query) {
   });
 }
 
+// Walks the index's shipments of the destination site or status asked for, so that a filter
+// matching few (or none) does not walk every shipment; `license` is checked one by one.
 ListPage Shipments(const ReplayState& state, const ListQuery& query) {
   const std::string* license = Filter(query, "license");
   const std::string* site = Filter(query, "site");
   const std::string* status = Filter(query, "status");
-  return Page(state.shipments(), query, [&](const auto& entry) -> Item {
-    const auto& [id, shipment] = entry;
+  auto item = [&](const std::string& id, const ShipmentInfo& shipment) -> Item {
     if (Differs(license, shipment.license) || Differs(site, shipment.destination_site) ||
         Differs(status, ShipmentStatusName(shipment))) {
       return std::nullopt;
     }
     return ShipmentItem(id, shipment);
-  });
+  };
+  if (!site && !status) {
+    return Page(state.shipments(), query,
+                [&](const auto& entry) { return item(entry.first, entry.second); });
+  }
+  std::vector<const KeySet*> sets;
+  if (site) {
+    const SiteShipments* bound = state.ShipmentsTo(*site);
+    if (!bound) return ListPage{};
+    if (!status || *status == "in_transit") sets.push_back(&bound->in_transit);
+    if (!status || *status == "received") sets.push_back(&bound->received);
+  } else {
+    const ShipmentIndex& index = state.shipment_index();
+    sets.push_back(*status == "received" ? &index.received : &index.in_transit);
+  }
+  auto indexed = [&](const std::string* id) { return item(*id, *state.Shipment(*id)); };
+  if (sets.size() == 1) return Page(*sets.front(), query, indexed);
+  // Both statuses of one site: a page's worth of each, in one order.
+  KeySet candidates;
+  for (const KeySet* set : sets) {
+    size_t taken = 0;
+    for (auto it = After(*set, query.after); it != set->end() && taken <= query.limit; ++it) {
+      if (!Differs(license, state.Shipment(**it)->license)) {
+        candidates.insert(*it);
+        ++taken;
+      }
+    }
+  }
+  return Page(candidates, query, indexed);
 }
 
-// The serials a site's chip list pages through: its books and what is in transit to it, those
-// `status` keeps, after `query.after`. Only the first limit + 1 are kept (the page, and whether
-// more follow): a site receiving 300,000 chips would otherwise have every serial copied per page.
+// The serials a site's chip list pages through: its books and what is in transit to it (the
+// index's serials of the shipments in transit to it), those `status` keeps, after `query.after`.
+// Only the first limit + 1 of each are taken (the page, and whether more follow): a site
+// receiving 300,000 chips would otherwise have every serial visited per page.
 std::set<std::string> SiteSerials(const ReplayState& state, const ListQuery& query,
                                   const std::string& site_id, const std::string* status) {
   std::set<std::string> serials;
-  auto consider = [&](const std::string& serial) {
-    if (!query.after.empty() && serial <= query.after) return;
-    if (serials.size() > query.limit && serial >= *serials.rbegin()) return;
-    const ChipInfo* chip = state.Chip(serial);
-    if (!chip || Differs(status, ChipStatusName(chip->status))) return;
-    serials.insert(serial);
-    if (serials.size() > query.limit + 1) serials.erase(std::prev(serials.end()));
+  auto take = [&](auto from, auto to, auto serial_of) {
+    for (size_t taken = 0; from != to && taken <= query.limit; ++from) {
+      const std::string& serial = serial_of(*from);
+      const ChipInfo* chip = state.Chip(serial);
+      if (!chip || Differs(status, ChipStatusName(chip->status))) continue;
+      serials.insert(serial);
+      ++taken;
+    }
   };
   const SiteInfo* site = state.Site(site_id);
   if (site && (!status || *status != "in_transit")) {
-    for (const std::string& serial : site->book) consider(serial);
+    take(After(site->book, query.after), site->book.end(),
+         [](const std::string& serial) -> const std::string& { return serial; });
   }
-  if (status && *status != "in_transit") return serials;
-  for (const auto& [id, shipment] : state.shipments()) {
-    if (shipment.received || shipment.destination_site != site_id) continue;
-    for (const std::string& serial : shipment.serials) consider(serial);
+  const SiteShipments* bound = state.ShipmentsTo(site_id);
+  if (bound && (!status || *status == "in_transit")) {
+    take(After(bound->transit_serials, query.after), bound->transit_serials.end(),
+         [](const auto& listed) -> const std::string& { return *listed.first; });
   }
   return serials;
 }

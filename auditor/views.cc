@@ -130,15 +130,10 @@ nlohmann::json ChecksDue(const ReplayState& state, std::string_view site, Timest
 }
 
 nlohmann::json Inventory(const ReplayState& state, const SiteInfo& site, std::string_view id) {
-  uint64_t in_transit = 0;
-  for (const auto& [shipment_id, shipment] : state.shipments()) {
-    if (!shipment.received && shipment.destination_site == id) {
-      in_transit += shipment.serials.size();
-    }
-  }
+  const SiteShipments* bound = state.ShipmentsTo(id);
   return {{"installed", site.installed},
           {"received", site.book.size() - site.installed},
-          {"in_transit", in_transit}};
+          {"in_transit", bound ? bound->transit_chips : 0}};
 }
 
 // Why the white list gives the party its status, in the words of SPEC §9.

@@ -62,13 +62,17 @@ WhitelistEntry Standing(const ReplayState& state, const Params& params, const st
 
 std::vector<WhitelistEntry> Engine::Whitelist(Timestamp as_of) const {
   // Open findings per party and severity name, counted in one pass (the findings are not copied).
-  std::map<std::string, std::map<std::string, uint64_t>> open;
+  OpenFindingCounts open;
   ForEachFinding(as_of, [&](const Finding& finding) {
     if (!finding.resolved && finding.party) {
       ++open[*finding.party][std::string(SeverityName(finding.severity))];
     }
     return true;
   });
+  return Whitelist(as_of, std::move(open));
+}
+
+std::vector<WhitelistEntry> Engine::Whitelist(Timestamp as_of, OpenFindingCounts open) const {
   std::vector<WhitelistEntry> out;
   for (const auto& [id, party] : state_->replay.parties()) {
     if (!party.registered || party.record.kind != PartyKind::kEndUser) continue;
@@ -91,9 +95,13 @@ nlohmann::json WhitelistEntryToJson(const WhitelistEntry& entry) {
 
 nlohmann::json WhitelistPayload(const Engine& engine, Timestamp as_of,
                                 std::string_view checkpoint_note) {
+  return WhitelistPayload(engine.Whitelist(as_of), as_of, checkpoint_note);
+}
+
+nlohmann::json WhitelistPayload(const std::vector<WhitelistEntry>& whitelist, Timestamp as_of,
+                                std::string_view checkpoint_note) {
   nlohmann::json end_users = nlohmann::json::array();
-  for (const auto& entry : engine.Whitelist(as_of))
-    end_users.push_back(WhitelistEntryToJson(entry));
+  for (const auto& entry : whitelist) end_users.push_back(WhitelistEntryToJson(entry));
   return {{"as_of", FormatTime(as_of)}, {"checkpoint", checkpoint_note}, {"end_users", end_users}};
 }
 

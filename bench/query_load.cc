@@ -13,10 +13,16 @@
 // answer pays what the first one after an append pays: the live audit recomputes its findings
 // once per applied size and second (api/engine_audit.cc DerivedLocked).
 //
+// Then, on that log, the first read after an append, in this process against the live audit
+// itself (api/engine_audit.h, restored from the DATA/audit.snapshot the server's clean stop
+// wrote): --appends times, a dispatch like the log's (one new shipment, one new L1 finding) is fed
+// as the ledger's writer feeds it, and GET /v1/findings?limit=100's page is computed right after
+// it, then once more. Nothing is written to the log.
+//
 // --chipledgerd PATH measures another build (an older one, to compare) on the same log.
 //
 //   query_load --dir DIR [--entries 1000000 | --shipments 300000] [--requests 300]
-//              [--chipledgerd PATH]
+//              [--appends 30] [--chipledgerd PATH]
 #include <httplib.h>
 #include <netinet/in.h>
 #include <spawn.h>
@@ -33,9 +39,12 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
+#include "api/audit_snapshot.h"
 #include "api/bench/daemon.h"
+#include "api/engine_audit.h"
 #include "bench/load_logs.h"
 
 namespace chipledger {
@@ -215,8 +224,13 @@ std::vector<Route> ShipmentRoutes(uint64_t shipments) {
       {"/v1/shipments?limit=100", [](uint64_t) { return "/v1/shipments?limit=100"; }},
       {"/v1/shipments?site=&status=in_transit",
        [](uint64_t) { return "/v1/shipments?site=site-0&status=in_transit&limit=100"; }},
+      {"/v1/shipments?status=received (none match)",
+       [](uint64_t) { return "/v1/shipments?status=received&limit=100"; }},
       {"/v1/shipments/{id}", [=](uint64_t i) { return "/v1/shipments/" + shipment(i); }},
       {"/v1/sites/{id}", [](uint64_t) { return "/v1/sites/site-0"; }},
+      {"/v1/whitelist", [](uint64_t) { return "/v1/whitelist"; }},
+      {"/v1/chips?site= (its books, then every chip in transit to it)",
+       [](uint64_t) { return "/v1/chips?site=site-0&limit=100"; }},
       {"/v1/chips?site=&status=in_transit (every chip in transit to it)",
        [](uint64_t) { return "/v1/chips?site=site-0&status=in_transit&limit=100"; }},
       {"/v1/chips/{serial}", [=](uint64_t i) { return "/v1/chips/SN-" + shipment(i); }},
@@ -266,8 +280,56 @@ void Measure(const Server& server, const Route& route, uint64_t requests, bool n
 
 struct Flags {
   std::string dir;
-  uint64_t entries = 1'000'000, shipments = 0, requests = 300;
+  uint64_t entries = 1'000'000, shipments = 0, requests = 300, appends = 30;
 };
+
+// Milliseconds `read` takes.
+double TimeMs(const std::function<void()>& read) {
+  auto start = Clock::now();
+  read();
+  return Seconds(start) * 1000;
+}
+
+// The first read after an append (see the top of this file), on the log of `data` with its
+// snapshot; prints the time of the first read after the restore and p50/p99 of the others.
+bool MeasureAppends(const std::string& data, uint64_t appends) {
+  auto ledger = Ledger::Open(data, OpenOptions{.read_only = true});
+  if (!ledger.ok()) return std::fprintf(stderr, "%s\n", ledger.status().ToString().c_str()), false;
+  uint64_t size = (*ledger)->size();
+  api::EngineAudit audit(ledger->get());
+  {
+    api::AuditSnapshots snapshots(ledger->get(), &audit, data + "/audit.snapshot", {});
+    if (snapshots.Restore() != size) return std::fprintf(stderr, "no usable snapshot\n"), false;
+  }
+  auto page = [&audit] { (void)audit.FindingsPage({}, "", 100); };
+  std::printf(
+      "\nfirst read after an append (in process, %llu appends):\n"
+      "  first read after the restore: %.1f ms\n",
+      static_cast<unsigned long long>(appends), TimeMs(page));
+  Result<LogEntry> last = ParseEntry((*ledger)->EntryBytes(size - 1).value());
+  Result<Event> event = last.ok() ? ParseEvent(last->envelope.payload) : last.status();
+  if (!event.ok() || !std::holds_alternative<ShipmentDispatched>(event->body)) {
+    return std::fprintf(stderr, "the log's last entry is not a dispatch\n"), false;
+  }
+  std::vector<double> after_append, again;
+  for (uint64_t k = 0; k < appends; ++k) {
+    LogEntry entry = *last;
+    entry.index = size + k;
+    Event dispatch = *event;
+    auto& body = std::get<ShipmentDispatched>(dispatch.body);
+    body.shipment = "bench-append-" + std::to_string(k);
+    body.chips.front().serial = "SN-" + body.shipment;
+    audit.OnEntries({{entry, &dispatch}});
+    after_append.push_back(TimeMs(page));
+    again.push_back(TimeMs(page));
+  }
+  std::printf(
+      "  first read after each append: p50 %.2f ms, p99 %.2f ms\n"
+      "  the next read:                p50 %.2f ms, p99 %.2f ms\n",
+      Percentile(after_append, 0.5), Percentile(after_append, 0.99), Percentile(again, 0.5),
+      Percentile(again, 0.99));
+  return true;
+}
 
 // The log of this run, generated into DIR unless there already.
 std::optional<std::string> PrepareLog(const Flags& flags) {
@@ -334,7 +396,9 @@ int Run(const Flags& flags) {
   }
   std::printf("\nserver after the queries: RSS %.0f MiB, peak %.0f MiB\n",
               MemoryMiB(server.pid(), "VmRSS"), MemoryMiB(server.pid(), "VmHWM"));
-  return 0;
+  if (flags.shipments == 0 || flags.appends == 0) return 0;
+  server.Stop();  // writes the snapshot the measurement starts from
+  return MeasureAppends(data, flags.appends) ? 0 : 1;
 }
 
 }  // namespace
@@ -348,12 +412,13 @@ int main(int argc, char** argv) {
     if (flag == "--entries") flags.entries = std::stoull(value);
     if (flag == "--shipments") flags.shipments = std::stoull(value);
     if (flag == "--requests") flags.requests = std::stoull(value);
+    if (flag == "--appends") flags.appends = std::stoull(value);
     if (flag == "--chipledgerd") chipledger::server_binary = value;
   }
   if (flags.dir.empty() || argc % 2 == 0) {
     std::fprintf(stderr,
                  "usage: query_load --dir DIR [--entries N | --shipments N] [--requests N] "
-                 "[--chipledgerd PATH]\n");
+                 "[--appends N] [--chipledgerd PATH]\n");
     return 2;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a file

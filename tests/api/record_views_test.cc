@@ -185,6 +185,54 @@ TEST_F(RecordViewsTest, FindingsAndWhiteListEqualTheBatchAudit) {
   EXPECT_EQ(AllPages("/v1/parties?status=suspended").size(), 2u);
 }
 
+// After its first read the live audit replaces only the findings that entries or time changed
+// (api/engine_audit.h, FindingView): after new findings, more evidence and a resolution arrive
+// between reads, its findings, counts and white list are still those of a full replay.
+TEST_F(RecordViewsTest, FindingsKeptUpToDateEqualAFullReplay) {
+  json first = AllPages("/v1/findings", "findings", 100);  // the view is built here
+  ASSERT_FALSE(first.empty());
+  Dispatch("sh-3", {"C7"}, "helix-1");  // L2 again: more evidence on the same finding
+  MustSubmit(
+      exporter_.Next("shipment.dispatched", {{"shipment", "sh-none"},
+                                             {"license", "lic-none"},
+                                             {"consignee", "sand"},
+                                             {"destination_site", "sand-1"},
+                                             {"chips", {{{"serial", "N1"}, {"model", "H100"}}}},
+                                             {"seals", {"seal-sh-none"}},
+                                             {"route", {"NL"}}}));  // L1: a new finding
+  std::string d5 = audit::FindingId("D5", "chip", "C3");
+  Register("finding.resolved", {{"finding", d5}, {"resolution", "found"}});
+  json served = AllPages("/v1/findings", "findings", 100);
+  json counts = Ok("/v1/findings/counts?status=open");
+  json helix = Ok("/v1/parties/helix")["state"]["whitelist"];
+
+  audit::Engine engine;
+  Replay(&engine);
+  json replayed = json::array();
+  for (const audit::Finding& finding : engine.Findings(Now())) {
+    replayed.push_back(audit::FindingToJson(finding));
+  }
+  EXPECT_EQ(served, replayed);
+  EXPECT_NE(served, first);
+  auto status_of = [&](const std::string& id) {
+    for (const json& f : served) {
+      if (f["id"] == id) return f["status"].get<std::string>();
+    }
+    return std::string("absent");
+  };
+  EXPECT_EQ(status_of(d5), "resolved");
+  EXPECT_EQ(status_of(audit::FindingId("L1", "shipment", "sh-none")), "open");
+  uint64_t open = 0;
+  for (const json& f : replayed) open += f["status"] == "open" ? 1 : 0;
+  EXPECT_EQ(counts["total"], open);
+  helix.erase("why");
+  for (const audit::WhitelistEntry& entry : engine.Whitelist(Now())) {
+    if (entry.party == "helix") {
+      EXPECT_EQ(helix, audit::WhitelistEntryToJson(entry));
+    }
+  }
+}
+
 TEST_F(RecordViewsTest, FindingsFilterAndPage) {
   json all = AllPages("/v1/findings", "findings", 100);
   ASSERT_GE(all.size(), 2u);

@@ -231,6 +231,66 @@ TEST_F(EngineTest, StateViews) {
   EXPECT_EQ(stats["events_by_type"]["shipment.dispatched"], 1);
 }
 
+// The shipment index behind a site's in-transit inventory and the shipment and chip lists follows
+// receipts and redispatches, and pages like the lists it replaced.
+TEST_F(EngineTest, ShipmentIndexFollowsReceiptsAndRedispatches) {
+  Dispatch("s-1", {"a-0", "a-1"}, Day(0), "lic-1", "lab", "lab-1");
+  Dispatch("s-2", {"b-0"}, Day(0), "lic-1", "lab", "lab-1");
+  Dispatch("s-3", {"c-0"}, Day(0), "lic-1", "lab", "lab-2");
+  Receive("s-1", "lab-1", {"a-0", "a-1"}, Day(1));
+  Dispatch("s-3", {"c-0", "c-1"}, Day(2), "lic-1", "lab", "lab-1");  // redispatched elsewhere
+  // The ids of one page of /v1/shipments, then "next:<cursor>" when more follow.
+  auto ids = [&](std::map<std::string, std::string> filters, size_t limit = 100,
+                 const std::string& after = "") {
+    Engine::ListQuery query;
+    query.filters = std::move(filters);
+    query.limit = limit;
+    query.after = after;
+    query.as_of = Day(3);
+    std::vector<std::string> out;
+    Result<Engine::ListPage> page = engine_.List("shipments", query);
+    EXPECT_TRUE(page.ok());
+    for (const json& item : page->items) out.push_back(item["id"].get<std::string>());
+    if (page->next) out.push_back("next:" + *page->next);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids({{"site", "lab-1"}}), (V{"s-1", "s-2", "s-3"}));
+  EXPECT_EQ(ids({{"site", "lab-1"}}, 1), (V{"s-1", "next:s-1"}));
+  EXPECT_EQ(ids({{"site", "lab-1"}}, 1, "s-1"), (V{"s-2", "next:s-2"}));
+  EXPECT_EQ(ids({{"site", "lab-1"}, {"status", "in_transit"}}), (V{"s-2", "s-3"}));
+  EXPECT_EQ(ids({{"site", "lab-2"}}), V{});
+  EXPECT_EQ(ids({{"status", "received"}}), V{"s-1"});
+  EXPECT_EQ(ids({{"status", "in_transit"}, {"license", "lic-2"}}), V{});
+  EXPECT_EQ(ids({{"site", "nowhere"}}), V{});
+  EXPECT_EQ(engine_.SiteState("lab-1", Day(3), 24)["inventory"]["in_transit"], 3);
+  EXPECT_EQ(engine_.SiteState("lab-2", Day(3), 24)["inventory"]["in_transit"], 0);
+
+  Engine::ListQuery chips;
+  chips.filters = {{"site", "lab-1"}, {"status", "in_transit"}};
+  chips.limit = 2;
+  Result<Engine::ListPage> page = engine_.List("chips", chips);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items[0]["serial"], "b-0");
+  EXPECT_EQ(page->items[1]["serial"], "c-0");
+  ASSERT_TRUE(page->next);
+  chips.after = *page->next;
+  page = engine_.List("chips", chips);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0]["serial"], "c-1");
+  EXPECT_FALSE(page->next);
+  chips.filters = {{"site", "lab-1"}};  // its books, then what is in transit to it
+  chips.after.clear();
+  chips.limit = 100;
+  page = engine_.List("chips", chips);
+  ASSERT_TRUE(page.ok());
+  std::vector<std::string> serials;
+  for (const json& item : page->items) serials.push_back(item["serial"].get<std::string>());
+  EXPECT_EQ(serials, (V{"a-0", "a-1", "b-0", "c-0", "c-1"}));
+}
+
 TEST(ParamsTest, SetParsesNamesAndRejectsBadValues) {
   Params params;
   EXPECT_TRUE(params.Set("receipt_days=5").ok());
