@@ -117,39 +117,43 @@ FindingView::GroupKey FindingView::GroupOf(const audit::Finding& f) {
 }
 
 void FindingView::Put(audit::Finding finding) {
-  auto [it, added] = by_id_.try_emplace(finding.id);
-  if (!added) {
-    if (it->second == finding) return;
-    Unlink(&it->second);
+  if (auto it = by_id_.find(finding.id); it != by_id_.end()) {
+    if (*it->second == finding) return;
+    Unlink(it->second.get());
+    by_id_.erase(it);
   }
-  it->second = std::move(finding);
-  const audit::Finding* stored = &it->second;
+  auto owned = std::make_unique<audit::Finding>(std::move(finding));
+  const audit::Finding* stored = owned.get();
+  by_id_.emplace(stored->id, std::move(owned));
   // Full builds visit findings in report order: the hint makes each insertion constant time.
   Ordered& group = groups_[GroupOf(*stored)];
   group.emplace_hint(group.end(), stored);
-  Ordered& subject = by_subject_[stored->subject_id];
-  subject.emplace_hint(subject.end(), stored);
+  by_subject_.emplace(stored->subject_id, stored);
 }
 
 void FindingView::Unlink(const audit::Finding* finding) {
   auto group = groups_.find(GroupOf(*finding));
   group->second.erase(finding);
   if (group->second.empty()) groups_.erase(group);
-  auto subject = by_subject_.find(finding->subject_id);
-  subject->second.erase(finding);
-  if (subject->second.empty()) by_subject_.erase(subject);
+  auto [first, last] = by_subject_.equal_range(finding->subject_id);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == finding) {
+      by_subject_.erase(it);
+      break;
+    }
+  }
 }
 
 void FindingView::Erase(const std::string& id) {
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return;
-  Unlink(&it->second);
+  Unlink(it->second.get());
   by_id_.erase(it);
 }
 
 const audit::Finding* FindingView::Find(std::string_view id) const {
-  auto it = by_id_.find(std::string(id));
-  return it == by_id_.end() ? nullptr : &it->second;
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second.get();
 }
 
 void FindingView::Walk(const FindingFilter& filter, const audit::Finding* after,
@@ -157,11 +161,15 @@ void FindingView::Walk(const FindingFilter& filter, const audit::Finding* after,
   auto from = [after](const Ordered& ordered) {
     return after ? ordered.upper_bound(after) : ordered.begin();
   };
-  if (filter.subject_id) {  // a subject has few findings: walk them
-    auto subject = by_subject_.find(*filter.subject_id);
-    if (subject == by_subject_.end()) return;
-    for (auto it = from(subject->second); it != subject->second.end(); ++it) {
-      if (Matches(filter, **it) && !visit(**it)) return;
+  if (filter.subject_id) {  // a subject has few findings: sort and walk them
+    std::vector<const audit::Finding*> subject;
+    auto [first, last] = by_subject_.equal_range(*filter.subject_id);
+    for (auto it = first; it != last; ++it) {
+      if (!after || audit::ReportOrderLess(*after, *it->second)) subject.push_back(it->second);
+    }
+    std::sort(subject.begin(), subject.end(), Less());
+    for (const audit::Finding* finding : subject) {
+      if (Matches(filter, *finding) && !visit(*finding)) return;
     }
     return;
   }

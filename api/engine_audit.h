@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -59,9 +60,11 @@ class FindingView {
   static GroupKey GroupOf(const audit::Finding& finding);
   void Unlink(const audit::Finding* finding);
 
-  std::unordered_map<std::string, audit::Finding> by_id_;  // nodes stay put: pointed to below
-  std::map<GroupKey, Ordered> groups_;                     // none empty
-  std::unordered_map<std::string, Ordered> by_subject_;    // by subject id; none empty
+  // Keys view the findings' own id and subject id, so an entry lives exactly as long as its
+  // finding.
+  std::unordered_map<std::string_view, std::unique_ptr<audit::Finding>> by_id_;
+  std::map<GroupKey, Ordered> groups_;  // none empty
+  std::unordered_multimap<std::string_view, const audit::Finding*> by_subject_;
 };
 
 class EngineAudit : public LiveAudit {

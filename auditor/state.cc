@@ -160,7 +160,7 @@ void ReplayState::IndexShipment(const std::string& id, const ShipmentInfo& shipm
     if (remove) {
       set->erase(&id);
     } else {
-      set->insert(&id);
+      set->emplace_hint(set->end(), &id);  // a rebuild visits shipments in id order
     }
   }
   if (received) return;

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <functional>
 #include <initializer_list>
-#include <iterator>
 #include <set>
+#include <vector>
 
 #include "auditor/engine.h"
 #include "auditor/engine_state.h"
