@@ -1,5 +1,6 @@
 #include "ledger/json_fields_internal.h"
 
+#include <algorithm>
 #include <functional>
 #include <sstream>
 #include <string_view>
@@ -58,10 +59,6 @@ std::string ShownKey(std::string_view key) {
   if (key.size() <= end) return std::string(key);
   while (end > 0 && (static_cast<unsigned char>(key[end]) & 0xC0) == 0x80) --end;
   return std::string(key.substr(0, end)) + "...";
-}
-
-std::string Join(const std::string& path, std::string_view key) {
-  return path.empty() ? ShownKey(key) : path + "." + ShownKey(key);
 }
 
 // Builds the parsed value from nlohmann's SAX events, noting the first key that repeats within
@@ -136,6 +133,149 @@ class StrictDomBuilder {
   std::string syntax_error_;  // " at line L, column C: why", or empty
 };
 
+// Parses the JSON that needs none of the care of nlohmann's lexer (ASCII strings without
+// escapes, integers of at most 18 digits, no deeper than kMaxDepth) straight into a document, and
+// gives up on anything else: ParseStrictJson then parses that with nlohmann's parser, which
+// words the error if there is one. Every text parsed here nlohmann parses to the same document
+// (an integer as number_unsigned, or number_integer when negative, as its lexer types them),
+// so this changes no result, only the cost: the lexer, character by character, was the larger
+// part of parsing each payload, on every append and for every entry an audit reads.
+class FastJsonParser {
+ public:
+  explicit FastJsonParser(std::string_view text) : text_(text) {}
+
+  bool Parse(Json* out) {
+    SkipSpace();
+    if (!Value(out, 0)) return false;
+    SkipSpace();
+    return pos_ == text_.size();
+  }
+
+ private:
+  static constexpr int kMaxDepth = 32;
+
+  bool At(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
+  void SkipSpace() {
+    while (At(' ') || At('\t') || At('\n') || At('\r')) ++pos_;
+  }
+  bool Word(std::string_view word) {
+    if (text_.substr(pos_, word.size()) != word) return false;
+    pos_ += word.size();
+    return true;
+  }
+
+  bool Value(Json* out, int depth) {
+    if (pos_ >= text_.size()) return false;
+    switch (text_[pos_]) {
+      case '{':
+        return depth < kMaxDepth && Object(out, depth + 1);
+      case '[':
+        return depth < kMaxDepth && Array(out, depth + 1);
+      case '"': {
+        std::string_view text;
+        if (!String(&text)) return false;
+        *out = std::string(text);
+        return true;
+      }
+      case 't':
+        *out = true;
+        return Word("true");
+      case 'f':
+        *out = false;
+        return Word("false");
+      case 'n':
+        *out = nullptr;
+        return Word("null");
+      default:
+        return Integer(out);
+    }
+  }
+
+  bool Object(Json* out, int depth) {
+    ++pos_;
+    *out = Json::object();
+    Json::object_t& object = out->get_ref<Json::object_t&>();
+    SkipSpace();
+    if (At('}')) {
+      ++pos_;
+      return true;
+    }
+    while (true) {
+      std::string_view key;
+      if (!At('"') || !String(&key)) return false;
+      SkipSpace();
+      if (!At(':')) return false;
+      ++pos_;
+      SkipSpace();
+      auto [member, inserted] = object.try_emplace(std::string(key));
+      if (!inserted || !Value(&member->second, depth)) return false;  // a duplicate: see above
+      SkipSpace();
+      if (!At(',')) break;
+      ++pos_;
+      SkipSpace();
+    }
+    return Word("}");
+  }
+
+  bool Array(Json* out, int depth) {
+    ++pos_;
+    *out = Json::array();
+    Json::array_t& array = out->get_ref<Json::array_t&>();
+    SkipSpace();
+    if (At(']')) {
+      ++pos_;
+      return true;
+    }
+    while (true) {
+      if (!Value(&array.emplace_back(), depth)) return false;
+      SkipSpace();
+      if (!At(',')) break;
+      ++pos_;
+      SkipSpace();
+    }
+    return Word("]");
+  }
+
+  // At the opening quote; the contents, the closing quote consumed.
+  bool String(std::string_view* out) {
+    size_t start = ++pos_;
+    for (; pos_ < text_.size(); ++pos_) {
+      auto c = static_cast<unsigned char>(text_[pos_]);
+      if (c == '"') {
+        *out = text_.substr(start, pos_ - start);
+        ++pos_;
+        return true;
+      }
+      if (c == '\\' || c < 0x20 || c >= 0x80) return false;
+    }
+    return false;
+  }
+
+  bool Integer(Json* out) {
+    bool negative = At('-');
+    if (negative) ++pos_;
+    size_t start = pos_;
+    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
+    size_t digits = pos_ - start;
+    if (digits == 0 || digits > 18 || (digits > 1 && text_[start] == '0')) return false;
+    if (At('.') || At('e') || At('E')) return false;
+    uint64_t value = 0;
+    for (size_t i = start; i < pos_; ++i)
+      value = value * 10 + static_cast<uint64_t>(text_[i] - '0');
+    if (!negative) {
+      *out = value;
+    } else if (value == 0) {
+      return false;  // "-0": left to nlohmann
+    } else {
+      *out = -static_cast<int64_t>(value);
+    }
+    return true;
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
 }  // namespace
 
 Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const char* code) {
@@ -152,6 +292,8 @@ Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const
                 " (the text must be exactly one JSON document)");
   }
   Json parsed;
+  if (FastJsonParser(text).Parse(&parsed)) return parsed;
+  parsed = Json();
   StrictDomBuilder builder(&parsed);
   bool ok = false;
   try {
@@ -253,8 +395,30 @@ size_t CodePoints(std::string_view utf8) {
   return count;
 }
 
+JsonPath JsonPath::Member(const JsonPath& parent, std::string_view key) {
+  JsonPath path;
+  path.parent_ = &parent;
+  path.key_ = key;
+  return path;
+}
+
+JsonPath JsonPath::Item(const JsonPath& parent, size_t index) {
+  JsonPath path;
+  path.parent_ = &parent;
+  path.index_ = index;
+  path.item_ = true;
+  return path;
+}
+
+std::string JsonPath::str() const {
+  if (parent_ == nullptr) return root_;
+  std::string parent = parent_->str();
+  if (item_) return parent + "[" + std::to_string(index_) + "]";
+  return parent.empty() ? ShownKey(key_) : parent + "." + ShownKey(key_);
+}
+
 void JsonValue::Fail(const std::string& why) {
-  if (error_->ok()) *error_ = Status::InvalidArgument("schema", path_ + ": " + why);
+  if (error_->ok()) *error_ = Status::InvalidArgument("schema", path_.str() + ": " + why);
 }
 
 bool JsonValue::Expect(bool condition, const char* why) {
@@ -300,7 +464,7 @@ std::string JsonValue::Text(size_t min_chars, size_t max_chars) {
 Hash JsonValue::Hex() {
   std::string text = String();
   if (!error_->ok()) return {};
-  auto hash = HashFromHex(text, path_);
+  auto hash = HashFromHex(text, "");  // the message names the path
   if (!hash.ok()) {
     Fail("must be 64 lowercase hex characters");
     return {};
@@ -311,9 +475,10 @@ Hash JsonValue::Hex() {
 PublicKey JsonValue::Base64Key() {
   std::string text = String();
   if (!error_->ok()) return {};
-  auto key = PublicKeyFromBase64(text, path_);
-  if (!key.ok()) {
-    *error_ = Status::InvalidArgument("schema", key.status().message());
+  auto key = PublicKeyFromBase64(text, "");
+  if (!key.ok()) {  // the same check again, for its message naming the path
+    *error_ = Status::InvalidArgument("schema",
+                                      PublicKeyFromBase64(text, path_.str()).status().message());
     return {};
   }
   return *key;
@@ -322,9 +487,9 @@ PublicKey JsonValue::Base64Key() {
 Timestamp JsonValue::Time() {
   std::string text = String();
   if (!error_->ok()) return {};
-  auto time = ParseTime(text, path_);
-  if (!time.ok()) {
-    *error_ = Status::InvalidArgument("schema", time.status().message());
+  auto time = ParseTime(text, "");
+  if (!time.ok()) {  // the same check again, for its message naming the path
+    *error_ = Status::InvalidArgument("schema", ParseTime(text, path_.str()).status().message());
     return {};
   }
   return *time;
@@ -365,40 +530,42 @@ bool JsonValue::Bool() {
 
 void JsonValue::Members(const std::function<void(const std::string&, JsonValue)>& read) {
   if (!Expect(value_ && value_->is_object(), "must be an object")) return;
-  for (const auto& [key, member] : value_->items()) {
+  for (auto it = value_->begin(); it != value_->end(); ++it) {
     if (!error_->ok()) return;
-    read(key, JsonValue(&member, Join(path_, key), error_));
+    read(it.key(), JsonValue(&*it, JsonPath::Member(path_, it.key()), error_));
   }
 }
 
 JsonValue FieldReader::Get(std::string_view key) {
-  read_.emplace(key);
   auto it = object_.find(key);
   if (it == object_.end()) {
     if (error_->ok()) {
-      *error_ = Status::InvalidArgument("schema", Join(path_, key) + ": required field missing");
+      *error_ = Status::InvalidArgument(
+          "schema", JsonPath::Member(path_, key).str() + ": required field missing");
     }
-    return JsonValue(nullptr, Join(path_, key), error_);
+    return JsonValue(nullptr, JsonPath::Member(path_, key), error_);
   }
-  return JsonValue(&*it, Join(path_, key), error_);
+  read_.push_back(&*it);
+  return JsonValue(&*it, JsonPath::Member(path_, key), error_);
 }
 
 std::optional<JsonValue> FieldReader::Optional(std::string_view key) {
-  read_.emplace(key);
   auto it = object_.find(key);
   if (it == object_.end()) return std::nullopt;
-  return JsonValue(&*it, Join(path_, key), error_);
+  read_.push_back(&*it);
+  return JsonValue(&*it, JsonPath::Member(path_, key), error_);
 }
 
 void FieldReader::Fail(const std::string& why) {
-  if (error_->ok()) *error_ = Status::InvalidArgument("schema", path_ + ": " + why);
+  if (error_->ok()) *error_ = Status::InvalidArgument("schema", path_.str() + ": " + why);
 }
 
 void FieldReader::Finish() {
-  for (const auto& [key, value] : object_.items()) {
+  for (auto it = object_.begin(); it != object_.end(); ++it) {
     if (!error_->ok()) return;
-    if (!read_.contains(key)) {
-      *error_ = Status::InvalidArgument("schema", Join(path_, key) + ": unknown field");
+    if (std::find(read_.begin(), read_.end(), &*it) == read_.end()) {
+      *error_ = Status::InvalidArgument(
+          "schema", JsonPath::Member(path_, it.key()).str() + ": unknown field");
     }
   }
 }

@@ -8,7 +8,6 @@
 #include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,10 +50,36 @@ using NameTable = std::vector<std::pair<std::string_view, E>>;
 
 class FieldReader;
 
+// Where a value sits in the document ("payload.online[2].serial"), spelled out only when a
+// message needs it: spelling every field's path as it was read cost allocations on every parse
+// (an audit parses millions of fields). A member's or item's path refers to its parent's, which
+// must outlive it, as readers nested on the stack do.
+class JsonPath {
+ public:
+  JsonPath(std::string root) : root_(std::move(root)) {}  // NOLINT: implicit, as a path string
+  JsonPath(const char* root) : root_(root) {}             // NOLINT: implicit, as a path string
+
+  // `key` must outlive the path (a literal, or a key of the parsed document).
+  static JsonPath Member(const JsonPath& parent, std::string_view key);
+  static JsonPath Item(const JsonPath& parent, size_t index);
+
+  // "parent.key" ("key" at an empty root; long keys cut short), "parent[index]".
+  std::string str() const;
+
+ private:
+  JsonPath() = default;
+
+  const JsonPath* parent_ = nullptr;  // none at the root
+  std::string root_;
+  std::string_view key_;
+  size_t index_ = 0;
+  bool item_ = false;
+};
+
 // One JSON value at a path (or a missing one, once an error is recorded).
 class JsonValue {
  public:
-  JsonValue(const Json* value, std::string path, Status* error)
+  JsonValue(const Json* value, JsonPath path, Status* error)
       : value_(value), path_(std::move(path)), error_(error) {}
 
   std::string String();  // any string
@@ -94,7 +119,7 @@ class JsonValue {
       return out;
     }
     for (size_t i = 0; i < value_->size() && error_->ok(); ++i) {
-      out.push_back(read(JsonValue(&(*value_)[i], path_ + "[" + std::to_string(i) + "]", error_)));
+      out.push_back(read(JsonValue(&(*value_)[i], JsonPath::Item(path_, i), error_)));
     }
     return out;
   }
@@ -114,7 +139,7 @@ class JsonValue {
   bool Expect(bool condition, const char* why);
 
   const Json* value_;
-  std::string path_;
+  JsonPath path_;
   Status* error_;
 };
 
@@ -122,7 +147,7 @@ class JsonValue {
 // refuses the ones left over as unknown.
 class FieldReader {
  public:
-  FieldReader(const Json& object, std::string path, Status* error)
+  FieldReader(const Json& object, JsonPath path, Status* error)
       : object_(object), path_(std::move(path)), error_(error) {}
 
   // A required field; records "required field missing" when absent.
@@ -135,12 +160,10 @@ class FieldReader {
   void Finish();
 
  private:
-  std::string PathOf(std::string_view key) const;
-
   const Json& object_;
-  std::string path_;
+  JsonPath path_;
   Status* error_;
-  std::set<std::string, std::less<>> read_;
+  std::vector<const Json*> read_;  // the members read, for Finish
 };
 
 template <typename F>
