@@ -80,6 +80,7 @@ struct Pass {
   uint64_t entries = 0;
   double peak_rss_mib = 0;
   double rss_floor_mib = 0;  // ResetPeakRss
+  double cpu_seconds = 0;    // user + system of the audit process (0: not measured)
   bool ok = false;
 };
 
@@ -136,6 +137,9 @@ Pass Audit(const std::string& dir, const std::string& out, unsigned jobs) {
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  std::string command;
+  for (const std::string& arg : args) command += (command.empty() ? "" : " ") + arg;
+  std::fprintf(stderr, "audit_load: %s\n", command.c_str());
   pass.rss_floor_mib = ResetPeakRss();
   auto start = Clock::now();
   pid_t child = -1;
@@ -147,16 +151,26 @@ Pass Audit(const std::string& dir, const std::string& out, unsigned jobs) {
   if (::wait4(child, &status, 0, &usage) != child) return pass;
   pass.seconds = Seconds(start);
   pass.peak_rss_mib = static_cast<double>(usage.ru_maxrss) / 1024;  // KiB on Linux
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  pass.cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
   // 0 or 1 (findings) are runs that verified; anything else is a failure to report.
   pass.ok = WIFEXITED(status) && WEXITSTATUS(status) <= 1;
   return pass;
 }
 
-void Print(const char* what, const Pass& pass, double verify_rate) {
+// `verify_us`: one verification's time on one thread. The CPU ratio (verify_us over the audit's
+// CPU per entry) is what the audit would reach against the all-core rate with every core free
+// and perfect scaling: on a shared machine it varies less than the wall-clock ratio.
+void Print(const char* what, const Pass& pass, double verify_rate, double verify_us) {
   double rate = pass.seconds > 0 ? static_cast<double>(pass.entries) / pass.seconds : 0;
   std::printf("  %-28s %s %9llu entries %8.1f s %9.0f entries/s  %5.2f × all-core verify rate",
               what, pass.ok ? "ok    " : "FAILED", static_cast<unsigned long long>(pass.entries),
               pass.seconds, rate, rate / verify_rate);
+  if (pass.cpu_seconds > 0 && pass.entries > 0) {
+    double per_entry_us = pass.cpu_seconds * 1e6 / static_cast<double>(pass.entries);
+    std::printf("  CPU %.1f s (%.1f µs/entry, CPU ratio %.2f)", pass.cpu_seconds, per_entry_us,
+                verify_us / per_entry_us);
+  }
   if (pass.peak_rss_mib > 0) {
     std::printf("  peak RSS %6.0f MiB (at least %.0f)", pass.peak_rss_mib, pass.rss_floor_mib);
   }
@@ -208,15 +222,16 @@ int Run(const Flags& flags) {
     std::printf("generated %s in %.1f s\n", dir.c_str(), Seconds(start));
   }
   double verify_rate = VerifyRate(flags.jobs);
-  std::printf("Ed25519 verify, %u threads: %.0f verifications/s (%.0f per thread)\n", flags.jobs,
-              verify_rate, verify_rate / flags.jobs);
+  double verify_us = flags.jobs / verify_rate * 1e6;
+  std::printf("Ed25519 verify, %u threads: %.0f verifications/s (%.0f per thread, %.1f µs each)\n",
+              flags.jobs, verify_rate, verify_rate / flags.jobs, verify_us);
   for (const Log& log : logs) {
     std::string dir = flags.dir + "/" + log.name, out = flags.dir + "/" + log.name + "-report";
     std::printf("%s:\n", log.name.c_str());
-    Print("hash-only pass", HashOnly(dir), verify_rate);
+    Print("hash-only pass", HashOnly(dir), verify_rate, verify_us);
     Print(("audit --jobs " + std::to_string(flags.jobs)).c_str(), Audit(dir, out, flags.jobs),
-          verify_rate);
-    Print("audit --jobs 1", Audit(dir, out, 1), verify_rate);
+          verify_rate, verify_us);
+    Print("audit --jobs 1", Audit(dir, out, 1), verify_rate, verify_us);
   }
   return 0;
 }

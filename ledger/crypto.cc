@@ -1,5 +1,6 @@
 #include "ledger/crypto.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <array>
@@ -8,8 +9,6 @@
 #include <cstring>
 
 namespace chipledger {
-
-static_assert(sizeof(crypto_hash_sha256_state) <= 128, "Sha256Hasher state buffer too small");
 
 SecretKey::SecretKey() { bytes_.fill(0); }
 SecretKey::~SecretKey() { sodium_memzero(bytes_.data(), bytes_.size()); }
@@ -23,24 +22,41 @@ void InitCrypto() {
   if (sodium_init() < 0) std::abort();  // no safe way on without a working RNG
 }
 
-Hash Sha256(std::string_view data) {
-  Hash out;
-  crypto_hash_sha256(out.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return out;
+namespace {
+
+// Fetched once: EVP_sha256() would look the implementation up again on every hash.
+const EVP_MD* Sha256Algorithm() {
+  static const EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (algorithm == nullptr) std::abort();  // libcrypto without SHA-256: nothing can be checked
+  return algorithm;
 }
 
-Sha256Hasher::Sha256Hasher() {
-  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+}  // namespace
+
+Hash Sha256(std::string_view data) {
+  Sha256Hasher hasher;
+  hasher.Update(data);
+  return hasher.Finish();
 }
+
+// OpenSSL fails these calls only when it cannot allocate: as for InitCrypto, there is no safe
+// way on (a wrong hash would read as forgery).
+Sha256Hasher::Sha256Hasher() : context_(EVP_MD_CTX_new()) {
+  if (context_ == nullptr || EVP_DigestInit_ex(context_, Sha256Algorithm(), nullptr) != 1) {
+    std::abort();
+  }
+}
+
+Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(context_); }
 
 void Sha256Hasher::Update(std::string_view data) {
-  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
-                            reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  if (EVP_DigestUpdate(context_, data.data(), data.size()) != 1) std::abort();
 }
 
 Hash Sha256Hasher::Finish() {
   Hash out;
-  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), out.data());
+  unsigned int size = 0;
+  if (EVP_DigestFinal_ex(context_, out.data(), &size) != 1 || size != out.size()) std::abort();
   return out;
 }
 

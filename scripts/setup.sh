@@ -2,6 +2,7 @@
 # Installs chipledger's build and test dependencies from Debian 12 packages (run as root).
 set -euo pipefail
 packages=(build-essential cmake pkg-config librocksdb-dev libsodium-dev libcpp-httplib-dev
+          libssl-dev                # OpenSSL's SHA-256 (ledger/crypto.cc)
           nlohmann-json3-dev libgtest-dev libbenchmark-dev python3 python3-jsonschema curl
           clang libclang-rt-14-dev  # clang and libFuzzer's runtime: scripts/fuzz.sh
           chromium                  # the console's browser test (tests/console)
