@@ -143,7 +143,7 @@ struct Server::Impl {
   void Dispatch(const httplib::Request& req, httplib::Response& res);
   bool Authorize(Access access, const httplib::Request& req, httplib::Response& res);
   void Log(const httplib::Request& req, const httplib::Response& res);
-  void CatchUpAudit();
+  [[nodiscard]] Status CatchUpAudit();
   Status StartWitnessing();
   void Backup(Call& call);
 
@@ -354,19 +354,23 @@ void Server::Impl::Log(const httplib::Request& req, const httplib::Response& res
   std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
-void Server::Impl::CatchUpAudit() {
+// Before the server answers anything: entries the snapshot does not cover, read as one range.
+Status Server::Impl::CatchUpAudit() {
   LiveAudit* audit = service.audit;
-  if (!audit) return;
-  for (uint64_t i = audit->restored_size(); i < service.ledger->size(); ++i) {
-    // Admitted entries always parse; one that did not would be the integrity audit's finding.
-    Result<std::string> bytes = service.ledger->EntryBytes(i);
-    Result<LogEntry> entry = bytes.ok() ? ParseEntry(*bytes) : Result<LogEntry>(bytes.status());
-    if (!entry.ok()) continue;
-    Result<Event> event = ParseEvent(entry->envelope.payload);
-    if (event.ok()) audit->OnEntries({{*entry, &*event}});
-  }
+  if (!audit) return Status::Ok();
+  Status read = service.ledger->ReadEntries(
+      audit->restored_size(), service.ledger->size(), [audit](uint64_t, std::string_view bytes) {
+        // Admitted entries always parse; one that did not would be the integrity audit's finding.
+        Result<LogEntry> entry = ParseEntry(bytes);
+        if (!entry.ok()) return Status::Ok();
+        Result<Event> event = ParseEvent(entry->envelope.payload);
+        if (event.ok()) audit->OnEntries({{*entry, &*event}});
+        return Status::Ok();
+      });
+  if (!read.ok()) return Status::IOError("live audit: reading the log: " + read.ToString());
   service.ledger->SetAppendListener(
       [audit](const std::vector<Ledger::AppendedEntry>& group) { audit->OnEntries(group); });
+  return Status::Ok();
 }
 
 Status Server::Impl::StartWitnessing() {
@@ -396,7 +400,7 @@ Result<int> Server::Bind() {
   if (Status s = impl_->Configure(); !s.ok()) return s;
   Result<int> port = impl_->http->Bind(impl_->service.config.listen, "listen");
   if (!port.ok()) return port;
-  impl_->CatchUpAudit();
+  if (Status caught_up = impl_->CatchUpAudit(); !caught_up.ok()) return caught_up;
   if (Status started = impl_->StartWitnessing(); !started.ok()) return started;
   return port;
 }

@@ -1,9 +1,12 @@
 // Event payloads (ledger/event.h ParseEvent): an accepted payload is JSON, and the same JSON
-// written differently (nlohmann's compact dump) is accepted as the same event.
+// written differently (nlohmann's compact dump) is accepted as the same event. And JSON as
+// ParseJson reads it (mostly through its fast parser of simple documents) is the document
+// nlohmann's own parser reads, number types included.
 #include <nlohmann/json.hpp>
 
 #include "fuzz/fuzz_check.h"
 #include "ledger/event.h"
+#include "ledger/json.h"
 
 namespace {
 
@@ -16,10 +19,26 @@ bool SameEvent(const Event& a, const Event& b) {
          a.Parties() == b.Parties();
 }
 
+// Equal values of equal types throughout (nlohmann's == says 1u equals 1).
+bool SameDocument(const nlohmann::json& a, const nlohmann::json& b) {
+  if (a.type() != b.type() || a != b) return false;
+  if (!a.is_structured()) return true;
+  for (auto x = a.begin(), y = b.begin(); x != a.end(); ++x, ++y) {
+    if (!SameDocument(*x, *y)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view payload = fuzz::Input(data, size);
+  if (Result<nlohmann::json> ours = ParseJson(payload, "payload"); ours.ok()) {
+    nlohmann::json theirs = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
+    fuzz::Check(!theirs.is_discarded(), "JSON ParseJson accepts, nlohmann's parser accepts");
+    fuzz::Check(SameDocument(*ours, theirs),
+                "ParseJson reads the document nlohmann's parser reads");
+  }
   Result<Event> parsed = ParseEvent(payload);
   if (!parsed.ok()) return 0;
   nlohmann::json json = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);

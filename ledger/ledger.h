@@ -97,6 +97,12 @@ class Ledger {
   virtual Result<std::string> CheckpointNoteAt(uint64_t tree_size) const = 0;
 
   virtual Result<std::string> EntryBytes(uint64_t index) const = 0;
+  // Entries begin .. end-1 in index order, read as one range: what an audit or a catch-up over
+  // many entries uses. The first entry of the range the log does not hold (beyond size(), or lost
+  // by the store) is kNotFound naming its index, after its predecessors were visited; `visit`'s
+  // first error stops the read and is returned.
+  using EntryVisitor = std::function<Status(uint64_t index, std::string_view bytes)>;
+  virtual Status ReadEntries(uint64_t begin, uint64_t end, const EntryVisitor& visit) const = 0;
   virtual Result<Hash> LeafHashAt(uint64_t index) const = 0;
   virtual Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t tree_size) const = 0;
   virtual Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size,

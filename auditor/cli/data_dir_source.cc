@@ -14,19 +14,20 @@ class DataDirSource : public LogSource {
 
   Status ReadEntries(uint64_t begin, uint64_t size, const EntryVisitor& visit,
                      const MismatchVisitor& mismatch) override {
-    for (uint64_t index = begin; index < size; ++index) {
-      Result<std::string> entry = ledger_->EntryBytes(index);
-      StatusKind kind = entry.status().kind();
-      if (kind == StatusKind::kNotFound || kind == StatusKind::kCorruption) {
-        // The checkpoint covers an entry the directory does not hold (whole): evidence.
-        mismatch(index, "entry " + std::to_string(index) + ": " + entry.status().ToString());
-        return Status::Ok();
-      }
-      if (!entry.ok()) {
-        return Status::IOError("entry " + std::to_string(index) + ": " + entry.status().ToString());
-      }
-      visit(*entry);
+    uint64_t next = begin;
+    Status read = ledger_->ReadEntries(begin, size, [&](uint64_t index, std::string_view bytes) {
+      visit(bytes);
+      next = index + 1;
+      return Status::Ok();
+    });
+    StatusKind kind = read.kind();
+    if (kind == StatusKind::kNotFound || kind == StatusKind::kCorruption) {
+      // The checkpoint covers an entry the directory does not hold (whole): evidence.
+      mismatch(next, read.ToString());
+      return Status::Ok();
     }
+    if (!read.ok())
+      return Status::IOError("entry " + std::to_string(next) + ": " + read.ToString());
     return Status::Ok();
   }
 

@@ -50,6 +50,7 @@ class PgDriver final : public store::Driver {
   Result<store::StoredCheckpoint> CheckpointCovering(uint64_t index) const override;
   Result<std::optional<uint64_t>> Record(RecordKind kind, std::string_view id) const override;
   Result<std::optional<AgentState>> Agent(std::string_view id) const override;
+  Status ScanEntries(uint64_t begin, uint64_t end, const EntryVisit& visit) const override;
   // Pages through the term index by primary key, a page per statement.
   Status ScanTerm(store::Term term, std::string_view value, uint64_t from, bool backward,
                   const Visit& visit) const override;

@@ -8,6 +8,8 @@ namespace {
 // Indices per page of a term scan: a page is one statement, and a query that stops early (the
 // API's pages are small) reads little past what it needed.
 constexpr int64_t kScanPage = 256;
+// Entries per page of an entry scan: about a megabyte of heartbeats.
+constexpr int64_t kEntryPage = 1024;
 
 Param Index(uint64_t index) { return Param::Int(static_cast<int64_t>(index)); }
 
@@ -29,6 +31,26 @@ Result<std::optional<uint64_t>> OptionalIndex(const Result<Rows>& rows) {
 Result<std::string> PgDriver::Entry(uint64_t index) const {
   return KeyedBytes(
       readers_.Exec("SELECT entry FROM chipledger_entries WHERE idx = $1", {Index(index)}));
+}
+
+// A page of entries per statement, by primary key range: memory stays at one page whatever the
+// range, and `visit` runs between statements.
+Status PgDriver::ScanEntries(uint64_t begin, uint64_t end, const EntryVisit& visit) const {
+  uint64_t index = begin;
+  while (index < end) {
+    Result<Rows> page = readers_.Exec(
+        "SELECT idx, entry FROM chipledger_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx "
+        "LIMIT $3",
+        {Index(index), Index(end), Param::Int(kEntryPage)});
+    if (!page.ok()) return page.status();
+    for (size_t row = 0; row < page->size(); ++row, ++index) {
+      if (static_cast<uint64_t>(page->Int(row, 0)) != index) return store::EntryMissing(index);
+      if (Status visited = visit(index, page->Bytes(row, 1)); !visited.ok()) return visited;
+    }
+    if (page->size() < static_cast<size_t>(kEntryPage)) break;
+  }
+  if (index < end) return store::EntryMissing(index);
+  return Status::Ok();
 }
 
 Result<Hash> PgDriver::Node(int level, uint64_t index) const {

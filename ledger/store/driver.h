@@ -64,6 +64,11 @@ struct StoredCheckpoint {
   std::string note;
 };
 
+// ScanEntries' answer for an entry the store should hold and does not.
+inline Status EntryMissing(uint64_t index) {
+  return Status::NotFound("not_found", "entry " + std::to_string(index) + ": not in the store");
+}
+
 class Driver {
  public:
   virtual ~Driver() = default;
@@ -90,6 +95,14 @@ class Driver {
   [[nodiscard]] virtual Result<std::optional<uint64_t>> Record(RecordKind kind,
                                                                std::string_view id) const = 0;
   [[nodiscard]] virtual Result<std::optional<AgentState>> Agent(std::string_view id) const = 0;
+
+  // Calls `visit` with entries begin .. end-1 in index order, read as one range rather than a
+  // lookup each (an audit or a catch-up reads the whole log so). An entry of the range the store
+  // does not hold is kNotFound naming its index, after its predecessors were visited; `visit`'s
+  // first error stops the scan and is returned.
+  using EntryVisit = std::function<Status(uint64_t index, std::string_view bytes)>;
+  [[nodiscard]] virtual Status ScanEntries(uint64_t begin, uint64_t end,
+                                           const EntryVisit& visit) const = 0;
 
   // Calls `visit` with the indices of the entries indexed under (term, value): from `from` up,
   // or (backward) from `from` down. Stops when `visit` answers false or fails (its error is

@@ -29,6 +29,11 @@ void MemoryStore::Heal() {
   gone_ = Status::Ok();
 }
 
+void MemoryStore::LoseEntry(uint64_t index) {
+  std::unique_lock lock(mu_);
+  data_.entries.erase(index);
+}
+
 uint64_t MemoryStore::commits() const {
   std::shared_lock lock(mu_);
   return commits_;
@@ -111,6 +116,18 @@ Result<std::string> MemoryDriver::Entry(uint64_t index) const {
   auto it = store_->data_.entries.find(index);
   if (it == store_->data_.entries.end()) return KeyNotFound();
   return it->second;
+}
+
+// Entry by entry, so that `visit` runs without the store's lock.
+Status MemoryDriver::ScanEntries(uint64_t begin, uint64_t end, const EntryVisit& visit) const {
+  for (uint64_t index = begin; index < end; ++index) {
+    Result<std::string> entry = Entry(index);
+    if (!entry.ok()) {
+      return entry.status().kind() == StatusKind::kNotFound ? EntryMissing(index) : entry.status();
+    }
+    if (Status visited = visit(index, *entry); !visited.ok()) return visited;
+  }
+  return Status::Ok();
 }
 
 Result<Hash> MemoryDriver::Node(int level, uint64_t index) const {

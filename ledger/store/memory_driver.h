@@ -29,6 +29,8 @@ class MemoryStore {
   // (a disk that is gone) until Heal.
   void FailCommitsAfter(uint64_t commits, Status why);
   void Heal();
+  // Deletes stored entry `index`, as a damaged disk would: reads of it are kNotFound.
+  void LoseEntry(uint64_t index);
   // Group commits stored so far.
   uint64_t commits() const;
   // The log key, kept beside the data as log.key is in a data directory.
@@ -81,6 +83,7 @@ class MemoryDriver final : public Driver {
   Result<StoredCheckpoint> CheckpointCovering(uint64_t index) const override;
   Result<std::optional<uint64_t>> Record(RecordKind kind, std::string_view id) const override;
   Result<std::optional<AgentState>> Agent(std::string_view id) const override;
+  Status ScanEntries(uint64_t begin, uint64_t end, const EntryVisit& visit) const override;
   // Copies the postings from `from` on before visiting them: linear per page, fine for tests,
   // not a model for a real backend.
   Status ScanTerm(Term term, std::string_view value, uint64_t from, bool backward,

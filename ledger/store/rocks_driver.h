@@ -45,6 +45,7 @@ class RocksDriver final : public Driver {
   Result<StoredCheckpoint> CheckpointCovering(uint64_t index) const override;
   Result<std::optional<uint64_t>> Record(RecordKind kind, std::string_view id) const override;
   Result<std::optional<AgentState>> Agent(std::string_view id) const override;
+  Status ScanEntries(uint64_t begin, uint64_t end, const EntryVisit& visit) const override;
   Status ScanTerm(Term term, std::string_view value, uint64_t from, bool backward,
                   const Visit& visit) const override;
   Status Backup(const std::string& dir) const override;

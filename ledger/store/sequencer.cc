@@ -4,6 +4,8 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+
 namespace chipledger::store {
 
 namespace {
@@ -136,6 +138,15 @@ Result<std::string> Sequencer::EntryBytes(uint64_t index) const {
   return driver_->Entry(index);
 }
 
+Status Sequencer::ReadEntries(uint64_t begin, uint64_t end, const EntryVisitor& visit) const {
+  const uint64_t published = size();  // the driver may hold more: a commit being written
+  Status read = driver_->ScanEntries(begin, std::min(end, published), visit);
+  if (read.ok() && end > published) {
+    return NotFound("entry " + std::to_string(std::max(begin, published)) + ": not in the log");
+  }
+  return read;
+}
+
 Result<Hash> Sequencer::LeafHashAt(uint64_t index) const {
   if (index >= size()) return NotFound("index: " + std::to_string(index) + " is not in the log");
   return ReadNode(0, index);
@@ -164,11 +175,13 @@ Result<std::string> Sequencer::Tile(const TileId& tile) const {
   }
   if (!tile.entries) return HashTile(tile, Nodes());
   std::vector<std::string> entries;
-  for (uint64_t i = 0; i < tile.width; ++i) {
-    Result<std::string> entry = driver_->Entry(tile.index * kTileWidth + i);
-    if (!entry.ok()) return entry.status();
-    entries.push_back(std::move(entry).value());
-  }
+  const uint64_t first = tile.index * kTileWidth;
+  Status read =
+      driver_->ScanEntries(first, first + tile.width, [&entries](uint64_t, std::string_view bytes) {
+        entries.emplace_back(bytes);
+        return Status::Ok();
+      });
+  if (!read.ok()) return read;
   return EncodeEntryBundle(entries);
 }
 

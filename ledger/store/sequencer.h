@@ -56,6 +56,7 @@ class Sequencer final : public Ledger {
   std::string CheckpointNote() const override;
   Result<std::string> CheckpointNoteAt(uint64_t tree_size) const override;
   Result<std::string> EntryBytes(uint64_t index) const override;
+  Status ReadEntries(uint64_t begin, uint64_t end, const EntryVisitor& visit) const override;
   Result<Hash> LeafHashAt(uint64_t index) const override;
   Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t tree_size) const override;
   Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const override;

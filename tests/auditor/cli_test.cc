@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <rocksdb/db.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 #include "ledger/cosignature.h"
 #include "ledger/ledger.h"
+#include "ledger/store/keys.h"
 #include "ledger/tiles.h"
 #include "tests/testing/shell.h"
 #include "tests/testing/test_agent.h"
@@ -169,6 +171,32 @@ TEST_F(CliTest, WrongLogKeyIsAnIntegrityFailure) {
   }
   EXPECT_EQ(rows, 7u) << html;
   EXPECT_NE(html.find("no entry was read and no other check ran"), std::string::npos);
+}
+
+// A data directory that lost an entry its checkpoint covers is evidence against the log (exit 2,
+// I2 at that entry), never an outage.
+TEST_F(CliTest, EntryLostFromTheDataDirectoryIsAnIntegrityFailureAtIt) {
+  Append({gov_.Next("party.registered", PartyFields("eu-1")),
+          gov_.Next("party.registered", PartyFields("eu-2")),
+          gov_.Next("party.registered", PartyFields("eu-3"))});
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), data_.path() + "/db", &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), store::EntryKey(2)).ok());
+  }
+  Outcome run = Audit(data_.path());
+  EXPECT_EQ(run.code, 2) << run.out;
+  nlohmann::json report = ReportJson();
+  ASSERT_TRUE(report.is_object()) << run.out;
+  EXPECT_EQ(report["integrity"]["ok"], false);
+  ASSERT_FALSE(report["integrity"]["errors"].empty());
+  nlohmann::json error = report["integrity"]["errors"][0];
+  EXPECT_EQ(error["check"], "I2");
+  EXPECT_EQ(error["index"], 2);
+  EXPECT_NE(error["message"].get<std::string>().find("entry 2: not in the store"),
+            std::string::npos)
+      << error;
 }
 
 // I6 compares with the checkpoint of an earlier run: on the first one there is none to compare.

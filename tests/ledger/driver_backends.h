@@ -4,6 +4,7 @@
 #define CHIPLEDGER_TESTS_LEDGER_DRIVER_BACKENDS_H_
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 #include <rocksdb/env.h>
 
 #include <functional>
@@ -13,6 +14,7 @@
 
 #include "ledger/ledger.h"
 #include "ledger/pg/pg_ledger.h"
+#include "ledger/store/keys.h"
 #include "ledger/store/memory_driver.h"
 #include "ledger/store/rocks_ledger.h"
 #include "tests/ledger/faulty_file_system.h"
@@ -32,6 +34,8 @@ class Backend {
   // Until Replug, every commit fails and the driver cannot recover.
   virtual void Unplug() = 0;
   virtual void Replug() = 0;
+  // Deletes stored entry `index` behind the closed ledger's back, as a damaged store would.
+  virtual void LoseEntry(uint64_t index) = 0;
   // Why this machine cannot run the backend, or empty.
   virtual std::string Missing() const { return ""; }
 };
@@ -47,6 +51,13 @@ class RocksBackend final : public Backend {
   }
   void Unplug() override { fs_->Inject(DiskFault::kUnplugged); }
   void Replug() override { fs_->Inject(DiskFault::kNone); }
+  void LoseEntry(uint64_t index) override {
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status opened = rocksdb::DB::Open(rocksdb::Options(), dir_.path() + "/db", &raw);
+    ASSERT_TRUE(opened.ok()) << opened.ToString();
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), store::EntryKey(index)).ok());
+  }
 
  private:
   TempDir dir_;
@@ -66,6 +77,7 @@ class MemoryBackend final : public Backend {
     store_->FailCommitsAfter(0, Status::Unavailable("injected: unplugged"));
   }
   void Replug() override { store_->Heal(); }
+  void LoseEntry(uint64_t index) override { store_->LoseEntry(index); }
 
  private:
   std::shared_ptr<store::MemoryStore> store_ = std::make_shared<store::MemoryStore>();
@@ -100,6 +112,16 @@ class PgBackend final : public Backend {
           database_ + "' AND application_name = 'chipledger-sequencer'");
   }
   void Replug() override { Admin("ALTER DATABASE " + database_ + " ALLOW_CONNECTIONS true"); }
+  void LoseEntry(uint64_t index) override {
+    auto db = pg::Connection::Open(pg::testing::TestServer::Shared().Conninfo(database_),
+                                   std::chrono::milliseconds(5000));
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    // As a damaged table would: the rows that refer to the entry stay (no foreign key checks).
+    Status done = (*db)->ExecScript(
+        "SET session_replication_role = replica; DELETE FROM chipledger_entries WHERE idx = " +
+        std::to_string(index));
+    EXPECT_TRUE(done.ok()) << done.ToString();
+  }
 
  private:
   pg::PgLedgerOptions Options() const {

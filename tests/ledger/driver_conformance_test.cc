@@ -51,6 +51,67 @@ TEST_P(DriverConformanceTest, TilesHoldTheEntriesAndLeafHashes) {
   EXPECT_EQ(ledger_->Tile(bundle).status().kind(), StatusKind::kNotFound);
 }
 
+// What ReadEntries visits: (index, bytes) in order, and the status it ended with.
+struct EntryRead {
+  std::vector<std::pair<uint64_t, std::string>> entries;
+  Status status;
+};
+
+EntryRead ReadRange(const Ledger& ledger, uint64_t begin, uint64_t end) {
+  EntryRead read;
+  read.status = ledger.ReadEntries(begin, end, [&read](uint64_t index, std::string_view bytes) {
+    read.entries.emplace_back(index, bytes);
+    return Status::Ok();
+  });
+  return read;
+}
+
+TEST_P(DriverConformanceTest, ReadEntriesGivesTheRangeInOrder) {
+  TestAgent monitor("mon-1");
+  Fill(&monitor, 4);  // entries 0 .. 5
+  EntryRead all = ReadRange(*ledger_, 0, 6);
+  ASSERT_TRUE(all.status.ok()) << all.status.ToString();
+  ASSERT_EQ(all.entries.size(), 6u);
+  for (uint64_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(all.entries[i].first, i);
+    EXPECT_EQ(all.entries[i].second, *ledger_->EntryBytes(i));
+  }
+  EntryRead middle = ReadRange(*ledger_, 2, 4);
+  ASSERT_TRUE(middle.status.ok()) << middle.status.ToString();
+  ASSERT_EQ(middle.entries.size(), 2u);
+  EXPECT_EQ(middle.entries[0].first, 2u);
+  EXPECT_TRUE(ReadRange(*ledger_, 3, 3).entries.empty());
+
+  EntryRead beyond = ReadRange(*ledger_, 4, 9);  // the log holds 6 entries
+  EXPECT_EQ(beyond.entries.size(), 2u);
+  EXPECT_EQ(beyond.status.kind(), StatusKind::kNotFound);
+  EXPECT_NE(beyond.status.message().find("entry 6"), std::string::npos) << beyond.status.message();
+
+  int visits = 0;
+  Status stopped = ledger_->ReadEntries(0, 6, [&visits](uint64_t index, std::string_view) {
+    ++visits;
+    return index == 1 ? Status::IOError("stop here") : Status::Ok();
+  });
+  EXPECT_EQ(stopped.kind(), StatusKind::kIOError);
+  EXPECT_EQ(visits, 2);
+}
+
+TEST_P(DriverConformanceTest, AnEntryTheStoreLostIsNotFoundNamingIt) {
+  TestAgent monitor("mon-1");
+  Fill(&monitor, 4);
+  ledger_.reset();
+  backend_->LoseEntry(3);
+  Reopen();
+  EntryRead read = ReadRange(*ledger_, 0, 6);
+  EXPECT_EQ(read.status.kind(), StatusKind::kNotFound);
+  EXPECT_NE(read.status.message().find("entry 3"), std::string::npos) << read.status.message();
+  ASSERT_EQ(read.entries.size(), 3u);  // its predecessors
+  EXPECT_EQ(read.entries.back().first, 2u);
+  EXPECT_EQ(
+      ledger_->Tile(TileId{.entries = true, .level = 0, .index = 0, .width = 6}).status().kind(),
+      StatusKind::kNotFound);
+}
+
 TEST_P(DriverConformanceTest, DuplicateAnswersTheOriginalReceipt) {
   TestAgent monitor("mon-1");
   Fill(&monitor, 1);
