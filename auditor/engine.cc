@@ -135,6 +135,8 @@ void Engine::Apply(const LogEntry& entry, const Event& event) {
 
 uint64_t Engine::entries_applied() const { return state_->replay.entries(); }
 
+void Engine::SkipViewIndexes() { state_->replay.DropIndexes(); }
+
 void Engine::ForEachFinding(Timestamp as_of,
                             const std::function<bool(const Finding&)>& visit) const {
   FindingBook as_of_book(&state_->findings);

@@ -136,9 +136,9 @@ struct SnapshotCodec {
     io(v.replay, v.findings);  // the rules themselves keep no state
   }
 
-  // ReplayState's shipment index is derived, not saved: rebuilt after a restore.
-  // FindingBook's journal: see below.
-  static_assert(kAllFieldsListed<Engine::State, 720 + sizeof(ShipmentIndex) + sizeof(void*)>,
+  // ReplayState's shipment index (and whether it is kept, a bool padded to 8 bytes) is derived,
+  // not saved: rebuilt after a restore. FindingBook's journal: see below.
+  static_assert(kAllFieldsListed<Engine::State, 720 + sizeof(ShipmentIndex) + 8 + sizeof(void*)>,
                 "Engine::State changed: SnapshotCodec");
   static_assert(kAllFieldsListed<FindingBook::Key, 48>, "FindingBook::Key changed: SnapshotCodec");
   static_assert(kAllFieldsListed<FindingBook::Recorded, 120>, "Recorded changed: SnapshotCodec");
@@ -164,7 +164,7 @@ static_assert(kAllFieldsListed<LicenseInfo, 248>, "LicenseInfo changed: Snapshot
 static_assert(kAllFieldsListed<PartyInfo, 128>, "PartyInfo changed: update SnapshotCodec");
 static_assert(kAllFieldsListed<AgentInfo, 112>, "AgentInfo changed: update SnapshotCodec");
 static_assert(kAllFieldsListed<CheckInfo, 112>, "CheckInfo changed: update SnapshotCodec");
-static_assert(kAllFieldsListed<ReplayState, 592 + sizeof(ShipmentIndex)>,
+static_assert(kAllFieldsListed<ReplayState, 592 + sizeof(ShipmentIndex) + 8>,
               "ReplayState changed: SnapshotCodec");
 // FindingBook's journal (a pointer) is a reader's, not saved.
 static_assert(kAllFieldsListed<FindingBook, 104 + sizeof(void*)>,

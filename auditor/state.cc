@@ -152,7 +152,13 @@ void ReplayState::RebuildIndexes() {
   for (const auto& [id, shipment] : shipments_) IndexShipment(id, shipment, false);
 }
 
+void ReplayState::DropIndexes() {
+  indexed_ = false;
+  shipment_index_ = ShipmentIndex{};
+}
+
 void ReplayState::IndexShipment(const std::string& id, const ShipmentInfo& shipment, bool remove) {
+  if (!indexed_) return;
   SiteShipments& site = shipment_index_.by_site[shipment.destination_site.str()];
   bool received = shipment.received.has_value();
   for (KeySet* set : {received ? &site.received : &site.in_transit,

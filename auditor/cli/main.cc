@@ -60,6 +60,7 @@ int Run(const Options& options) {
 
   Verifier verifier(*log_key, previous, options.witnesses);
   Engine engine(options.params);
+  engine.SkipViewIndexes();  // the reports read findings, never the API's lists
   SiteActivity activity;
   if (snapshot) {
     if (Status restored = snapshot->RestoreInto(&engine, &activity, &verifier); !restored.ok()) {
