@@ -67,6 +67,14 @@ start() {
       status "$dir"
       return 0
     fi
+    # A daemon that exited (a port already taken, a bad config) will not come back: say which.
+    for pidfile in "$dir"/etcd/pid "$dir"/node*/pid; do
+      if [[ -f $pidfile ]] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+        echo "cluster.sh: $(dirname "$pidfile") exited during start; its log ends:" >&2
+        tail -n 5 "$(dirname "$pidfile")"/*.log >&2
+        exit 1
+      fi
+    done
     sleep 1
   done
   echo "cluster.sh: no primary with a synchronous standby after 120 s (logs in $dir)" >&2

@@ -30,7 +30,10 @@ inline std::string Output(const std::string& command) {
 
 class Cluster {
  public:
-  Cluster() : dir_(ScratchDir("chipledger-ha")), base_(20000 + (getpid() % 1500) * 25) {}
+  // Ports below Linux's ephemeral range (32768 up): there, any outgoing connection of a test
+  // running beside this one could hold a port the cluster is about to bind (it happened: a
+  // Patroni REST port was taken, and the start waited for a node that had died).
+  Cluster() : dir_(ScratchDir("chipledger-ha")), base_(20000 + (getpid() % 500) * 25) {}
   ~Cluster() {
     (void)std::system((kClusterScript + " stop " + dir_ + " >/dev/null 2>&1").c_str());
     std::filesystem::remove_all(dir_);
