@@ -156,9 +156,9 @@ class Engine {
     std::optional<std::string> next;  // the last id of this page, when more follow
   };
   Result<ListPage> List(std::string_view kind, const ListQuery& query) const;
-  // For a reader of findings and reports only (the batch audit), before the first Apply or
-  // restore: the indexes that only List and the record views read are not kept, sparing their
-  // memory. Neither may be called afterwards.
+  // For a reader of findings and reports only (the batch audit): the indexes that only List and
+  // the record views read are dropped and no longer kept (a restore does not rebuild them),
+  // sparing their memory. List and the record views must not be called afterwards.
   void SkipViewIndexes();
 
   // For a reader keeping its own view of the findings up to date rather than copying them all
