@@ -110,18 +110,18 @@ Result<LogEntry> ParseEntry(std::string_view bytes) {
         "bad_entry", "entry: larger than " + std::to_string(kMaxEntryBytes) + " bytes");
   }
   if (std::optional<LogEntry> canonical = ParseCanonicalEntry(bytes)) return *std::move(canonical);
-  auto json = internal::ParseStrictJson(bytes, "entry", "bad_entry");
+  auto json = internal::JsonTree::Parse(bytes, "entry", "bad_entry");
   if (!json.ok()) return json.status();
-  if (!json->is_object()) {
+  if (json->root().kind != internal::JsonTree::Kind::kObject) {
     return Status::InvalidArgument("bad_entry", "entry: must be a JSON object");
   }
   Status error;
   LogEntry entry;
-  internal::FieldReader fields(*json, "", &error);
+  internal::FieldReader fields(json->root(), "", &error);
   entry.index = static_cast<uint64_t>(fields.Get("index").Integer(0, internal::kMaxSafeInteger));
   entry.integrated_time = fields.Get("integrated_time").Time();
   entry.prev = fields.Get("prev").Hex();
-  const internal::Json* envelope = fields.Get("envelope").json();
+  const internal::JsonTree::Node* envelope = fields.Get("envelope").node();
   fields.Finish();
   if (!error.ok()) return internal::WithCode(error, "bad_entry");
   auto parsed = internal::ReadEnvelope(*envelope, "envelope");

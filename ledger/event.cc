@@ -7,7 +7,6 @@ namespace chipledger {
 
 using internal::EventTypeNames;
 using internal::FieldReader;
-using internal::Json;
 using internal::JsonString;
 using internal::JsonValue;
 using internal::NameTable;
@@ -139,7 +138,7 @@ const NameTable<PartyKind>& PartyKindNames() {
   return kNames;
 }
 
-Result<Envelope> ReadEnvelope(const Json& json, const std::string& path) {
+Result<Envelope> ReadEnvelope(const JsonTree::Node& json, const std::string& path) {
   // The shape first (bad_envelope), then the payload type, then base64 (SPEC §4's order).
   Status error;
   RawEnvelope raw = JsonValue(&json, path, &error).Object(ReadRawEnvelope);
@@ -166,12 +165,12 @@ Result<Envelope> ReadEnvelope(const Json& json, const std::string& path) {
 }  // namespace internal
 
 Result<Envelope> ParseEnvelope(std::string_view json) {
-  auto parsed = internal::ParseStrictJson(json, "envelope", "bad_envelope");
+  auto parsed = internal::JsonTree::Parse(json, "envelope", "bad_envelope");
   if (!parsed.ok()) return parsed.status();
-  if (!parsed->is_object()) {
+  if (parsed->root().kind != internal::JsonTree::Kind::kObject) {
     return Status::InvalidArgument("bad_envelope", "envelope: must be a JSON object");
   }
-  return internal::ReadEnvelope(*parsed, "");
+  return internal::ReadEnvelope(parsed->root(), "");
 }
 
 std::string SerializeEnvelope(const Envelope& envelope) {
@@ -241,14 +240,14 @@ std::string_view PartyKindName(PartyKind kind) { return NameOf(internal::PartyKi
 // ---- Payloads ----
 
 Result<Event> ParseEvent(std::string_view payload) {
-  auto json = internal::ParseStrictJson(payload, "payload", "bad_payload");
+  auto json = internal::JsonTree::Parse(payload, "payload", "bad_payload");
   if (!json.ok()) return json.status();
-  if (!json->is_object()) {
+  if (json->root().kind != internal::JsonTree::Kind::kObject) {
     return Status::InvalidArgument("bad_payload", "payload: must be a JSON object");
   }
   Status error;
   Event event;
-  FieldReader fields(*json, "payload", &error);
+  FieldReader fields(json->root(), "payload", &error);
   fields.Get("v").Integer(1, 1);
   event.type = fields.Get("type").Enum(EventTypeNames());
   event.agent = fields.Get("agent").Id();

@@ -15,7 +15,7 @@ const NameTable<Role>& RoleNames();
 const NameTable<PartyKind>& PartyKindNames();
 
 // Reads a DSSE envelope out of an already parsed JSON value at `path` ("" at the top level).
-Result<Envelope> ReadEnvelope(const Json& json, const std::string& path);
+Result<Envelope> ReadEnvelope(const JsonTree::Node& json, const std::string& path);
 
 // Reads the type-specific fields of a payload of `type` (event_bodies_internal.cc).
 EventBody ReadEventBody(EventType type, FieldReader& fields);

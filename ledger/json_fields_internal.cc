@@ -133,26 +133,29 @@ class StrictDomBuilder {
   std::string syntax_error_;  // " at line L, column C: why", or empty
 };
 
-// Parses the JSON that needs none of the care of nlohmann's lexer (ASCII strings without
-// escapes, integers of at most 18 digits, no deeper than kMaxDepth) straight into a document, and
-// gives up on anything else: ParseStrictJson then parses that with nlohmann's parser, which
-// words the error if there is one. Every text parsed here nlohmann parses to the same document
-// (an integer as number_unsigned, or number_integer when negative, as its lexer types them),
-// so this changes no result, only the cost: the lexer, character by character, was the larger
-// part of parsing each payload, on every append and for every entry an audit reads.
-class FastJsonParser {
- public:
-  explicit FastJsonParser(std::string_view text) : text_(text) {}
+}  // namespace
 
-  bool Parse(Json* out) {
+// Builds the tree of the JSON that needs none of the care of nlohmann's lexer (ASCII strings
+// without escapes, integers of at most 18 digits, objects of at most kMaxMembers members without
+// a repeated key, no deeper than kMaxDepth) and gives up on anything else: the caller then parses
+// that with nlohmann's parser, which words the error if there is one. Every text parsed here
+// nlohmann parses to the same document (an integer as number_unsigned, or number_integer when
+// negative, as its lexer types them), so this changes no result, only the cost.
+class JsonTree::FastParser {
+ public:
+  FastParser(std::string_view text, std::vector<Node>* nodes) : text_(text), nodes_(nodes) {}
+
+  bool Parse() {
     SkipSpace();
-    if (!Value(out, 0)) return false;
+    if (!Value({}, 0)) return false;
     SkipSpace();
     return pos_ == text_.size();
   }
 
  private:
   static constexpr int kMaxDepth = 32;
+  // Repeated keys are looked for member by member, so objects are kept small here.
+  static constexpr uint32_t kMaxMembers = 64;
 
   bool At(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
   void SkipSpace() {
@@ -163,77 +166,79 @@ class FastJsonParser {
     pos_ += word.size();
     return true;
   }
+  Node& Add(std::string_view key, Kind kind) {
+    Node& node = nodes_->emplace_back();
+    node.key = key;
+    node.kind = kind;
+    return node;
+  }
 
-  bool Value(Json* out, int depth) {
+  bool Value(std::string_view key, int depth) {
     if (pos_ >= text_.size()) return false;
     switch (text_[pos_]) {
       case '{':
-        return depth < kMaxDepth && Object(out, depth + 1);
+        return depth < kMaxDepth && Container(key, Kind::kObject, depth + 1);
       case '[':
-        return depth < kMaxDepth && Array(out, depth + 1);
+        return depth < kMaxDepth && Container(key, Kind::kArray, depth + 1);
       case '"': {
         std::string_view text;
         if (!String(&text)) return false;
-        *out = std::string(text);
+        Add(key, Kind::kString).text = text;
         return true;
       }
       case 't':
-        *out = true;
+        Add(key, Kind::kBool).boolean = true;
         return Word("true");
       case 'f':
-        *out = false;
+        Add(key, Kind::kBool);
         return Word("false");
       case 'n':
-        *out = nullptr;
+        Add(key, Kind::kNull);
         return Word("null");
       default:
-        return Integer(out);
+        return Integer(key);
     }
   }
 
-  bool Object(Json* out, int depth) {
+  // An object or an array; its node's size and span are set once its contents are read.
+  bool Container(std::string_view key, Kind kind, int depth) {
     ++pos_;
-    *out = Json::object();
-    Json::object_t& object = out->get_ref<Json::object_t&>();
+    size_t at = nodes_->size();
+    Add(key, kind);
+    const bool object = kind == Kind::kObject;
+    uint32_t size = 0;
     SkipSpace();
-    if (At('}')) {
-      ++pos_;
-      return true;
+    if (!At(object ? '}' : ']')) {
+      while (true) {
+        std::string_view member;
+        if (object && !Key(at, size, &member)) return false;
+        if (!Value(member, depth)) return false;
+        ++size;
+        SkipSpace();
+        if (!At(',')) break;
+        ++pos_;
+        SkipSpace();
+      }
     }
-    while (true) {
-      std::string_view key;
-      if (!At('"') || !String(&key)) return false;
-      SkipSpace();
-      if (!At(':')) return false;
-      ++pos_;
-      SkipSpace();
-      auto [member, inserted] = object.try_emplace(std::string(key));
-      if (!inserted || !Value(&member->second, depth)) return false;  // a duplicate: see above
-      SkipSpace();
-      if (!At(',')) break;
-      ++pos_;
-      SkipSpace();
-    }
-    return Word("}");
+    Node& node = (*nodes_)[at];
+    node.size = size;
+    node.span = static_cast<uint32_t>(nodes_->size() - at);
+    return Word(object ? "}" : "]");
   }
 
-  bool Array(Json* out, int depth) {
-    ++pos_;
-    *out = Json::array();
-    Json::array_t& array = out->get_ref<Json::array_t&>();
+  // The next member's key and the colon after it, unless the object at `at`, with `members` read
+  // so far, already has that key or is too large.
+  bool Key(size_t at, uint32_t members, std::string_view* key) {
+    if (members == kMaxMembers || !At('"') || !String(key)) return false;
+    const Node* member = (*nodes_)[at].first();
+    for (uint32_t i = 0; i < members; ++i, member = Node::next(member)) {
+      if (member->key == *key) return false;  // a duplicate: nlohmann's path names it
+    }
     SkipSpace();
-    if (At(']')) {
-      ++pos_;
-      return true;
-    }
-    while (true) {
-      if (!Value(&array.emplace_back(), depth)) return false;
-      SkipSpace();
-      if (!At(',')) break;
-      ++pos_;
-      SkipSpace();
-    }
-    return Word("]");
+    if (!At(':')) return false;
+    ++pos_;
+    SkipSpace();
+    return true;
   }
 
   // At the opening quote; the contents, the closing quote consumed.
@@ -251,7 +256,7 @@ class FastJsonParser {
     return false;
   }
 
-  bool Integer(Json* out) {
+  bool Integer(std::string_view key) {
     bool negative = At('-');
     if (negative) ++pos_;
     size_t start = pos_;
@@ -263,22 +268,56 @@ class FastJsonParser {
     for (size_t i = start; i < pos_; ++i)
       value = value * 10 + static_cast<uint64_t>(text_[i] - '0');
     if (!negative) {
-      *out = value;
+      Add(key, Kind::kUnsigned).unsigned_value = value;
     } else if (value == 0) {
       return false;  // "-0": left to nlohmann
     } else {
-      *out = -static_cast<int64_t>(value);
+      Add(key, Kind::kInteger).integer = -static_cast<int64_t>(value);
     }
     return true;
   }
 
   std::string_view text_;
   size_t pos_ = 0;
+  std::vector<Node>* nodes_;
 };
 
-}  // namespace
+namespace {
 
-Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const char* code) {
+// nlohmann's document for a tree.
+Json ToJson(const JsonTree::Node& node) {
+  using Kind = JsonTree::Kind;
+  switch (node.kind) {
+    case Kind::kNull:
+      return nullptr;
+    case Kind::kBool:
+      return node.boolean;
+    case Kind::kUnsigned:
+      return node.unsigned_value;
+    case Kind::kInteger:
+      return node.integer;
+    case Kind::kFloat:
+      return node.real;
+    case Kind::kString:
+      return std::string(node.text);
+    case Kind::kArray:
+    case Kind::kObject:
+      break;
+  }
+  Json out = node.kind == Kind::kArray ? Json::array() : Json::object();
+  const JsonTree::Node* child = node.first();
+  for (uint32_t i = 0; i < node.size; ++i, child = JsonTree::Node::next(child)) {
+    if (node.kind == Kind::kArray) {
+      out.push_back(ToJson(*child));
+    } else {
+      out.emplace(std::string(child->key), ToJson(*child));
+    }
+  }
+  return out;
+}
+
+// What nlohmann skips or misreads silently, refused before any parser sees the text.
+Status CheckBytes(std::string_view text, std::string_view what, const char* code) {
   auto fail = [&](const std::string& why) {
     return Status::InvalidArgument(code, std::string(what) + ": " + why);
   };
@@ -291,9 +330,12 @@ Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const
     return fail("NUL byte at offset " + std::to_string(nul) +
                 " (the text must be exactly one JSON document)");
   }
+  return Status::Ok();
+}
+
+// The strict parse by nlohmann's parser, which words every error.
+Result<Json> ParseWithNlohmann(std::string_view text, std::string_view what, const char* code) {
   Json parsed;
-  if (FastJsonParser(text).Parse(&parsed)) return parsed;
-  parsed = Json();
   StrictDomBuilder builder(&parsed);
   bool ok = false;
   try {
@@ -301,11 +343,105 @@ Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const
   } catch (const std::exception&) {
     ok = false;
   }
+  auto fail = [&](const std::string& why) {
+    return Status::InvalidArgument(code, std::string(what) + ": " + why);
+  };
   if (!ok) return fail("not valid UTF-8 JSON" + builder.syntax_error());
   if (!builder.duplicate().empty()) {
     return fail("duplicate key \"" + ShownKey(builder.duplicate()) + "\"");
   }
   return parsed;
+}
+
+}  // namespace
+
+Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const char* code) {
+  if (Status bytes = CheckBytes(text, what, code); !bytes.ok()) return bytes;
+  JsonTree tree;
+  // The fast parser's depth is bounded, and so ToJson's recursion.
+  if (JsonTree::FastParser(text, &tree.nodes_).Parse()) return ToJson(tree.root());
+  return ParseWithNlohmann(text, what, code);
+}
+
+Result<JsonTree> JsonTree::Parse(std::string_view text, std::string_view what, const char* code) {
+  if (Status bytes = CheckBytes(text, what, code); !bytes.ok()) return bytes;
+  JsonTree tree;
+  tree.nodes_.reserve(text.size() / 16 + 1);
+  if (FastParser(text, &tree.nodes_).Parse()) return tree;
+  Result<Json> parsed = ParseWithNlohmann(text, what, code);
+  if (!parsed.ok()) return parsed.status();
+  tree.nodes_.clear();
+  tree.document_ = std::make_unique<const Json>(std::move(parsed).value());
+  tree.Add(*tree.document_);
+  return tree;
+}
+
+// Appends `root` and its contents, viewing the strings of document_. Without recursion: what
+// nlohmann parses may nest as deep as the text allows.
+void JsonTree::Add(const Json& root) {
+  struct Open {
+    const Json* container;
+    Json::const_iterator next;
+    size_t at;  // the container's node
+  };
+  std::vector<Open> open;
+  auto add = [&](const Json& value, std::string_view key) {
+    size_t at = nodes_.size();
+    Node& node = nodes_.emplace_back();
+    node.key = key;
+    switch (value.type()) {
+      case Json::value_t::boolean:
+        node.kind = Kind::kBool;
+        node.boolean = value.get<bool>();
+        break;
+      case Json::value_t::number_unsigned:
+        node.kind = Kind::kUnsigned;
+        node.unsigned_value = value.get<uint64_t>();
+        break;
+      case Json::value_t::number_integer:
+        node.kind = Kind::kInteger;
+        node.integer = value.get<int64_t>();
+        break;
+      case Json::value_t::number_float:
+        node.kind = Kind::kFloat;
+        node.real = value.get<double>();
+        break;
+      case Json::value_t::string:
+        node.kind = Kind::kString;
+        node.text = value.get_ref<const std::string&>();
+        break;
+      case Json::value_t::array:
+      case Json::value_t::object:
+        node.kind = value.is_array() ? Kind::kArray : Kind::kObject;
+        node.size = static_cast<uint32_t>(value.size());
+        open.push_back({&value, value.begin(), at});
+        break;
+      default:  // null; a JSON text has no binary or discarded values
+        break;
+    }
+  };
+  add(root, {});
+  while (!open.empty()) {
+    Open& top = open.back();
+    if (top.next == top.container->end()) {
+      nodes_[top.at].span = static_cast<uint32_t>(nodes_.size() - top.at);
+      open.pop_back();
+      continue;
+    }
+    Json::const_iterator item = top.next++;
+    add(*item, top.container->is_object() ? std::string_view(item.key()) : std::string_view());
+  }
+}
+
+double JsonTree::Node::number() const {
+  switch (kind) {
+    case Kind::kUnsigned:
+      return static_cast<double>(unsigned_value);
+    case Kind::kInteger:
+      return static_cast<double>(integer);
+    default:
+      return real;
+  }
 }
 
 namespace {
@@ -427,10 +563,14 @@ bool JsonValue::Expect(bool condition, const char* why) {
   return condition;
 }
 
-std::string JsonValue::String() {
-  if (!Expect(value_ && value_->is_string(), "must be a string")) return {};
-  return value_->get<std::string>();
+std::optional<std::string_view> JsonValue::View() {
+  if (!Expect(value_ && value_->kind == JsonTree::Kind::kString, "must be a string")) {
+    return std::nullopt;
+  }
+  return value_->text;
 }
+
+std::string JsonValue::String() { return std::string(View().value_or("")); }
 
 std::string JsonValue::Id() {
   std::string text = String();
@@ -462,9 +602,9 @@ std::string JsonValue::Text(size_t min_chars, size_t max_chars) {
 }
 
 Hash JsonValue::Hex() {
-  std::string text = String();
-  if (!error_->ok()) return {};
-  auto hash = HashFromHex(text, "");  // the message names the path
+  std::optional<std::string_view> text = View();
+  if (!text) return {};
+  auto hash = HashFromHex(*text, "");  // the message names the path
   if (!hash.ok()) {
     Fail("must be 64 lowercase hex characters");
     return {};
@@ -485,11 +625,11 @@ PublicKey JsonValue::Base64Key() {
 }
 
 Timestamp JsonValue::Time() {
-  std::string text = String();
-  if (!error_->ok()) return {};
-  auto time = ParseTime(text, "");
+  std::optional<std::string_view> text = View();
+  if (!text) return {};
+  auto time = ParseTime(*text, "");
   if (!time.ok()) {  // the same check again, for its message naming the path
-    *error_ = Status::InvalidArgument("schema", ParseTime(text, path_.str()).status().message());
+    *error_ = Status::InvalidArgument("schema", ParseTime(*text, path_.str()).status().message());
     return {};
   }
   return *time;
@@ -497,7 +637,7 @@ Timestamp JsonValue::Time() {
 
 double JsonValue::Number(NumberRange range) {
   if (!Expect(value_ && value_->is_number(), "must be a number")) return 0;
-  double number = value_->get<double>();
+  double number = value_->number();
   bool above_min = range.exclusive_min ? number > range.min : number >= range.min;
   if (!above_min || number > range.max) {
     std::string lower = (range.exclusive_min ? "> " : ">= ") + FormatNumber(range.min);
@@ -512,10 +652,16 @@ int64_t JsonValue::Integer(int64_t min, int64_t max) {
   const std::string why =
       min == max ? "must be the integer " + std::to_string(min)
                  : "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
-  if (!Expect(value_ && value_->is_number_integer(), why.c_str())) return 0;
-  const bool too_big =
-      value_->is_number_unsigned() && value_->get<uint64_t>() > static_cast<uint64_t>(max);
-  const int64_t number = too_big ? max : value_->get<int64_t>();
+  using Kind = JsonTree::Kind;
+  if (!Expect(value_ && (value_->kind == Kind::kUnsigned || value_->kind == Kind::kInteger),
+              why.c_str())) {
+    return 0;
+  }
+  const bool unsigned_value = value_->kind == Kind::kUnsigned;
+  const bool too_big = unsigned_value && value_->unsigned_value > static_cast<uint64_t>(max);
+  const int64_t number = too_big          ? max
+                         : unsigned_value ? static_cast<int64_t>(value_->unsigned_value)
+                                          : value_->integer;
   if (too_big || number < min || number > max) {
     Fail(why);
     return 0;
@@ -524,36 +670,72 @@ int64_t JsonValue::Integer(int64_t min, int64_t max) {
 }
 
 bool JsonValue::Bool() {
-  if (!Expect(value_ && value_->is_boolean(), "must be true or false")) return false;
-  return value_->get<bool>();
+  if (!Expect(value_ && value_->kind == JsonTree::Kind::kBool, "must be true or false")) {
+    return false;
+  }
+  return value_->boolean;
 }
 
 void JsonValue::Members(const std::function<void(const std::string&, JsonValue)>& read) {
-  if (!Expect(value_ && value_->is_object(), "must be an object")) return;
-  for (auto it = value_->begin(); it != value_->end(); ++it) {
+  if (!Expect(value_ && value_->kind == JsonTree::Kind::kObject, "must be an object")) return;
+  std::vector<const Node*> members;
+  members.reserve(value_->size);
+  const Node* member = value_->first();
+  for (uint32_t i = 0; i < value_->size; ++i, member = Node::next(member)) {
+    members.push_back(member);
+  }
+  std::sort(members.begin(), members.end(),
+            [](const Node* a, const Node* b) { return a->key < b->key; });
+  for (const Node* sorted : members) {
     if (!error_->ok()) return;
-    read(it.key(), JsonValue(&*it, JsonPath::Member(path_, it.key()), error_));
+    read(std::string(sorted->key), JsonValue(sorted, JsonPath::Member(path_, sorted->key), error_));
   }
 }
 
+const JsonTree::Node* FieldReader::Find(std::string_view key, size_t* position) const {
+  const JsonTree::Node* member = object_.first();
+  for (size_t i = 0; i < object_.size; ++i, member = JsonTree::Node::next(member)) {
+    if (member->key == key) {
+      *position = i;
+      return member;
+    }
+  }
+  return nullptr;
+}
+
+void FieldReader::MarkRead(size_t position) {
+  if (position < 64) {
+    read_first_ |= uint64_t{1} << position;
+  } else {
+    read_further_.push_back(position);
+  }
+}
+
+bool FieldReader::WasRead(size_t position) const {
+  if (position < 64) return (read_first_ >> position & 1) != 0;
+  return std::find(read_further_.begin(), read_further_.end(), position) != read_further_.end();
+}
+
 JsonValue FieldReader::Get(std::string_view key) {
-  auto it = object_.find(key);
-  if (it == object_.end()) {
+  size_t position = 0;
+  const JsonTree::Node* member = Find(key, &position);
+  if (member == nullptr) {
     if (error_->ok()) {
       *error_ = Status::InvalidArgument(
           "schema", JsonPath::Member(path_, key).str() + ": required field missing");
     }
     return JsonValue(nullptr, JsonPath::Member(path_, key), error_);
   }
-  read_.push_back(&*it);
-  return JsonValue(&*it, JsonPath::Member(path_, key), error_);
+  MarkRead(position);
+  return JsonValue(member, JsonPath::Member(path_, key), error_);
 }
 
 std::optional<JsonValue> FieldReader::Optional(std::string_view key) {
-  auto it = object_.find(key);
-  if (it == object_.end()) return std::nullopt;
-  read_.push_back(&*it);
-  return JsonValue(&*it, JsonPath::Member(path_, key), error_);
+  size_t position = 0;
+  const JsonTree::Node* member = Find(key, &position);
+  if (member == nullptr) return std::nullopt;
+  MarkRead(position);
+  return JsonValue(member, JsonPath::Member(path_, key), error_);
 }
 
 void FieldReader::Fail(const std::string& why) {
@@ -561,12 +743,15 @@ void FieldReader::Fail(const std::string& why) {
 }
 
 void FieldReader::Finish() {
-  for (auto it = object_.begin(); it != object_.end(); ++it) {
-    if (!error_->ok()) return;
-    if (std::find(read_.begin(), read_.end(), &*it) == read_.end()) {
-      *error_ = Status::InvalidArgument(
-          "schema", JsonPath::Member(path_, it.key()).str() + ": unknown field");
-    }
+  if (!error_->ok()) return;
+  const JsonTree::Node* unknown = nullptr;
+  const JsonTree::Node* member = object_.first();
+  for (size_t i = 0; i < object_.size; ++i, member = JsonTree::Node::next(member)) {
+    if (!WasRead(i) && (unknown == nullptr || member->key < unknown->key)) unknown = member;
+  }
+  if (unknown != nullptr) {
+    *error_ = Status::InvalidArgument(
+        "schema", JsonPath::Member(path_, unknown->key).str() + ": unknown field");
   }
 }
 

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +28,54 @@ using Json = nlohmann::json;
 // (duplicate object keys, a byte-order mark). Failures are InvalidArgument with `code`, the
 // message prefixed by `what`.
 Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const char* code);
+
+// A parsed JSON document as the typed readers below read it: every value is a node, in document
+// order, each container followed by its contents. Building nlohmann's document (a map and a
+// string per member) was most of the cost of parsing an event, which the ledger does on every
+// append and an audit for every entry it reads. Strings and keys are views: of the parsed text,
+// or of a document the tree keeps when the text needed nlohmann's parser (escapes, non-ASCII,
+// fractions). The text must outlive the tree.
+class JsonTree {
+ public:
+  enum class Kind : uint8_t { kNull, kBool, kUnsigned, kInteger, kFloat, kString, kArray, kObject };
+  struct Node {
+    std::string_view key;   // the member's name, for a value inside an object
+    std::string_view text;  // kString
+    union {
+      uint64_t unsigned_value;  // kUnsigned: integers >= 0, as nlohmann types them
+      int64_t integer;          // kInteger: negative integers
+      double real;              // kFloat
+    };
+    uint32_t size = 0;  // kArray: items; kObject: members
+    uint32_t span = 1;  // nodes in this value's subtree, itself included
+    Kind kind = Kind::kNull;
+    bool boolean = false;
+
+    Node() : unsigned_value(0) {}
+    bool is_number() const {
+      return kind == Kind::kUnsigned || kind == Kind::kInteger || kind == Kind::kFloat;
+    }
+    double number() const;
+    // The first item or member (when size > 0), and the one after `child`.
+    const Node* first() const { return this + 1; }
+    static const Node* next(const Node* child) { return child + child->span; }
+  };
+
+  // Same as ParseStrictJson, with the same errors.
+  static Result<JsonTree> Parse(std::string_view text, std::string_view what, const char* code);
+
+  const Node& root() const { return nodes_.front(); }
+
+ private:
+  friend Result<Json> ParseStrictJson(std::string_view text, std::string_view what,
+                                      const char* code);
+  class FastParser;
+  JsonTree() = default;
+  void Add(const Json& root);
+
+  std::vector<Node> nodes_;
+  std::unique_ptr<const Json> document_;  // what nodes_ views, when nlohmann parsed the text
+};
 
 // `text` as a JSON string literal, escaped byte for byte as nlohmann's dump() escapes it (so
 // serialized entries never change), without building a JSON value: this is on the append path.
@@ -79,7 +129,8 @@ class JsonPath {
 // One JSON value at a path (or a missing one, once an error is recorded).
 class JsonValue {
  public:
-  JsonValue(const Json* value, JsonPath path, Status* error)
+  using Node = JsonTree::Node;
+  JsonValue(const Node* value, JsonPath path, Status* error)
       : value_(value), path_(std::move(path)), error_(error) {}
 
   std::string String();  // any string
@@ -113,13 +164,15 @@ class JsonValue {
   auto List(F read, size_t min_items = 0)
       -> std::vector<decltype(read(std::declval<JsonValue>()))> {
     std::vector<decltype(read(std::declval<JsonValue>()))> out;
-    if (!Expect(value_ && value_->is_array(), "must be an array")) return out;
-    if (value_->size() < min_items) {
+    if (!Expect(value_ && value_->kind == JsonTree::Kind::kArray, "must be an array")) return out;
+    if (value_->size < min_items) {
       Fail("must have at least " + std::to_string(min_items) + " item(s)");
       return out;
     }
-    for (size_t i = 0; i < value_->size() && error_->ok(); ++i) {
-      out.push_back(read(JsonValue(&(*value_)[i], JsonPath::Item(path_, i), error_)));
+    out.reserve(value_->size);
+    const Node* item = value_->first();
+    for (size_t i = 0; i < value_->size && error_->ok(); ++i, item = Node::next(item)) {
+      out.push_back(read(JsonValue(item, JsonPath::Item(path_, i), error_)));
     }
     return out;
   }
@@ -128,17 +181,20 @@ class JsonValue {
   template <typename F>
   auto Object(F read) -> decltype(read(std::declval<FieldReader&>()));
 
-  // Calls `read(key, member)` for every member of an object (a map with free keys).
+  // Calls `read(key, member)` for every member of an object (a map with free keys), in the
+  // order of their keys.
   void Members(const std::function<void(const std::string&, JsonValue)>& read);
   // The value itself, or nullptr when missing.
-  const Json* json() const { return value_; }
+  const Node* node() const { return value_; }
 
   void Fail(const std::string& why);
 
  private:
   bool Expect(bool condition, const char* why);
+  // The string's contents, or nullopt (recording why) when it is not one.
+  std::optional<std::string_view> View();
 
-  const Json* value_;
+  const Node* value_;
   JsonPath path_;
   Status* error_;
 };
@@ -147,7 +203,7 @@ class JsonValue {
 // refuses the ones left over as unknown.
 class FieldReader {
  public:
-  FieldReader(const Json& object, JsonPath path, Status* error)
+  FieldReader(const JsonTree::Node& object, JsonPath path, Status* error)
       : object_(object), path_(std::move(path)), error_(error) {}
 
   // A required field; records "required field missing" when absent.
@@ -156,19 +212,25 @@ class FieldReader {
   std::optional<JsonValue> Optional(std::string_view key);
   // Records an error about the object as a whole (e.g. a rule across fields).
   void Fail(const std::string& why);
-  // Refuses every field not read, as unknown.
+  // Refuses the fields not read, as unknown: the first of them in the order of their keys.
   void Finish();
 
  private:
-  const Json& object_;
+  // The member named `key` and its position among the members, or nullptr.
+  const JsonTree::Node* Find(std::string_view key, size_t* position) const;
+  void MarkRead(size_t position);
+  bool WasRead(size_t position) const;
+
+  const JsonTree::Node& object_;
   JsonPath path_;
   Status* error_;
-  std::vector<const Json*> read_;  // the members read, for Finish
+  uint64_t read_first_ = 0;           // the first 64 members read, one bit each
+  std::vector<size_t> read_further_;  // the others read, by position
 };
 
 template <typename F>
 auto JsonValue::Object(F read) -> decltype(read(std::declval<FieldReader&>())) {
-  if (!Expect(value_ && value_->is_object(), "must be an object")) return {};
+  if (!Expect(value_ && value_->kind == JsonTree::Kind::kObject, "must be an object")) return {};
   FieldReader fields(*value_, path_, error_);
   auto out = read(fields);
   fields.Finish();

@@ -24,11 +24,11 @@ std::string ReceiptToJson(const Receipt& receipt) {
 Result<Receipt> ParseReceipt(std::string_view json) {
   using internal::FieldReader;
   using internal::JsonValue;
-  auto parsed = internal::ParseStrictJson(json, "receipt", "bad_receipt");
+  auto parsed = internal::JsonTree::Parse(json, "receipt", "bad_receipt");
   if (!parsed.ok()) return parsed.status();
   Status error;
   Receipt receipt;
-  JsonValue(&*parsed, "receipt", &error).Object([&](FieldReader& fields) {
+  JsonValue(&parsed->root(), "receipt", &error).Object([&](FieldReader& fields) {
     receipt.index = fields.Get("index").Integer(0, internal::kMaxSafeInteger);
     receipt.leaf_hash = fields.Get("leaf_hash").Hex();
     receipt.payload_hash = fields.Get("payload_hash").Hex();
