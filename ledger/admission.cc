@@ -62,11 +62,10 @@ Status CheckSignatureList(const std::vector<EnvelopeSignature>& signatures) {
 size_t SerializedSize(const Envelope& envelope) {
   auto base64 = [](size_t bytes) { return (bytes + 2) / 3 * 4 + 2; };  // with its quotes
   size_t size = std::string_view(R"({"payloadType":,"payload":,"signatures":[]})").size() +
-                internal::JsonString(envelope.payload_type).size() +
-                base64(envelope.payload.size());
+                internal::JsonStringSize(envelope.payload_type) + base64(envelope.payload.size());
   for (size_t i = 0; i < envelope.signatures.size(); ++i) {
     size += (i > 0 ? 1 : 0) + std::string_view(R"({"keyid":,"sig":})").size() +
-            internal::JsonString(envelope.signatures[i].keyid).size() +
+            internal::JsonStringSize(envelope.signatures[i].keyid) +
             base64(envelope.signatures[i].sig.size());
   }
   return size;

@@ -190,7 +190,8 @@ std::string FormatTypedVerifierKey(const std::string& name, uint8_t type, const 
 Result<NoteVerifier> ParseTypedVerifierKey(std::string_view text, uint8_t type,
                                            std::string_view what) {
   auto bad = [what](std::string message) {
-    return Status::InvalidArgument("bad_verifier_key", std::string(what) + ": " + std::move(message));
+    return Status::InvalidArgument("bad_verifier_key",
+                                   std::string(what) + ": " + std::move(message));
   };
   size_t first = text.find('+');
   size_t second = first == std::string_view::npos ? first : text.find('+', first + 1);
@@ -206,7 +207,8 @@ Result<NoteVerifier> ParseTypedVerifierKey(std::string_view text, uint8_t type,
   if (typed_key->size() != 1 + parsed.key.size() || static_cast<uint8_t>((*typed_key)[0]) != type) {
     char expected[8];
     std::snprintf(expected, sizeof(expected), "0x%02x", type);
-    return bad(std::string("key must be ") + expected + " followed by a 32-byte Ed25519 public key");
+    return bad(std::string("key must be ") + expected +
+               " followed by a 32-byte Ed25519 public key");
   }
   std::memcpy(parsed.key.data(), typed_key->data() + 1, parsed.key.size());
   if (TypedKeyHash(parsed.name, type, parsed.key) != ReadBigEndian32(hash->data())) {

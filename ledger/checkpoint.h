@@ -70,7 +70,8 @@ std::string SignNote(std::string_view body, const std::string& name, const KeyPa
 // The signed checkpoint note of `checkpoint`.
 std::string SignCheckpoint(const Checkpoint& checkpoint, const KeyPair& key);
 // "— <name> base64(key hash || signature)\n".
-std::string NoteSignatureLine(const std::string& name, uint32_t key_hash, std::string_view signature);
+std::string NoteSignatureLine(const std::string& name, uint32_t key_hash,
+                              std::string_view signature);
 // Big-endian uint32 of the first four bytes of `hash` (signed-note key hashes).
 uint32_t KeyHashOf(const Hash& hash);
 

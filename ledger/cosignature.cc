@@ -74,8 +74,8 @@ Result<std::vector<Cosignature>> VerifyCosignatures(std::string_view note,
         return BadCosignature(witness.name, "does not verify");
       }
       if (seen.insert(witness.name).second) {
-        valid.push_back({witness.name, timestamp,
-                         NoteSignatureLine(line.name, line.key_hash, line.signature)});
+        valid.push_back(
+            {witness.name, timestamp, NoteSignatureLine(line.name, line.key_hash, line.signature)});
       }
     }
   }
@@ -98,7 +98,8 @@ Result<WitnessPolicy> MakeWitnessPolicy(const std::vector<std::string>& vkeys,
   if (quorum && policy.witnesses.empty()) {
     return Status::InvalidArgument("bad_witness", "a witness quorum needs witnesses (--witness)");
   }
-  if (!policy.witnesses.empty() && (policy.quorum == 0 || policy.quorum > policy.witnesses.size())) {
+  if (!policy.witnesses.empty() &&
+      (policy.quorum == 0 || policy.quorum > policy.witnesses.size())) {
     return Status::InvalidArgument("bad_witness", "witness quorum must be between 1 and " +
                                                       std::to_string(policy.witnesses.size()));
   }
@@ -115,10 +116,10 @@ Status CheckWitnessQuorum(std::string_view note, const WitnessPolicy& policy) {
     for (const Cosignature& c : *valid) cosigned = cosigned || c.witness == witness.name;
     if (!cosigned) missing += (missing.empty() ? "" : ", ") + witness.name;
   }
-  return Status::Unauthenticated(
-      "witness_quorum", "checkpoint has " + std::to_string(valid->size()) + " of the " +
-                            std::to_string(policy.quorum) +
-                            " witness cosignatures required; missing: " + missing);
+  return Status::Unauthenticated("witness_quorum",
+                                 "checkpoint has " + std::to_string(valid->size()) + " of the " +
+                                     std::to_string(policy.quorum) +
+                                     " witness cosignatures required; missing: " + missing);
 }
 
 }  // namespace chipledger

@@ -168,26 +168,32 @@ bool DecodeCanonicalBase64(std::string_view text, std::string* out) {
   size_t padding = 0;
   if (!text.empty() && text.back() == '=') padding = text[text.size() - 2] == '=' ? 2 : 1;
   out->resize(text.size() / 4 * 3 - padding);
+  char* written = out->data();
+  auto value = [&](size_t i) { return kBase64Values[static_cast<unsigned char>(text[i])]; };
+  size_t end = text.size() - padding, whole = end / 4 * 4;
+  // Four characters at a time; any of them outside the alphabet makes the OR negative.
+  for (size_t i = 0; i < whole; i += 4) {
+    int32_t a = value(i), b = value(i + 1), c = value(i + 2), d = value(i + 3);
+    if ((a | b | c | d) < 0) return false;
+    uint32_t bits = static_cast<uint32_t>(a << 18 | b << 12 | c << 6 | d);
+    written[0] = static_cast<char>(bits >> 16);
+    written[1] = static_cast<char>(bits >> 8);
+    written[2] = static_cast<char>(bits);
+    written += 3;
+  }
   uint32_t bits = 0;
-  size_t written = 0, end = text.size() - padding;
-  for (size_t i = 0; i < end; ++i) {
-    int value = kBase64Values[static_cast<unsigned char>(text[i])];
-    if (value < 0) return false;
-    bits = bits << 6 | static_cast<uint32_t>(value);
-    if (i % 4 == 3) {
-      (*out)[written++] = static_cast<char>(bits >> 16);
-      (*out)[written++] = static_cast<char>(bits >> 8);
-      (*out)[written++] = static_cast<char>(bits);
-      bits = 0;
-    }
+  for (size_t i = whole; i < end; ++i) {
+    int32_t v = value(i);
+    if (v < 0) return false;
+    bits = bits << 6 | static_cast<uint32_t>(v);
   }
   if (padding == 2) {  // two characters: 12 bits for one byte, the low 4 unused
     if ((bits & 0xF) != 0) return false;
-    (*out)[written] = static_cast<char>(bits >> 4);
+    written[0] = static_cast<char>(bits >> 4);
   } else if (padding == 1) {  // three characters: 18 bits for two bytes, the low 2 unused
     if ((bits & 0x3) != 0) return false;
-    (*out)[written++] = static_cast<char>(bits >> 10);
-    (*out)[written] = static_cast<char>(bits >> 2);
+    written[0] = static_cast<char>(bits >> 10);
+    written[1] = static_cast<char>(bits >> 2);
   }
   return true;
 }

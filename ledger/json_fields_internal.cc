@@ -525,6 +525,27 @@ std::string JsonString(std::string_view text) {
   return out;
 }
 
+size_t JsonStringSize(std::string_view text) {
+  if (!IsUtf8(text)) return JsonString(text).size();
+  size_t size = 2;  // the quotes
+  for (char c : text) {
+    switch (c) {
+      case '"':
+      case '\\':
+      case '\b':
+      case '\f':
+      case '\n':
+      case '\r':
+      case '\t':
+        size += 2;
+        break;
+      default:
+        size += static_cast<unsigned char>(c) < 0x20 ? 6 : 1;
+    }
+  }
+  return size;
+}
+
 size_t CodePoints(std::string_view utf8) {
   size_t count = 0;
   for (unsigned char c : utf8) count += (c & 0xC0) != 0x80;

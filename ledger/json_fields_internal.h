@@ -81,6 +81,8 @@ class JsonTree {
 // serialized entries never change), without building a JSON value: this is on the append path.
 // Text that is not valid UTF-8 gets U+FFFD for each bad sequence, as dump()'s replacing handler.
 std::string JsonString(std::string_view text);
+// JsonString(text).size(), without writing it.
+size_t JsonStringSize(std::string_view text);
 
 // Unicode code points in valid UTF-8 text (JSON Schema's measure of string length).
 size_t CodePoints(std::string_view utf8);

@@ -1,11 +1,11 @@
 // The secret key at rest: the 32-byte Ed25519 seed sealed with crypto_secretbox_easy under a key
 // derived from the passphrase by Argon2id (crypto_pwhash) with a random salt.
+#include "ledger/sealed_key.h"
+
 #include <sodium.h>
 
 #include <array>
 #include <nlohmann/json.hpp>
-
-#include "ledger/sealed_key.h"
 
 namespace chipledger {
 namespace {

@@ -63,7 +63,8 @@ Result<uint64_t> ParseTlogSize(std::string_view body) {
   uint64_t size = 0;
   if (body.empty() || body.back() != '\n' ||
       !ParseCanonicalDecimal(body.substr(0, body.size() - 1), &size)) {
-    return Status::InvalidArgument("bad_tlog_size", "a text/x.tlog.size body must be \"<size>\\n\"");
+    return Status::InvalidArgument("bad_tlog_size",
+                                   "a text/x.tlog.size body must be \"<size>\\n\"");
   }
   return size;
 }

@@ -156,6 +156,27 @@ TEST_F(AdmissionTest, OversizedEnvelopeIs413AfterParsing) {
       StatusKind::kInvalidArgument, "schema", "colour");
 }
 
+// An envelope given as a struct (as the ledger's own writers pass it) is measured as it would be
+// serialized, escapes included: the size limit falls exactly where the JSON form's does.
+TEST_F(AdmissionTest, EnvelopeStructIsMeasuredAsSerialized) {
+  std::string payload =
+      op_.Payload("chip.installed", testing::InstallFields("site-a", "SN-1")).dump();
+  Envelope envelope = *ParseEnvelope(op_.SignPayload(payload));
+  envelope.signatures[0].keyid.clear();
+  const size_t bare = SerializeEnvelope(envelope).size();
+  ASSERT_LT(bare + 6, kMaxEnvelopeBytes);
+  // Control characters serialize as \u00XX (6 bytes), quotes and tabs as two.
+  const size_t escaped = (kMaxEnvelopeBytes - bare - 1) / 6;  // and at least one plain byte
+  std::string keyid(escaped, '\x01');
+  keyid += std::string(kMaxEnvelopeBytes - bare - escaped * 6, 'a');
+  envelope.signatures[0].keyid = keyid;
+  ASSERT_EQ(SerializeEnvelope(envelope).size(), kMaxEnvelopeBytes);
+  EXPECT_TRUE(ParseCandidate(envelope).ok());
+  envelope.signatures[0].keyid = keyid.substr(0, keyid.size() - 1) + "\"";  // one byte more
+  ASSERT_EQ(SerializeEnvelope(envelope).size(), kMaxEnvelopeBytes + 1);
+  ExpectRefused(ParseCandidate(envelope).status(), StatusKind::kTooLarge, "too_large", "envelope");
+}
+
 TEST_F(AdmissionTest, PayloadHashIsTheSha256OfThePayloadBytes) {
   std::string bytes =
       op_.Payload("chip.installed", testing::InstallFields("site-a", "SN-1")).dump();
