@@ -71,17 +71,15 @@ std::string NormaliseName(std::string_view name) {
 
 namespace {
 
-template <typename Map>
-const typename Map::mapped_type* FindIn(const Map& map, const std::string& key) {
+template <typename Map, typename Key>
+const typename Map::mapped_type* FindIn(const Map& map, const Key& key) {
   auto it = map.find(key);
   return it == map.end() ? nullptr : &it->second;
 }
 
 }  // namespace
 
-const ChipInfo* ReplayState::Chip(const std::string& serial) const {
-  return FindIn(chips_, serial);
-}
+const ChipInfo* ReplayState::Chip(std::string_view serial) const { return FindIn(chips_, serial); }
 const SiteInfo* ReplayState::Site(const std::string& site) const { return FindIn(sites_, site); }
 const SiteInfo* ReplayState::RegisteredSite(const std::string& site) const {
   const SiteInfo* info = Site(site);

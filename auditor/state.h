@@ -105,6 +105,13 @@ struct AgentInfo {
   bool revoked = false;
 };
 
+// Chips by serial, found by any string-like key without making a std::string of it.
+struct SerialHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view serial) const { return std::hash<std::string_view>{}(serial); }
+};
+using ChipMap = std::unordered_map<std::string, ChipInfo, SerialHash, std::equal_to<>>;
+
 struct CheckInfo {
   CheckRequested record;
   uint64_t index = 0;
@@ -160,7 +167,7 @@ class ReplayState {
   // signature is the submitting agent's (SPEC §3).
   std::vector<const AgentInfo*> Signers(const LogEntry& entry, const Event& event) const;
 
-  const ChipInfo* Chip(const std::string& serial) const;
+  const ChipInfo* Chip(std::string_view serial) const;
   const SiteInfo* Site(const std::string& site) const;  // registered or holding chips
   const SiteInfo* RegisteredSite(const std::string& site) const;
   const ShipmentInfo* Shipment(const std::string& shipment) const;
@@ -180,7 +187,7 @@ class ReplayState {
   // Where and when an inspector last acted at a registered site (A2), if ever.
   const Observation* InspectorLastAt(const std::string& agent) const;
 
-  const std::unordered_map<std::string, ChipInfo>& chips() const { return chips_; }
+  const ChipMap& chips() const { return chips_; }
   const std::map<std::string, SiteInfo>& sites() const { return sites_; }
   const std::map<std::string, ShipmentInfo>& shipments() const { return shipments_; }
   const std::map<std::string, LicenseInfo>& licenses() const { return licenses_; }
@@ -216,7 +223,7 @@ class ReplayState {
   // Adds the shipment (`id` the key of shipments_) to the index, or with `remove` takes it out.
   void IndexShipment(const std::string& id, const ShipmentInfo& shipment, bool remove);
 
-  std::unordered_map<std::string, ChipInfo> chips_;
+  ChipMap chips_;
   std::map<std::string, SiteInfo> sites_;
   std::map<std::string, ShipmentInfo> shipments_;
   std::map<std::string, LicenseInfo> licenses_;

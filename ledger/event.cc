@@ -42,7 +42,8 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-void AppendUnique(std::vector<std::string>* out, const std::string& value) {
+template <typename String>
+void AppendUnique(std::vector<String>* out, const std::string& value) {
   for (const auto& existing : *out) {
     if (existing == value) return;
   }
@@ -275,8 +276,8 @@ std::optional<std::string> Event::Site() const {
                     body);
 }
 
-std::vector<std::string> Event::Serials() const {
-  std::vector<std::string> out;
+std::vector<std::string_view> Event::Serials() const {
+  std::vector<std::string_view> out;
   auto add_all = [&out](const std::vector<std::string>& serials) {
     for (const auto& serial : serials) AppendUnique(&out, serial);
   };

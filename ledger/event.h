@@ -253,8 +253,9 @@ struct Event {
 
   // The site the event acts at, for the §4 site check: `site`, or `from_site` of a transfer.
   std::optional<std::string> Site() const;
-  // Serials the event names (custody and observation events), in payload order.
-  std::vector<std::string> Serials() const;
+  // Serials the event names (custody and observation events), in payload order, once each: views
+  // of the event's own strings.
+  std::vector<std::string_view> Serials() const;
   // Party ids the event names (registrations, licenses, consignees, screening, decisions).
   std::vector<std::string> Parties() const;
 };

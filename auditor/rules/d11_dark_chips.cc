@@ -4,7 +4,6 @@
 // the later of the chip's last heartbeat, its installation and the site's first heartbeat, to
 // the window_end of the heartbeat that omits it.
 #include <algorithm>
-#include <unordered_set>
 
 #include "auditor/rules/rule.h"
 
@@ -17,15 +16,19 @@ class D11DarkChips : public EventRule<MonitorHeartbeat> {
           FindingBook* book) override {
     const SiteInfo* site = context.state.Site(heartbeat.site);
     if (!site || site->installed == 0) return;
-    std::unordered_set<std::string_view> online;
-    for (const auto& chip : heartbeat.online) online.insert(chip.serial);
+    // Sorted, to be searched for each chip on the books; a chip online needs no further look.
+    std::vector<std::string_view> online;
+    online.reserve(heartbeat.online.size());
+    for (const auto& chip : heartbeat.online) online.push_back(chip.serial);
+    std::sort(online.begin(), online.end());
     Timestamp reporting_since = site->first_heartbeat.value_or(heartbeat.window_start);
     const double gap = context.params.heartbeat_gap_hours * 3600;
     Place place = context.PlaceOf(heartbeat.site);
     std::vector<std::string> dark;
     for (const auto& serial : site->book) {
+      if (std::binary_search(online.begin(), online.end(), serial)) continue;
       const ChipInfo* chip = context.state.Chip(serial);
-      if (chip->status != ChipStatus::kInstalled || online.count(serial)) continue;
+      if (chip->status != ChipStatus::kInstalled) continue;
       Timestamp since = std::max(reporting_since, chip->installed.value_or(Timestamp{}));
       if (chip->last_online) since = std::max(since, *chip->last_online);
       double hours_dark = SecondsBetween(since, heartbeat.window_end);

@@ -10,13 +10,13 @@ class D13AfterDecommission : public Rule {
   void OnEvent(const EventContext& context, FindingBook* book) override {
     const bool dispatch = context.event.type == EventType::kShipmentDispatched;
     std::optional<std::string> site = context.event.Site();
-    for (const auto& serial : context.event.Serials()) {
+    for (std::string_view serial : context.event.Serials()) {
       const ChipInfo* chip = context.state.Chip(serial);
       if (!chip || chip->status != ChipStatus::kDecommissioned) continue;
       if (dispatch && chip->disposition == Disposition::kReturned) continue;
       Place place = site ? context.PlaceOf(*site) : Place{};
       book->Report("D13", Severity::kCritical, "chip", serial, place,
-                   "chip " + serial + " named by " +
+                   "chip " + std::string(serial) + " named by " +
                        std::string(EventTypeName(context.event.type)) +
                        " after it was decommissioned",
                    {chip->decommissioned_index, context.index()});

@@ -29,7 +29,7 @@ std::set<std::pair<Term, std::string>> EventTerms(const Event& event) {
   }
   if (std::optional<std::string> site = event.Site()) terms.emplace(Term::kSite, *site);
   for (std::string& site : OtherSites(event)) terms.emplace(Term::kSite, std::move(site));
-  for (std::string& serial : event.Serials()) terms.emplace(Term::kSerial, std::move(serial));
+  for (std::string_view serial : event.Serials()) terms.emplace(Term::kSerial, serial);
   for (std::string& party : event.Parties()) terms.emplace(Term::kParty, std::move(party));
   return terms;
 }

@@ -198,7 +198,7 @@ TEST_F(EventTest, ParsesShipmentDispatchedIntoTypedFields) {
   EXPECT_EQ(d.carrier, "dhl");
   EXPECT_EQ(d.route, (std::vector<std::string>{"DE", "AE"}));
   EXPECT_EQ(event->Site(), std::nullopt);
-  EXPECT_EQ(event->Serials(), (std::vector<std::string>{"A1", "A2"}));
+  EXPECT_EQ(event->Serials(), (std::vector<std::string_view>{"A1", "A2"}));
   EXPECT_EQ(event->Parties(), (std::vector<std::string>{"enduser", "dhl"}));
 }
 
@@ -242,7 +242,7 @@ TEST_F(EventTest, SiteSerialsAndPartiesFollowTheEventType) {
   auto event = ParseEvent(Payload("chip.transferred", transfer).dump());
   ASSERT_TRUE(event.ok()) << event.status().ToString();
   EXPECT_EQ(event->Site(), "dc-1");
-  EXPECT_EQ(event->Serials(), (std::vector<std::string>{"A1", "A2"}));
+  EXPECT_EQ(event->Serials(), (std::vector<std::string_view>{"A1", "A2"}));
 
   json inspection = {{"inspection", "I-1"},
                      {"site", "dc-2"},
@@ -256,7 +256,7 @@ TEST_F(EventTest, SiteSerialsAndPartiesFollowTheEventType) {
   event = ParseEvent(Payload("inspection.performed", inspection).dump());
   ASSERT_TRUE(event.ok()) << event.status().ToString();
   EXPECT_EQ(event->Site(), "dc-2");
-  EXPECT_EQ(event->Serials(), (std::vector<std::string>{"B1", "B2"}));
+  EXPECT_EQ(event->Serials(), (std::vector<std::string_view>{"B1", "B2"}));
   EXPECT_EQ(std::get<InspectionPerformed>(event->body).observed[0].attested_id, "hw-9");
 
   json check = {
