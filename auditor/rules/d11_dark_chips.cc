@@ -16,7 +16,7 @@ class D11DarkChips : public EventRule<MonitorHeartbeat> {
           FindingBook* book) override {
     const SiteInfo* site = context.state.Site(heartbeat.site);
     if (!site || site->installed == 0) return;
-    // Sorted, to be searched for each chip on the books; a chip online needs no further look.
+    // Sorted, to be walked along the books (sorted too); a chip online needs no further look.
     std::vector<std::string_view> online;
     online.reserve(heartbeat.online.size());
     for (const auto& chip : heartbeat.online) online.push_back(chip.serial);
@@ -25,8 +25,10 @@ class D11DarkChips : public EventRule<MonitorHeartbeat> {
     const double gap = context.params.heartbeat_gap_hours * 3600;
     Place place = context.PlaceOf(heartbeat.site);
     std::vector<std::string> dark;
+    auto next_online = online.begin();
     for (const auto& serial : site->book) {
-      if (std::binary_search(online.begin(), online.end(), serial)) continue;
+      while (next_online != online.end() && *next_online < serial) ++next_online;
+      if (next_online != online.end() && *next_online == serial) continue;
       const ChipInfo* chip = context.state.Chip(serial);
       if (chip->status != ChipStatus::kInstalled) continue;
       Timestamp since = std::max(reporting_since, chip->installed.value_or(Timestamp{}));
