@@ -22,9 +22,12 @@ std::vector<SiteBalance> Engine::MaterialBalance() const {
     balance.missing = site.latest_gap.missing;
     balance.unexpected = site.latest_gap.unexpected;
   }
-  for (const auto& [id, shipment] : state.shipments()) {
+  for (const auto& entry : state.shipments()) {
+    const ShipmentInfo& shipment = entry.second;
     if (shipment.received) continue;
-    balance_of(shipment.destination_site).in_transit[id] = shipment.serials;
+    SiteBalance& balance = balance_of(shipment.destination_site);
+    ++balance.in_transit_shipments;
+    balance.in_transit_chips += shipment.serials.size();
   }
   std::vector<SiteBalance> out;
   for (auto& [id, balance] : balances) out.push_back(std::move(balance));
@@ -40,7 +43,8 @@ nlohmann::json SiteBalanceToJson(const SiteBalance& balance) {
           {"observed", balance.observed},
           {"missing", balance.missing},
           {"unexpected", balance.unexpected},
-          {"in_transit", balance.in_transit}};
+          {"in_transit",
+           {{"shipments", balance.in_transit_shipments}, {"chips", balance.in_transit_chips}}}};
 }
 
 }  // namespace chipledger::audit

@@ -94,7 +94,9 @@ struct SiteBalance {
   std::vector<std::string> observed;    // what it observed
   std::vector<std::string> missing;     // book − observed (within what it covered)
   std::vector<std::string> unexpected;  // observed − book
-  std::map<std::string, std::vector<std::string>> in_transit;  // shipment -> serials
+  // Shipments to the site not yet received, and the chips they list: counts, as a log of many
+  // open shipments would otherwise copy every one of them here.
+  uint64_t in_transit_shipments = 0, in_transit_chips = 0;
 };
 nlohmann::json SiteBalanceToJson(const SiteBalance& balance);
 

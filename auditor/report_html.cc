@@ -494,8 +494,6 @@ void Page::Balance() {
       "<table><tr><th>Site</th><th>Book</th><th>Latest inspection</th><th>Observed</th>"
       "<th>Missing</th><th>Unexpected</th><th>In transit to site</th></tr>";
   for (const SiteBalance& site : report_.balance) {
-    uint64_t transit = 0;
-    for (const auto& [shipment, serials] : site.in_transit) transit += serials.size();
     out_ += "<tr><td><b>" + Escape(site.site) + "</b><br><span class=\"note\">" +
             Escape(site.party) + "</span></td><td>" + std::to_string(site.book.size()) +
             "</td><td>" +
@@ -503,7 +501,7 @@ void Page::Balance() {
                              : std::string("<span class=\"bad\">none</span>")) +
             "</td><td>" + std::to_string(site.observed.size()) + "</td><td>" +
             Serials(site.missing, true) + "</td><td>" + Serials(site.unexpected, true) +
-            "</td><td>" + std::to_string(transit) + "</td></tr>";
+            "</td><td>" + std::to_string(site.in_transit_chips) + "</td></tr>";
   }
   out_ += "</table></section>";
 }
