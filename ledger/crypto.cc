@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 namespace chipledger {
 
@@ -39,15 +40,33 @@ Hash Sha256(std::string_view data) {
   return hasher.Finish();
 }
 
+namespace {
+
+struct FreeContext {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+// A context kept per thread for the next hasher: allocating one cost as much as hashing a short
+// input (a Merkle node), and an audit hashes a few per entry.
+thread_local std::unique_ptr<EVP_MD_CTX, FreeContext> spare_context;
+
+}  // namespace
+
 // OpenSSL fails these calls only when it cannot allocate: as for InitCrypto, there is no safe
 // way on (a wrong hash would read as forgery).
-Sha256Hasher::Sha256Hasher() : context_(EVP_MD_CTX_new()) {
+Sha256Hasher::Sha256Hasher() : context_(spare_context.release()) {
+  if (context_ == nullptr) context_ = EVP_MD_CTX_new();
   if (context_ == nullptr || EVP_DigestInit_ex(context_, Sha256Algorithm(), nullptr) != 1) {
     std::abort();
   }
 }
 
-Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(context_); }
+Sha256Hasher::~Sha256Hasher() {
+  if (spare_context == nullptr) {
+    spare_context.reset(context_);
+  } else {
+    EVP_MD_CTX_free(context_);
+  }
+}
 
 void Sha256Hasher::Update(std::string_view data) {
   if (EVP_DigestUpdate(context_, data.data(), data.size()) != 1) std::abort();

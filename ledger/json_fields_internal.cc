@@ -366,7 +366,7 @@ Result<Json> ParseStrictJson(std::string_view text, std::string_view what, const
 Result<JsonTree> JsonTree::Parse(std::string_view text, std::string_view what, const char* code) {
   if (Status bytes = CheckBytes(text, what, code); !bytes.ok()) return bytes;
   JsonTree tree;
-  tree.nodes_.reserve(text.size() / 16 + 1);
+  tree.nodes_.reserve(text.size() / 24 + 8);  // a heartbeat has a node per 30 bytes
   if (FastParser(text, &tree.nodes_).Parse()) return tree;
   Result<Json> parsed = ParseWithNlohmann(text, what, code);
   if (!parsed.ok()) return parsed.status();
