@@ -33,26 +33,32 @@ class Said {
     if (items.empty()) return;
     std::string text(name);
     for (size_t i = 0; i < items.size() && i < kSerialsShown; ++i) {
-      text += (i ? ", " : " ") + Name(items[i]);
+      text += i ? ", " : " ";
+      AppendName(&text, items[i]);
     }
     if (items.size() > kSerialsShown) text += ", …";
-    Append(text + " (" + std::to_string(items.size()) + ")");
+    text.append(" (").append(std::to_string(items.size())).append(")");
+    Append(text);
   }
   std::string Take() { return std::move(text_); }
 
  private:
-  static std::string Name(const std::string& item) { return item; }
-  static std::string Name(const SealState& seal) {
-    return seal.id + (seal.intact ? "" : " NOT intact");
+  static void AppendName(std::string* text, const std::string& item) { *text += item; }
+  static void AppendName(std::string* text, const SealState& seal) {
+    text->append(seal.id).append(seal.intact ? "" : " NOT intact");
   }
   template <typename Item>
-  static std::string Name(const Item& item) {
-    return item.serial;
+  static void AppendName(std::string* text, const Item& item) {
+    *text += item.serial;
   }
   void Append(const std::string& part) {
     if (text_.size() >= kSaidLimit) return;
-    text_ += (text_.empty() ? "" : "; ") + part;
-    if (text_.size() > kSaidLimit) text_ = text_.substr(0, kSaidLimit) + "…";
+    if (!text_.empty()) text_ += "; ";
+    text_ += part;
+    if (text_.size() > kSaidLimit) {
+      text_.resize(kSaidLimit);
+      text_ += "…";
+    }
   }
 
   std::string text_;
@@ -91,10 +97,12 @@ std::string SayBody(const Body& body) {
 }
 
 // A spool line is tab-separated; the free-text fields must not break it.
-std::string Flat(std::string text) {
+void AppendFlat(std::string* line, std::string_view text) {
+  size_t start = line->size();
+  line->append(text);
   std::replace_if(
-      text.begin(), text.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
-  return text;
+      line->begin() + static_cast<std::ptrdiff_t>(start), line->end(),
+      [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
 }
 
 std::optional<EntrySummary> ParseLine(std::string_view line) {
@@ -152,9 +160,17 @@ Result<EntrySpool> EntrySpool::Create() {
 
 std::string EntrySpool::Line(const LogEntry& entry, const Event& event) {
   EntrySummary summary = SummariseEntry(entry, event);
-  return std::to_string(summary.index) + "\t" + std::to_string(summary.integrated_time.unix_nanos) +
-         "\t" + std::to_string(summary.time.unix_nanos) + "\t" + Flat(summary.type) + "\t" +
-         Flat(summary.agent) + "\t" + Flat(summary.site) + "\t" + Flat(summary.said) + "\n";
+  std::string line;
+  line.reserve(128 + summary.said.size());
+  line.append(std::to_string(summary.index)).append("\t");
+  line.append(std::to_string(summary.integrated_time.unix_nanos)).append("\t");
+  line.append(std::to_string(summary.time.unix_nanos));
+  for (const std::string* text : {&summary.type, &summary.agent, &summary.site, &summary.said}) {
+    line += '\t';
+    AppendFlat(&line, *text);
+  }
+  line += '\n';
+  return line;
 }
 
 void EntrySpool::AddLine(std::string_view line) {
