@@ -125,7 +125,8 @@ Engine::~Engine() = default;
 
 void Engine::Apply(const LogEntry& entry, const Event& event) {
   std::vector<const AgentInfo*> signers = state_->replay.Signers(entry, event);
-  EventContext context{entry, event, state_->replay, params_, signers};
+  EventChips chips(state_->replay, event);
+  EventContext context{entry, event, state_->replay, params_, signers, chips};
   for (auto& rule : state_->rules) rule->OnEvent(context, &state_->findings);
   if (const auto* resolved = std::get_if<FindingResolved>(&event.body)) {
     state_->findings.Resolve(resolved->finding, entry.index);

@@ -117,7 +117,10 @@ bool ReplayState::NameScreened(std::string_view name) const {
 }
 
 bool ReplayState::OnBook(const std::string& serial, const std::string& site) const {
-  const ChipInfo* chip = Chip(serial);
+  return OnBook(Chip(serial), site);
+}
+
+bool ReplayState::OnBook(const ChipInfo* chip, std::string_view site) {
   return chip && !chip->site.empty() && chip->site == site;
 }
 

@@ -182,6 +182,8 @@ class ReplayState {
   bool NameScreened(std::string_view name) const;
   // True when `serial` is on the books of `site` (received or installed there).
   bool OnBook(const std::string& serial, const std::string& site) const;
+  // The same for a chip already looked up (nullptr: unknown to the log).
+  static bool OnBook(const ChipInfo* chip, std::string_view site);
   // The inspection's coverage (its `sampled` list, else the whole book) against the books.
   InspectionGap Gap(const InspectionPerformed& inspection) const;
   // Where and when an inspector last acted at a registered site (A2), if ever.

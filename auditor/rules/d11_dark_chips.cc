@@ -29,7 +29,7 @@ class D11DarkChips : public EventRule<MonitorHeartbeat> {
     for (const auto& serial : site->book) {
       while (next_online != online.end() && *next_online < serial) ++next_online;
       if (next_online != online.end() && *next_online == serial) continue;
-      const ChipInfo* chip = context.state.Chip(serial);
+      const ChipInfo* chip = context.Chip(serial);
       if (chip->status != ChipStatus::kInstalled) continue;
       Timestamp since = std::max(reporting_since, chip->installed.value_or(Timestamp{}));
       if (chip->last_online) since = std::max(since, *chip->last_online);

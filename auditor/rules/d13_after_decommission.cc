@@ -10,8 +10,7 @@ class D13AfterDecommission : public Rule {
   void OnEvent(const EventContext& context, FindingBook* book) override {
     const bool dispatch = context.event.type == EventType::kShipmentDispatched;
     std::optional<std::string> site = context.event.Site();
-    for (std::string_view serial : context.event.Serials()) {
-      const ChipInfo* chip = context.state.Chip(serial);
+    for (const auto& [serial, chip] : context.chips.named()) {
       if (!chip || chip->status != ChipStatus::kDecommissioned) continue;
       if (dispatch && chip->disposition == Disposition::kReturned) continue;
       Place place = site ? context.PlaceOf(*site) : Place{};

@@ -36,7 +36,7 @@ class D14LifecycleOrder : public Rule {
   static void Receipt(const EventContext& context, const ShipmentReceived& receipt,
                       FindingBook* book) {
     for (const auto& serial : receipt.chips) {
-      const ChipInfo* chip = context.state.Chip(serial);
+      const ChipInfo* chip = context.Chip(serial);
       if (chip && (chip->dispatched || chip->status == ChipStatus::kDecommissioned)) continue;
       book->Report("D14", Severity::kHigh, "chip", serial, context.PlaceOf(receipt.site),
                    "chip " + serial + " received at " + receipt.site + " without a dispatch",
@@ -46,8 +46,8 @@ class D14LifecycleOrder : public Rule {
 
   static void NotOnBook(const EventContext& context, const std::string& serial,
                         const std::string& site, const std::string& what, FindingBook* book) {
-    if (context.state.OnBook(serial, site)) return;
-    const ChipInfo* chip = context.state.Chip(serial);
+    const ChipInfo* chip = context.Chip(serial);
+    if (ReplayState::OnBook(chip, site)) return;
     if (chip && chip->status == ChipStatus::kDecommissioned) return;
     book->Report("D14", Severity::kHigh, "chip", serial, context.PlaceOf(site),
                  "chip " + serial + " " + what + " " + site, {context.index()});

@@ -24,7 +24,7 @@ class D15AttestedId : public Rule {
                     const std::optional<std::string>& attested_id, const std::string& site,
                     FindingBook* book) {
     if (!attested_id) return;
-    const ChipInfo* chip = context.state.Chip(serial);
+    const ChipInfo* chip = context.Chip(serial);
     if (!chip || !chip->attested_id || *chip->attested_id == *attested_id) return;
     book->Report("D15", Severity::kCritical, "chip", serial, context.PlaceOf(site),
                  "chip " + serial + " attests " + *attested_id + " at " + site +

@@ -15,7 +15,7 @@ class D16Power : public Rule {
       if (!site) return;
       std::set<std::string> newly;
       for (const auto& chip : install->chips) {
-        const ChipInfo* info = context.state.Chip(chip.serial);
+        const ChipInfo* info = context.Chip(chip.serial);
         bool already =
             info && info->status == ChipStatus::kInstalled && info->site == install->site;
         if (!already) newly.insert(chip.serial);

@@ -26,7 +26,7 @@ class D5D6Balance : public Rule {
       book->Report("D5", Severity::kCritical, "chip", serial, context.PlaceOf(inspection.site),
                    "chip " + serial + " on the books of " + inspection.site +
                        " not observed by inspection " + inspection.inspection,
-                   {context.state.Chip(serial)->booked_index, context.index()});
+                   {context.Chip(serial)->booked_index, context.index()});
     }
     for (const auto& serial : gap.unexpected) {
       Unexpected(context, serial, inspection.site, book);
@@ -35,8 +35,8 @@ class D5D6Balance : public Rule {
 
   static void Unexpected(const EventContext& context, const std::string& serial,
                          const std::string& site, FindingBook* book) {
-    if (context.state.OnBook(serial, site)) return;
-    const ChipInfo* chip = context.state.Chip(serial);
+    const ChipInfo* chip = context.Chip(serial);
+    if (ReplayState::OnBook(chip, site)) return;
     if (chip && chip->status == ChipStatus::kDecommissioned) return;
     std::string books = chip && !chip->site.empty() ? "held by " + chip->site
                         : chip                      ? std::string(ChipStatusName(chip->status))

@@ -28,7 +28,7 @@ class D7ImpossibleTravel : public Rule {
  private:
   static void Check(const EventContext& context, const std::string& serial, const std::string& site,
                     FindingBook* book) {
-    const ChipInfo* chip = context.state.Chip(serial);
+    const ChipInfo* chip = context.Chip(serial);
     if (!chip || !chip->last_seen || chip->last_seen->site == site) return;
     const SiteInfo* here = context.state.RegisteredSite(site);
     const SiteInfo* there = context.state.RegisteredSite(chip->last_seen->site);

@@ -10,7 +10,7 @@ class D8Redispatch : public EventRule<ShipmentDispatched> {
   void On(const EventContext& context, const ShipmentDispatched& dispatch,
           FindingBook* book) override {
     for (const auto& shipped : dispatch.chips) {
-      const ChipInfo* chip = context.state.Chip(shipped.serial);
+      const ChipInfo* chip = context.Chip(shipped.serial);
       if (!chip || !chip->dispatched || chip->status == ChipStatus::kDecommissioned) continue;
       const ShipmentInfo* before = context.state.Shipment(chip->shipment);
       uint64_t before_index = before ? before->dispatched_index : context.index();

@@ -11,6 +11,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "auditor/engine.h"
@@ -21,13 +23,33 @@
 
 namespace chipledger::audit {
 
+// The chips an event names (Event::Serials), each looked up once for all the rules judging it:
+// a heartbeat's chips were otherwise looked up by serial by four rules each.
+class EventChips {
+ public:
+  EventChips(const ReplayState& state, const Event& event);
+  // state.Chip(serial), without a lookup when `serial` is the event's own string met in the
+  // event's order, as a rule walking one of its lists meets them.
+  const ChipInfo* Find(std::string_view serial) const;
+  // Every serial the event names, once each in payload order, with its chip (nullptr: unknown).
+  const std::vector<std::pair<std::string_view, const ChipInfo*>>& named() const { return chips_; }
+
+ private:
+  const ReplayState& state_;
+  std::vector<std::pair<std::string_view, const ChipInfo*>> chips_;  // in Serials() order
+  mutable size_t next_ = 0;  // where the rule walking the list is expected next
+};
+
 struct EventContext {
   const LogEntry& entry;
   const Event& event;
   const ReplayState& state;  // before this event
   const Params& params;
   const std::vector<const AgentInfo*>& signers;  // per signature; nullptr when unknown
+  const EventChips& chips;
   uint64_t index() const { return entry.index; }
+  // state.Chip(serial), cheaper for the event's own serials.
+  const ChipInfo* Chip(std::string_view serial) const { return chips.Find(serial); }
   // The event's place: `site`, and that site's owner as party.
   Place PlaceOf(const std::string& site) const { return Place{site, state.SiteParty(site)}; }
 };

@@ -235,14 +235,15 @@ TEST_F(EventTest, ParsesNestedRegistryBodies) {
 }
 
 TEST_F(EventTest, SiteSerialsAndPartiesFollowTheEventType) {
-  json transfer = {{"chips", {"A1", "A2", "A1"}},
+  json transfer = {{"chips", {"A2", "A1", "A2", "A3", "A1"}},
                    {"from_site", "dc-1"},
                    {"to_site", "dc-2"},
                    {"license", "L-1"}};
   auto event = ParseEvent(Payload("chip.transferred", transfer).dump());
   ASSERT_TRUE(event.ok()) << event.status().ToString();
   EXPECT_EQ(event->Site(), "dc-1");
-  EXPECT_EQ(event->Serials(), (std::vector<std::string_view>{"A1", "A2"}));
+  // Once each, in the order of their first mention.
+  EXPECT_EQ(event->Serials(), (std::vector<std::string_view>{"A2", "A1", "A3"}));
 
   json inspection = {{"inspection", "I-1"},
                      {"site", "dc-2"},
