@@ -82,8 +82,8 @@ void FindingBook::Report(std::string_view rule, Severity severity, std::string_v
     finding.severity = severity;
     finding.message = std::move(message);
   }
-  if (!finding.site && place.site) finding.site = Name(*place.site);
-  if (!finding.party && place.party) finding.party = Name(*place.party);
+  if (finding.site.empty() && place.site) finding.site = Name(*place.site);
+  if (finding.party.empty() && place.party) finding.party = Name(*place.party);
   for (uint64_t index : evidence) {
     finding.last_evidence = std::max(finding.last_evidence, index);
     auto pos = std::lower_bound(finding.evidence.begin(), finding.evidence.end(), index);
@@ -123,8 +123,8 @@ void FindingBook::Fill(const Map::value_type& recorded, Finding* out) const {
   out->severity = finding.severity;
   out->subject_kind = key.subject_kind.str();
   out->subject_id = key.subject_id;
-  auto optional = [](const std::optional<Name>& name) {
-    return name ? std::optional<std::string>(name->str()) : std::nullopt;
+  auto optional = [](const Name& name) {
+    return name.empty() ? std::nullopt : std::optional<std::string>(name.str());
   };
   out->site = optional(finding.site);
   out->party = optional(finding.party);

@@ -67,10 +67,11 @@ class FindingBook {
     bool operator()(const Key& a, const Key& b) const;
   };
   // A finding without what its key says, compact (there may be one per shipment or chip): the id
-  // binary (16 bytes, not 32 hex chars), site and party interned.
+  // binary (16 bytes, not 32 hex chars), site and party interned, empty for none (ids are never
+  // empty).
   struct Recorded {
     std::array<uint8_t, 16> id{};
-    std::optional<Name> site, party;
+    Name site, party;
     std::string message;
     std::vector<uint64_t> evidence;  // sorted, at most kMaxEvidence
     uint64_t last_evidence = 0;

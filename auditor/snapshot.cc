@@ -70,9 +70,10 @@ struct SnapshotCodec {
   }
   template <typename Io, Is<ChipInfo> T>
   static void Fields(Io& io, T& v) {
-    io(v.status, v.dispatched, v.model, v.license, v.shipment, v.site, v.booked_index, v.host,
-       v.disposition, v.decommissioned_index, v.dispatched_time, v.arrived, v.arrived_index,
-       v.installed, v.installed_index, v.last_seen, v.attested_id, v.last_online, v.history);
+    io(v.status, v.dispatched, v.disposition, v.model, v.license, v.shipment, v.site,
+       v.booked_index, v.host, v.decommissioned_index, v.dispatched_time, v.arrived,
+       v.arrived_index, v.installed, v.installed_index, v.last_seen, v.attested_id, v.last_online,
+       v.history);
   }
   template <typename Io, Is<InspectionGap> T>
   static void Fields(Io& io, T& v) {
@@ -107,9 +108,10 @@ struct SnapshotCodec {
   }
   template <typename Io, Is<ReplayState> T>
   static void Fields(Io& io, T& v) {
-    io(v.chips_, v.sites_, v.shipments_, v.licenses_, v.parties_, v.agents_, v.agent_by_key_id_,
-       v.checks_, v.screened_parties_, v.screened_names_, v.inspector_last_at_, v.event_counts_,
-       v.entries_);
+    io(v.shipments_);
+    io.ShipmentKeys(v.shipments_);  // what the chips' `shipment` point at, read before them
+    io(v.chips_, v.sites_, v.licenses_, v.parties_, v.agents_, v.agent_by_key_id_, v.checks_,
+       v.screened_parties_, v.screened_names_, v.inspector_last_at_, v.event_counts_, v.entries_);
   }
   template <typename Io, Is<FindingBook::Key> T>
   static void Fields(Io& io, T& v) {
@@ -141,7 +143,7 @@ struct SnapshotCodec {
   static_assert(kAllFieldsListed<Engine::State, 720 + sizeof(ShipmentIndex) + 8 + sizeof(void*)>,
                 "Engine::State changed: SnapshotCodec");
   static_assert(kAllFieldsListed<FindingBook::Key, 48>, "FindingBook::Key changed: SnapshotCodec");
-  static_assert(kAllFieldsListed<FindingBook::Recorded, 120>, "Recorded changed: SnapshotCodec");
+  static_assert(kAllFieldsListed<FindingBook::Recorded, 104>, "Recorded changed: SnapshotCodec");
 
   static const Params& ParamsOf(const Engine& engine) { return engine.params_; }
   static Engine::State& StateOf(Engine* engine) { return *engine->state_; }
@@ -156,7 +158,7 @@ static_assert(kAllFieldsListed<SiteRegistered, 168>, "SiteRegistered changed: Sn
 static_assert(kAllFieldsListed<LicenseIssued, 224>, "LicenseIssued changed: SnapshotCodec");
 static_assert(kAllFieldsListed<CheckRequested, 80>, "CheckRequested changed: SnapshotCodec");
 static_assert(kAllFieldsListed<Observation, 24>, "Observation changed: update SnapshotCodec");
-static_assert(kAllFieldsListed<ChipInfo, 264>, "ChipInfo changed: update SnapshotCodec");
+static_assert(kAllFieldsListed<ChipInfo, 232>, "ChipInfo changed: update SnapshotCodec");
 static_assert(kAllFieldsListed<InspectionGap, 72>, "InspectionGap changed: SnapshotCodec");
 static_assert(kAllFieldsListed<SiteInfo, 384>, "SiteInfo changed: update SnapshotCodec");
 static_assert(kAllFieldsListed<ShipmentInfo, 88>, "ShipmentInfo changed: SnapshotCodec");
@@ -193,6 +195,7 @@ class Writer {
     (Put(values), ...);
   }
   std::string& bytes() { return out_; }
+  void ShipmentKeys(const std::map<std::string, ShipmentInfo>& /*written as ids*/) {}
 
  private:
   void Varint(uint64_t value) {
@@ -217,6 +220,8 @@ class Writer {
   }
   void Put(Timestamp value) { Put(value.unix_nanos); }
   void Put(const Name& value) { Put(value.str()); }
+  // A pointer to a shipment's key (ChipInfo::shipment): the id, or "" for none.
+  void Put(const std::string* key) { Put(key != nullptr ? *key : std::string()); }
   void Put(const std::string& value) {
     Varint(value.size());
     out_.append(value);
@@ -260,6 +265,10 @@ class Reader {
   template <typename... Ts>
   void operator()(Ts&... values) {
     (Get(values), ...);
+  }
+  // The shipments read so far, which ChipInfo::shipment points into.
+  void ShipmentKeys(const std::map<std::string, ShipmentInfo>& shipments) {
+    shipments_ = &shipments;
   }
   bool ok() const { return ok_; }
   size_t offset() const { return offset_; }
@@ -318,6 +327,20 @@ class Reader {
     value.assign(bytes_.substr(offset_, length));
     offset_ += length;
   }
+  // An id that names no shipment read before is malformed.
+  void Get(const std::string*& key) {
+    std::string id;
+    Get(id);
+    key = nullptr;
+    if (id.empty() || !ok_) return;
+    if (shipments_ != nullptr) {
+      if (auto it = shipments_->find(id); it != shipments_->end()) {
+        key = &it->first;
+        return;
+      }
+    }
+    ok_ = false;
+  }
   template <typename T, size_t N>
   void Get(std::array<T, N>& value) {
     if constexpr (std::is_same_v<T, uint8_t>) {
@@ -374,6 +397,7 @@ class Reader {
   std::string_view bytes_;
   size_t offset_ = 0;
   bool ok_ = true;
+  const std::map<std::string, ShipmentInfo>* shipments_ = nullptr;
 };
 
 Status Bad(std::string what) { return Status::Corruption("snapshot: " + std::move(what)); }

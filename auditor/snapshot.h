@@ -9,7 +9,8 @@
 // integrated_time, the agent registry), the engine's state (every ReplayState record and the
 // FindingBook) and the report's SiteActivity. Rules keep no state of their own (rules/rule.h).
 //
-// Format, version 2 (binary; version 1 kept findings by id, with the id in hex):
+// Format, version 3 (binary; version 1 kept findings by id, with the id in hex; version 2 wrote
+// ReplayState's chips before its shipments and a finding's site and party as optionals):
 //   magic    the 26 bytes "chipledger-audit-snapshot\n"
 //   version  varint (kSnapshotVersion)
 //   header   checkpoint note (string), Params, Verifier::Carried
@@ -19,8 +20,10 @@
 // IEEE 754 little-endian, bools one byte, strings and containers a varint length then their
 // bytes or elements (maps key then value, in the container's order), byte arrays (hashes, keys)
 // raw, an optional a presence byte then its value, a record its fields in declaration order (see
-// SnapshotCodec in snapshot.cc). Timestamps are nanoseconds since the epoch. About 150 bytes a
-// chip plus its history; memory on load is the engine's own.
+// SnapshotCodec in snapshot.cc; ReplayState's shipments come first, as a chip's shipment is
+// written as its id, "" for none, and read back as a pointer to that shipment's key). Timestamps
+// are nanoseconds since the epoch. About 150 bytes a chip plus its history; memory on load is the
+// engine's own.
 //
 // Trust: on load the magic, version and checksum are checked, the note must verify under the log
 // key, and the restored right edge must hash to the note's root. The checksum catches corruption,
@@ -44,7 +47,7 @@ namespace chipledger::audit {
 
 // Bumped whenever a record's fields or their encoding change: an older snapshot is then refused
 // (and the audit runs in full) rather than misread.
-inline constexpr uint64_t kSnapshotVersion = 2;
+inline constexpr uint64_t kSnapshotVersion = 3;
 
 // Serialises the audit as it stands after the entries of `checkpoint_note`: the verifier has
 // checked exactly its `size` entries and the engine judged every one of them (otherwise

@@ -376,7 +376,7 @@ void ReplayState::Dispatch(const ShipmentDispatched& dispatch, Timestamp time, u
     chip.dispatched = true;
     chip.model = shipped.model;
     chip.license = dispatch.license;
-    chip.shipment = dispatch.shipment;
+    chip.shipment = &id;
     chip.dispatched_time = time;
     chip.arrived.reset();
     chip.installed.reset();

@@ -28,21 +28,24 @@ struct Observation {
   uint64_t index = 0;
 };
 
-enum class ChipStatus { kInTransit, kReceived, kInstalled, kDecommissioned };
+enum class ChipStatus : uint8_t { kInTransit, kReceived, kInstalled, kDecommissioned };
 std::string_view ChipStatusName(ChipStatus status);
 
 inline constexpr size_t kMaxChipHistory = 256;
 
+// Memory grows with chips (issue 12), so a chip record is kept small: names interned, the
+// shipment a pointer to the state's own key, small fields packed together.
 struct ChipInfo {
   ChipStatus status = ChipStatus::kInTransit;
-  bool dispatched = false;  // named by some shipment.dispatched
-  // Names: interned, as they repeat across chips (issue 12: memory grows with chips).
+  bool dispatched = false;                            // named by some shipment.dispatched
+  Disposition disposition = Disposition::kDestroyed;  // when decommissioned
   Name model, license;
-  std::string shipment;
+  // The key of ReplayState::shipments() of the shipment that last carried it, or null. Map nodes
+  // never move and no shipment is erased, so it stays valid as long as the state.
+  const std::string* shipment = nullptr;
   Name site;                  // the site whose books hold it (received or installed), else empty
   uint64_t booked_index = 0;  // the entry that put it on `site`'s books
   Name host;
-  Disposition disposition = Disposition::kDestroyed;  // when decommissioned
   uint64_t decommissioned_index = 0;
   Timestamp dispatched_time;
   std::optional<Timestamp> arrived;  // received, or transferred in, at `site`

@@ -12,6 +12,10 @@ nlohmann::json OrNull(const std::string& value) {
   return value.empty() ? nlohmann::json(nullptr) : nlohmann::json(value);
 }
 
+nlohmann::json OrNull(const std::string* value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
 nlohmann::json TimeOrNull(const std::optional<Timestamp>& time) {
   return time ? nlohmann::json(FormatTime(*time)) : nlohmann::json(nullptr);
 }
@@ -66,7 +70,7 @@ namespace {
 nlohmann::json Custody(const ReplayState& state, const ChipInfo& chip) {
   nlohmann::json in_transit_to = nullptr;
   if (chip.status == ChipStatus::kInTransit) {
-    const ShipmentInfo* shipment = state.Shipment(chip.shipment);
+    const ShipmentInfo* shipment = chip.shipment ? state.Shipment(*chip.shipment) : nullptr;
     if (shipment) in_transit_to = shipment->destination_site;
   }
   std::optional<std::string> holder;

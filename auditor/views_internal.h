@@ -14,6 +14,7 @@
 namespace chipledger::audit {
 
 nlohmann::json OrNull(const std::string& value);
+nlohmann::json OrNull(const std::string* value);  // null for nullptr
 nlohmann::json TimeOrNull(const std::optional<Timestamp>& time);
 
 // A license as of a time: revoked first, then outside its validity, else active.

@@ -11,13 +11,14 @@ class D8Redispatch : public EventRule<ShipmentDispatched> {
           FindingBook* book) override {
     for (const auto& shipped : dispatch.chips) {
       const ChipInfo* chip = context.Chip(shipped.serial);
-      if (!chip || !chip->dispatched || chip->status == ChipStatus::kDecommissioned) continue;
-      const ShipmentInfo* before = context.state.Shipment(chip->shipment);
+      // A dispatched chip always has a shipment.
+      if (!chip || !chip->shipment || chip->status == ChipStatus::kDecommissioned) continue;
+      const ShipmentInfo* before = context.state.Shipment(*chip->shipment);
       uint64_t before_index = before ? before->dispatched_index : context.index();
       book->Report("D8", Severity::kHigh, "chip", shipped.serial,
                    Place{dispatch.destination_site, dispatch.consignee},
                    "chip " + shipped.serial + " dispatched in " + dispatch.shipment +
-                       " while still out under " + chip->shipment,
+                       " while still out under " + *chip->shipment,
                    {before_index, context.index()});
     }
   }

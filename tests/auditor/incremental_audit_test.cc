@@ -52,6 +52,17 @@ json BrokenSealReceipt(const std::string& shipment, const std::string& seal) {
           {"seals", {{{"id", seal}, {"intact", false}}}}};
 }
 
+// One chip, SN-1, dispatched to site-1 (under a license nobody issued: L1).
+json Dispatch(const std::string& shipment) {
+  return {{"shipment", shipment},
+          {"license", "lic-none"},
+          {"consignee", "eu-1"},
+          {"destination_site", "site-1"},
+          {"chips", {{{"serial", "SN-1"}, {"model", "H100"}}}},
+          {"seals", {"seal-" + shipment}},
+          {"route", {"NL"}}};
+}
+
 json Resolution(const std::string& seal) {
   return {{"finding", FindingId("D12", "seal", seal)}, {"resolution", "resealed"}};
 }
@@ -107,12 +118,16 @@ class SnapshotTest : public ::testing::Test {
     Add(gov_, "site.registered", SiteFields("far", -33.87, 151.21));
     Add(gov_, "agent.enrolled", TestAgent::Enrollment(operator_, "site_operator", "eu-1"));
     Add(gov_, "agent.enrolled", TestAgent::Enrollment(inspector_, "inspector", "ib"));
+    Add(gov_, "agent.enrolled", TestAgent::Enrollment(exporter_, "exporter", "eu-1"));
     Add(operator_, "shipment.received", BrokenSealReceipt("SHP-1", "seal-1"));
+    Add(exporter_, "shipment.dispatched", Dispatch("SHP-3"));
     Add(inspector_, "inspection.performed", InspectionFields("insp-1", "site-1"));
     boundary_ = log_.entries().size();
     // After the boundary: a finding from before it resolved, the inspector a minute later on the
-    // other side of the world (A2, which needs where it was before the boundary), a new finding.
+    // other side of the world (A2, which needs where it was before the boundary), a new finding,
+    // the chip in transit dispatched again (D8, which names the shipment it is still out under).
     Add(gov_, "finding.resolved", Resolution("seal-1"));
+    Add(exporter_, "shipment.dispatched", Dispatch("SHP-4"));
     Add(inspector_, "inspection.performed", InspectionFields("insp-2", "far"));
     Add(operator_, "shipment.received", BrokenSealReceipt("SHP-2", "seal-2"));
   }
@@ -139,6 +154,7 @@ class SnapshotTest : public ::testing::Test {
   TestAgent gov_{"gov"};
   TestAgent operator_{"op"};
   TestAgent inspector_{"insp"};
+  TestAgent exporter_{"exp"};
   uint64_t boundary_ = 0;
 };
 
@@ -162,7 +178,11 @@ TEST_F(SnapshotTest, RestoredAuditJudgesLaterEntriesExactlyAsAFullOne) {
   std::map<std::string, bool> resolved;  // by rule and subject
   for (const Finding& finding : resumed.engine.Findings(as_of)) {
     resolved[finding.rule + " " + finding.subject_id] = finding.resolved;
+    if (finding.rule == "D8") {
+      EXPECT_TRUE(finding.message.ends_with("under SHP-3")) << finding.message;
+    }
   }
+  EXPECT_TRUE(resolved.contains("D8 SN-1")) << "the chip's shipment was lost";
   EXPECT_TRUE(resolved.at("D12 seal-1"));
   EXPECT_FALSE(resolved.at("D12 seal-2"));
   EXPECT_TRUE(resolved.contains("A2 insp")) << "the inspector's last site was lost";
