@@ -7,6 +7,7 @@
 #include "fuzz/fuzz_check.h"
 #include "ledger/event.h"
 #include "ledger/json.h"
+#include "tests/testing/same_json.h"
 
 namespace {
 
@@ -19,16 +20,6 @@ bool SameEvent(const Event& a, const Event& b) {
          a.Parties() == b.Parties();
 }
 
-// Equal values of equal types throughout (nlohmann's == says 1u equals 1).
-bool SameDocument(const nlohmann::json& a, const nlohmann::json& b) {
-  if (a.type() != b.type() || a != b) return false;
-  if (!a.is_structured()) return true;
-  for (auto x = a.begin(), y = b.begin(); x != a.end(); ++x, ++y) {
-    if (!SameDocument(*x, *y)) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -36,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (Result<nlohmann::json> ours = ParseJson(payload, "payload"); ours.ok()) {
     nlohmann::json theirs = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
     fuzz::Check(!theirs.is_discarded(), "JSON ParseJson accepts, nlohmann's parser accepts");
-    fuzz::Check(SameDocument(*ours, theirs),
+    fuzz::Check(testing::SameJsonDocument(*ours, theirs),
                 "ParseJson reads the document nlohmann's parser reads");
   }
   Result<Event> parsed = ParseEvent(payload);

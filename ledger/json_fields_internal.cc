@@ -316,11 +316,14 @@ Json ToJson(const JsonTree::Node& node) {
   return out;
 }
 
+// The error of a document `what` that cannot be read, and why.
+Status Unreadable(const char* code, std::string_view what, const std::string& why) {
+  return Status::InvalidArgument(code, std::string(what) + ": " + why);
+}
+
 // What nlohmann skips or misreads silently, refused before any parser sees the text.
 Status CheckBytes(std::string_view text, std::string_view what, const char* code) {
-  auto fail = [&](const std::string& why) {
-    return Status::InvalidArgument(code, std::string(what) + ": " + why);
-  };
+  auto fail = [&](const std::string& why) { return Unreadable(code, what, why); };
   // nlohmann skips a leading BOM silently; other parsers refuse it.
   if (text.starts_with("\xEF\xBB\xBF")) return fail("must not start with a byte-order mark");
   // nlohmann's lexer takes a NUL byte for the end of the input and never reads what follows, so
@@ -343,12 +346,9 @@ Result<Json> ParseWithNlohmann(std::string_view text, std::string_view what, con
   } catch (const std::exception&) {
     ok = false;
   }
-  auto fail = [&](const std::string& why) {
-    return Status::InvalidArgument(code, std::string(what) + ": " + why);
-  };
-  if (!ok) return fail("not valid UTF-8 JSON" + builder.syntax_error());
+  if (!ok) return Unreadable(code, what, "not valid UTF-8 JSON" + builder.syntax_error());
   if (!builder.duplicate().empty()) {
-    return fail("duplicate key \"" + ShownKey(builder.duplicate()) + "\"");
+    return Unreadable(code, what, "duplicate key \"" + ShownKey(builder.duplicate()) + "\"");
   }
   return parsed;
 }
@@ -478,6 +478,34 @@ bool IsUtf8(std::string_view text) {
   return true;
 }
 
+// How JsonString writes one byte of valid UTF-8: the two-character escape JSON has for it, else
+// \u00XX for another control character, else the byte itself. JsonStringSize counts by the same
+// rule, so the size can never differ from what is written.
+constexpr std::string_view kControlEscape = "\\u00";  // then two hex digits
+
+std::string_view ShortEscape(char c) {
+  switch (c) {
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\b':
+      return "\\b";
+    case '\f':
+      return "\\f";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    default:
+      return {};
+  }
+}
+
+bool IsControl(char c) { return static_cast<unsigned char>(c) < 0x20; }
+
 }  // namespace
 
 std::string JsonString(std::string_view text) {
@@ -489,36 +517,14 @@ std::string JsonString(std::string_view text) {
   out.reserve(text.size() + 2);
   out.push_back('"');
   for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 0xF]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(c);
-        }
+    if (std::string_view escape = ShortEscape(c); !escape.empty()) {
+      out += escape;
+    } else if (IsControl(c)) {
+      out += kControlEscape;
+      out.push_back(kHex[(c >> 4) & 0xF]);
+      out.push_back(kHex[c & 0xF]);
+    } else {
+      out.push_back(c);
     }
   }
   out.push_back('"');
@@ -529,18 +535,10 @@ size_t JsonStringSize(std::string_view text) {
   if (!IsUtf8(text)) return JsonString(text).size();
   size_t size = 2;  // the quotes
   for (char c : text) {
-    switch (c) {
-      case '"':
-      case '\\':
-      case '\b':
-      case '\f':
-      case '\n':
-      case '\r':
-      case '\t':
-        size += 2;
-        break;
-      default:
-        size += static_cast<unsigned char>(c) < 0x20 ? 6 : 1;
+    if (std::string_view escape = ShortEscape(c); !escape.empty()) {
+      size += escape.size();
+    } else {
+      size += IsControl(c) ? kControlEscape.size() + 2 : 1;
     }
   }
   return size;

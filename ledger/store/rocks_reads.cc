@@ -4,6 +4,7 @@
 
 #include "ledger/store/keys.h"
 #include "ledger/store/rocks_driver.h"
+#include "ledger/tiles.h"
 
 namespace chipledger::store {
 
@@ -29,11 +30,6 @@ Result<std::optional<uint64_t>> RocksDriver::GetIndex(const std::string& key,
 
 Result<std::string> RocksDriver::Entry(uint64_t index) const { return Get(EntryKey(index)); }
 
-namespace {
-// Ranges up to a full tile's entries (what a tile bundle reads) keep their blocks cached.
-constexpr uint64_t kLongScanEntries = 256;
-}  // namespace
-
 // One iterator over the entry keys (big-endian indices, so in index order) instead of a point
 // read each: a Get seeks the index, the bloom filter and the block cache again for every entry.
 Status RocksDriver::ScanEntries(uint64_t begin, uint64_t end, const EntryVisit& visit) const {
@@ -44,8 +40,9 @@ Status RocksDriver::ScanEntries(uint64_t begin, uint64_t end, const EntryVisit& 
   options.iterate_upper_bound = &upper_bound;
   options.readahead_size = 2 << 20;
   // A long scan (an audit, a catch-up) reads each block once: caching them would only grow the
-  // block cache and evict what the readers of single entries and tiles use.
-  options.fill_cache = end - begin <= kLongScanEntries;
+  // block cache and evict what the readers of single entries and tiles use. Up to a full tile's
+  // entries (what an entry bundle reads) are cached.
+  options.fill_cache = end - begin <= kTileWidth;
   std::shared_ptr<rocksdb::DB> db = Db();
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
   uint64_t index = begin;

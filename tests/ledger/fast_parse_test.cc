@@ -12,23 +12,12 @@
 #include "ledger/entry.h"
 #include "ledger/event.h"
 #include "ledger/json.h"
+#include "tests/testing/same_json.h"
 
 namespace chipledger {
 namespace {
 
 using nlohmann::json;
-
-// Equal values of equal types throughout (nlohmann's == says 1u equals 1).
-void ExpectSameDocument(const json& got, const json& want, const std::string& text) {
-  ASSERT_EQ(got.type(), want.type()) << text;
-  ASSERT_EQ(got, want) << text;
-  if (got.is_structured()) {
-    auto it = want.begin();
-    for (auto mine = got.begin(); mine != got.end(); ++mine, ++it) {
-      ExpectSameDocument(*mine, *it, text);
-    }
-  }
-}
 
 TEST(FastParseTest, JsonParsesAsNlohmannParsesIt) {
   const std::vector<std::string> texts = {
@@ -52,7 +41,9 @@ TEST(FastParseTest, JsonParsesAsNlohmannParsesIt) {
   for (const std::string& text : texts) {
     Result<json> parsed = ParseJson(text, "t");
     ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status().ToString();
-    ExpectSameDocument(*parsed, json::parse(text), text);
+    json theirs = json::parse(text);
+    EXPECT_TRUE(testing::SameJsonDocument(*parsed, theirs))
+        << text << ": " << parsed->dump() << " against " << theirs.dump();
   }
 }
 
