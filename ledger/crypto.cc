@@ -116,17 +116,22 @@ std::string ToHex(const uint8_t* data, size_t size) {
   return out;
 }
 
-static int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
+// Each byte's value as a lowercase hex digit, or -1. A table, as entries and payloads carry
+// several hashes each and a digit-or-letter branch per character mispredicts half the time.
+constexpr std::array<int8_t, 256> kHexValues = [] {
+  std::array<int8_t, 256> value{};
+  value.fill(-1);
+  for (int c = '0'; c <= '9'; ++c) value[c] = static_cast<int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) value[c] = static_cast<int8_t>(c - 'a' + 10);
+  return value;
+}();
 
 // Decodes hex.size() / 2 bytes of lowercase hex into `out`; false at the first other character.
 static bool DecodeHex(std::string_view hex, uint8_t* out) {
   for (size_t i = 0; i < hex.size() / 2; ++i) {
-    int hi = HexDigit(hex[2 * i]), lo = HexDigit(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
+    int hi = kHexValues[static_cast<uint8_t>(hex[2 * i])];
+    int lo = kHexValues[static_cast<uint8_t>(hex[2 * i + 1])];
+    if ((hi | lo) < 0) return false;
     out[i] = static_cast<uint8_t>(hi << 4 | lo);
   }
   return true;

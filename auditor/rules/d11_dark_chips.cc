@@ -15,7 +15,7 @@ class D11DarkChips : public EventRule<MonitorHeartbeat> {
   void On(const EventContext& context, const MonitorHeartbeat& heartbeat,
           FindingBook* book) override {
     const SiteInfo* site = context.state.Site(heartbeat.site);
-    if (!site || site->installed == 0) return;
+    if (!site || site->installed == 0 || AllInstalledOnline(context, heartbeat, *site)) return;
     // Sorted, to be walked along the books (sorted too); a chip online needs no further look.
     std::vector<std::string_view> online;
     online.reserve(heartbeat.online.size());
@@ -46,6 +46,20 @@ class D11DarkChips : public EventRule<MonitorHeartbeat> {
                  std::to_string(dark.size()) + " chips of " + heartbeat.site +
                      " dark together: " + JoinForMessage(dark),
                  {context.index()});
+  }
+
+ private:
+  // True when the heartbeat lists every chip installed on the site's books, as it usually does:
+  // then none is dark, and the books need no walk. Counts the event's chips (each named once,
+  // already looked up) that the site's books hold as installed.
+  static bool AllInstalledOnline(const EventContext& context, const MonitorHeartbeat& heartbeat,
+                                 const SiteInfo& site) {
+    uint64_t installed_online = 0;
+    for (const auto& [serial, chip] : context.chips.named()) {
+      installed_online += chip != nullptr && chip->status == ChipStatus::kInstalled &&
+                          ReplayState::OnBook(chip, heartbeat.site);
+    }
+    return installed_online == site.installed;
   }
 };
 
