@@ -70,10 +70,9 @@ struct SnapshotCodec {
   }
   template <typename Io, Is<ChipInfo> T>
   static void Fields(Io& io, T& v) {
-    io(v.status, v.dispatched, v.disposition, v.model, v.license, v.shipment, v.site,
-       v.booked_index, v.host, v.decommissioned_index, v.dispatched_time, v.arrived,
-       v.arrived_index, v.installed, v.installed_index, v.last_seen, v.attested_id, v.last_online,
-       v.history);
+    io(v.status, v.disposition, v.model, v.license, v.shipment, v.site, v.booked_index, v.host,
+       v.decommissioned_index, v.dispatched_time, v.arrived, v.arrived_index, v.installed,
+       v.installed_index, v.last_seen, v.attested_id, v.last_online, v.history);
   }
   template <typename Io, Is<InspectionGap> T>
   static void Fields(Io& io, T& v) {

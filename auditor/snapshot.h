@@ -47,7 +47,7 @@ namespace chipledger::audit {
 
 // Bumped whenever a record's fields or their encoding change: an older snapshot is then refused
 // (and the audit runs in full) rather than misread.
-inline constexpr uint64_t kSnapshotVersion = 3;
+inline constexpr uint64_t kSnapshotVersion = 4;
 
 // Serialises the audit as it stands after the entries of `checkpoint_note`: the verifier has
 // checked exactly its `size` entries and the engine judged every one of them (otherwise

@@ -373,7 +373,6 @@ void ReplayState::Dispatch(const ShipmentDispatched& dispatch, Timestamp time, u
     shipment.serials.push_back(shipped.serial);
     ChipInfo& chip = chips_[shipped.serial];
     Move(&chip, shipped.serial, "", ChipStatus::kInTransit, time, index);
-    chip.dispatched = true;
     chip.model = shipped.model;
     chip.license = dispatch.license;
     chip.shipment = &id;

@@ -37,11 +37,11 @@ inline constexpr size_t kMaxChipHistory = 256;
 // shipment a pointer to the state's own key, small fields packed together.
 struct ChipInfo {
   ChipStatus status = ChipStatus::kInTransit;
-  bool dispatched = false;                            // named by some shipment.dispatched
   Disposition disposition = Disposition::kDestroyed;  // when decommissioned
   Name model, license;
-  // The key of ReplayState::shipments() of the shipment that last carried it, or null. Map nodes
-  // never move and no shipment is erased, so it stays valid as long as the state.
+  // The key of ReplayState::shipments() of the shipment that last carried it; null while no
+  // shipment.dispatched has named the chip. Map nodes never move and no shipment is erased, so it
+  // stays valid as long as the state.
   const std::string* shipment = nullptr;
   Name site;                  // the site whose books hold it (received or installed), else empty
   uint64_t booked_index = 0;  // the entry that put it on `site`'s books

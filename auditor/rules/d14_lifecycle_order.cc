@@ -37,7 +37,7 @@ class D14LifecycleOrder : public Rule {
                       FindingBook* book) {
     for (const auto& serial : receipt.chips) {
       const ChipInfo* chip = context.Chip(serial);
-      if (chip && (chip->dispatched || chip->status == ChipStatus::kDecommissioned)) continue;
+      if (chip && (chip->shipment || chip->status == ChipStatus::kDecommissioned)) continue;
       book->Report("D14", Severity::kHigh, "chip", serial, context.PlaceOf(receipt.site),
                    "chip " + serial + " received at " + receipt.site + " without a dispatch",
                    {context.index()});

@@ -11,7 +11,6 @@ class D8Redispatch : public EventRule<ShipmentDispatched> {
           FindingBook* book) override {
     for (const auto& shipped : dispatch.chips) {
       const ChipInfo* chip = context.Chip(shipped.serial);
-      // A dispatched chip always has a shipment.
       if (!chip || !chip->shipment || chip->status == ChipStatus::kDecommissioned) continue;
       const ShipmentInfo* before = context.state.Shipment(*chip->shipment);
       uint64_t before_index = before ? before->dispatched_index : context.index();
