@@ -1,7 +1,8 @@
 // Generated ledgers for the load tools (bench/audit_load, bench/query_load): real signatures,
-// real admission, sync off. The heartbeat-heavy log: 64 sites × 16 chips dispatched, received
-// and installed under one license, then every site's monitor beating until the log has the
-// requested size (what a pilot's year mostly is). The shipments log: see GenerateShipments.
+// real admission, sync off. The heartbeat-heavy log: 64 sites × 16 chips (or another count)
+// dispatched, received and installed under one license, then every site's monitor beating until
+// the log has the requested size (what a pilot's year mostly is). The shipments log: see
+// GenerateShipments.
 #ifndef CHIPLEDGER_BENCH_LOAD_LOGS_H_
 #define CHIPLEDGER_BENCH_LOAD_LOGS_H_
 
@@ -95,10 +96,10 @@ class Generator {
   std::unique_ptr<Ledger> ledger_;
 };
 
-// The site's chips as {"serial": …} objects, with `field` set to `value` when given.
-inline json Chips(int site, const char* field = nullptr, const char* value = nullptr) {
+// The site's `count` chips as {"serial": …} objects, with `field` set to `value` when given.
+inline json Chips(int site, int count, const char* field = nullptr, const char* value = nullptr) {
   json chips = json::array();
-  for (int c = 0; c < kChipsPerSite; ++c) {
+  for (int c = 0; c < count; ++c) {
     json chip = {{"serial", Serial(site, c)}};
     if (field != nullptr) chip[field] = value;
     chips.push_back(chip);
@@ -106,14 +107,15 @@ inline json Chips(int site, const char* field = nullptr, const char* value = nul
   return chips;
 }
 
-inline json Serials(int site) {
+inline json Serials(int site, int count) {
   json serials = json::array();
-  for (int c = 0; c < kChipsPerSite; ++c) serials.push_back(Serial(site, c));
+  for (int c = 0; c < count; ++c) serials.push_back(Serial(site, c));
   return serials;
 }
 
-// Sites with installed chips, then every site's monitor beats.
-inline bool GenerateHeartbeats(const std::string& dir, uint64_t entries) {
+// Sites with `chips` installed chips each, then every site's monitor beats.
+inline bool GenerateHeartbeats(const std::string& dir, uint64_t entries,
+                               int chips = kChipsPerSite) {
   std::optional<Generator> log = Generator::Create(dir);
   if (!log) return false;
   TestAgent exp("exp"), op("op");
@@ -133,7 +135,7 @@ inline bool GenerateHeartbeats(const std::string& dir, uint64_t entries) {
                   {"end_user", "lab"},
                   {"sites", sites},
                   {"models", {"H100"}},
-                  {"max_quantity", kSites * kChipsPerSite},
+                  {"max_quantity", kSites * chips},
                   {"purposes", {"life_sciences"}},
                   {"valid_from", FormatTime(AddSeconds(Now(), -86400))},
                   {"valid_until", FormatTime(AddSeconds(Now(), 365 * 86400.0))}};
@@ -147,15 +149,16 @@ inline bool GenerateHeartbeats(const std::string& dir, uint64_t entries) {
                       {"license", "lic"},
                       {"consignee", "lab"},
                       {"destination_site", Site(s)},
-                      {"chips", Chips(s, "model", "H100")},
+                      {"chips", Chips(s, chips, "model", "H100")},
                       {"seals", {"seal-" + shipment}},
                       {"route", {"NL"}}}) &&
          log->Append(op, "shipment.received",
                      {{"shipment", shipment},
                       {"site", Site(s)},
-                      {"chips", Serials(s)},
+                      {"chips", Serials(s, chips)},
                       {"seals", {{{"id", "seal-" + shipment}, {"intact", true}}}}}) &&
-         log->Append(op, "chip.installed", {{"site", Site(s)}, {"chips", Chips(s, "host", "n1")}});
+         log->Append(op, "chip.installed",
+                     {{"site", Site(s)}, {"chips", Chips(s, chips, "host", "n1")}});
   }
   return ok && log->Fill(monitors, entries, [&](TestAgent& monitor, uint64_t) {
     int s = std::stoi(monitor.id().substr(4));
@@ -164,7 +167,7 @@ inline bool GenerateHeartbeats(const std::string& dir, uint64_t entries) {
                        {{"site", Site(s)},
                         {"window_start", FormatTime(AddSeconds(now, -3600))},
                         {"window_end", FormatTime(now)},
-                        {"online", Chips(s)}});
+                        {"online", Chips(s, chips)}});
   });
 }
 

@@ -25,7 +25,7 @@ struct HeartbeatEntry {
             .Payload("monitor.heartbeat", {{"site", load::Site(3)},
                                            {"window_start", FormatTime(AddSeconds(now, -3600))},
                                            {"window_end", FormatTime(now)},
-                                           {"online", load::Chips(3)}})
+                                           {"online", load::Chips(3, load::kChipsPerSite)}})
             .dump();
     envelope = agent.SignPayload(payload);
     Result<Envelope> parsed = ParseEnvelope(envelope);
