@@ -38,9 +38,10 @@ class VerifyPipeline {
 
   // Called in index order, on the pushing thread, with Verifier::Add's result for each entry.
   using Sink = std::function<void(std::optional<VerifiedEntry> verified)>;
-  // Called in the parallel stage, on any thread, with each entry that parses and its event; what
-  // it returns reaches the sink as VerifiedEntry::note. Work moved here off the sink's thread
-  // (which bounds the pipeline's throughput) runs on every core. Must be thread-safe.
+  // Called in the parallel stage, on any thread, with each entry that parses (its envelope still
+  // with the candidate: PreparedEntry) and its event; what it returns reaches the sink as
+  // VerifiedEntry::note. Work moved here off the sink's thread (which bounds the pipeline's
+  // throughput) runs on every core. Must be thread-safe.
   using Annotate = std::function<std::string(const LogEntry& entry, const Event& event)>;
 
   // `jobs` threads verify, the pushing thread among them (so jobs − 1 workers are started);

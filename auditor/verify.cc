@@ -138,8 +138,9 @@ PreparedEntry Verifier::Prepare(std::string_view entry_bytes, SignerKeys* keys) 
     prepared.parsed = entry.status();
     return prepared;
   }
-  // The entry's envelope parsed already: checked as the ledger would check it, not parsed again.
-  Result<Candidate> candidate = ParseCandidate(entry->envelope);
+  // The entry's envelope parsed already: checked as the ledger would check it, not parsed again,
+  // and moved into the candidate rather than copied (Add hands it back to the entry).
+  Result<Candidate> candidate = ParseCandidate(std::move(entry->envelope));
   prepared.entry = std::move(entry).value();
   if (!candidate.ok()) {
     prepared.admissible_form = candidate.status();
@@ -196,6 +197,7 @@ std::optional<VerifiedEntry> Verifier::Add(PreparedEntry prepared) {
     return std::nullopt;
   }
   CheckAdmission(index, entry, *prepared.candidate);
+  entry.envelope = std::move(prepared.candidate->envelope);
   return VerifiedEntry{std::move(entry), std::move(prepared.candidate->event),
                        std::move(prepared.note)};
 }

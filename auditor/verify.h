@@ -89,6 +89,7 @@ struct PreparedEntry {
   size_t size = 0;  // bytes
   Hash leaf{};
   Status parsed;  // why the entry does not parse, when not ok
+  // Its envelope is moved into the candidate, when there is one (Add moves it back).
   std::optional<LogEntry> entry;
   Status admissible_form;  // why the envelope does not parse as an event (§4 rows 1–2)
   std::optional<Candidate> candidate;

@@ -3,6 +3,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config librocksdb-dev libsodium-dev libcpp-httplib-dev
           libssl-dev                # OpenSSL's SHA-256 (ledger/crypto.cc)
+          libjemalloc-dev           # chipledger-audit's allocator (docs/audit.md, Performance)
           nlohmann-json3-dev libgtest-dev libbenchmark-dev python3 python3-jsonschema curl
           clang libclang-rt-14-dev  # clang and libFuzzer's runtime: scripts/fuzz.sh
           chromium                  # the console's browser test (tests/console)
