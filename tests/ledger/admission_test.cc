@@ -175,6 +175,12 @@ TEST_F(AdmissionTest, EnvelopeStructIsMeasuredAsSerialized) {
   envelope.signatures[0].keyid = keyid.substr(0, keyid.size() - 1) + "\"";  // one byte more
   ASSERT_EQ(SerializeEnvelope(envelope).size(), kMaxEnvelopeBytes + 1);
   ExpectRefused(ParseCandidate(envelope).status(), StatusKind::kTooLarge, "too_large", "envelope");
+  // Without escapes (measured in one pass), the limit falls at the same byte.
+  envelope.signatures[0].keyid = std::string(kMaxEnvelopeBytes - bare, 'a');
+  ASSERT_EQ(SerializeEnvelope(envelope).size(), kMaxEnvelopeBytes);
+  EXPECT_TRUE(ParseCandidate(envelope).ok());
+  envelope.signatures[0].keyid += 'a';
+  ExpectRefused(ParseCandidate(envelope).status(), StatusKind::kTooLarge, "too_large", "envelope");
 }
 
 TEST_F(AdmissionTest, PayloadHashIsTheSha256OfThePayloadBytes) {
