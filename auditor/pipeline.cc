@@ -34,8 +34,8 @@ VerifyPipeline::~VerifyPipeline() {
   for (std::thread& worker : workers_) worker.join();
 }
 
-PreparedEntry VerifyPipeline::Prepare(std::string_view entry_bytes, SignerKeys* keys) const {
-  PreparedEntry prepared = Verifier::Prepare(entry_bytes, keys);
+PreparedEntry VerifyPipeline::Prepare(std::string_view entry_bytes) const {
+  PreparedEntry prepared = Verifier::Prepare(entry_bytes);
   if (annotate_ && prepared.entry && prepared.candidate) {
     prepared.note = annotate_(*prepared.entry, prepared.candidate->event);
   }
@@ -44,7 +44,7 @@ PreparedEntry VerifyPipeline::Prepare(std::string_view entry_bytes, SignerKeys* 
 
 void VerifyPipeline::Push(std::string_view entry_bytes) {
   if (workers_.empty()) {
-    sink_(verifier_->Add(Prepare(entry_bytes, nullptr)));
+    sink_(verifier_->Add(Prepare(entry_bytes)));
     return;
   }
   filling_->bytes.emplace_back(entry_bytes);
@@ -91,9 +91,8 @@ void VerifyPipeline::PrepareNext(std::unique_lock<std::mutex>& lock) {
   to_prepare_.pop_front();
   lock.unlock();
   chunk->prepared.reserve(chunk->bytes.size());
-  for (const std::string& bytes : chunk->bytes) {
-    chunk->prepared.push_back(Prepare(bytes, &keys_));
-  }
+  for (const std::string& bytes : chunk->bytes) chunk->prepared.push_back(Prepare(bytes));
+  for (PreparedEntry& prepared : chunk->prepared) Verifier::VerifyAhead(&prepared, &keys_);
   chunk->bytes.clear();
   chunk->bytes.shrink_to_fit();
   lock.lock();

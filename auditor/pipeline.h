@@ -2,10 +2,11 @@
 //
 // The thread reading the log pushes entry bytes in index order. They are cut into chunks; a pool
 // of workers runs the order-independent part of each entry's checks (Verifier::Prepare: parse,
-// leaf hash, payload schema, Ed25519 signatures under the keys their key ids name), and the
-// pushing thread then runs the order-dependent part (Verifier::Add: Merkle tree, prev chain,
-// admission as of the position, agents' seq/prev chains) chunk by chunk in index order, handing
-// each verified entry to the sink (the rule engine). So errors, their order and the entries the
+// leaf hash, payload schema; then, entry after entry of the chunk, Verifier::VerifyAhead: Ed25519
+// signatures under the keys their key ids name), and the pushing thread then runs the
+// order-dependent part (Verifier::Add: Merkle tree, prev chain, admission as of the position,
+// agents' seq/prev chains) chunk by chunk in index order, handing each verified entry to the sink
+// (the rule engine). So errors, their order and the entries the
 // rules see are the same as with one thread; a signature checked ahead under a key that turns out
 // not to be the signer's at that position is simply checked again in order.
 //
@@ -61,7 +62,7 @@ class VerifyPipeline {
   struct Chunk;
 
   // Verifier::Prepare, then annotate_.
-  PreparedEntry Prepare(std::string_view entry_bytes, SignerKeys* keys) const;
+  PreparedEntry Prepare(std::string_view entry_bytes) const;
   void Submit();
   void Work();
   // Takes the next queued chunk and prepares it, releasing `lock` (on mu_) meanwhile.

@@ -110,26 +110,7 @@ std::optional<PublicKey> SignerKeys::Find(std::string_view key_id) const {
   return it->second;
 }
 
-namespace {
-
-// Verifies the signatures ahead of order when every key id is known: Authorize refuses an unknown
-// signer (401) before it verifies any signature, so verifying the others would be wasted work.
-void Preverify(Candidate* candidate, SignerKeys* keys) {
-  if (const auto* enroll = std::get_if<AgentEnrolled>(&candidate->event.body)) {
-    keys->Remember(enroll->public_key);
-  }
-  std::vector<PublicKey> signers;
-  for (const EnvelopeSignature& signature : candidate->envelope.signatures) {
-    std::optional<PublicKey> key = keys->Find(signature.keyid);
-    if (!key) return;
-    signers.push_back(*key);
-  }
-  for (size_t i = 0; i < signers.size(); ++i) PreverifySignature(candidate, i, signers[i]);
-}
-
-}  // namespace
-
-PreparedEntry Verifier::Prepare(std::string_view entry_bytes, SignerKeys* keys) {
+PreparedEntry Verifier::Prepare(std::string_view entry_bytes) {
   PreparedEntry prepared;
   prepared.size = entry_bytes.size();
   prepared.leaf = LeafHash(entry_bytes);
@@ -147,8 +128,24 @@ PreparedEntry Verifier::Prepare(std::string_view entry_bytes, SignerKeys* keys) 
     return prepared;
   }
   prepared.candidate = std::move(candidate).value();
-  if (keys != nullptr) Preverify(&*prepared.candidate, keys);
   return prepared;
+}
+
+// Only when every key id is known: Authorize refuses an unknown signer (401) before it verifies
+// any signature, so verifying the others would be wasted work.
+void Verifier::VerifyAhead(PreparedEntry* prepared, SignerKeys* keys) {
+  if (!prepared->candidate) return;
+  Candidate* candidate = &*prepared->candidate;
+  if (const auto* enroll = std::get_if<AgentEnrolled>(&candidate->event.body)) {
+    keys->Remember(enroll->public_key);
+  }
+  std::vector<PublicKey> signers;
+  for (const EnvelopeSignature& signature : candidate->envelope.signatures) {
+    std::optional<PublicKey> key = keys->Find(signature.keyid);
+    if (!key) return;
+    signers.push_back(*key);
+  }
+  for (size_t i = 0; i < signers.size(); ++i) PreverifySignature(candidate, i, signers[i]);
 }
 
 void Verifier::RememberKeys(SignerKeys* keys) const {

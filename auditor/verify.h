@@ -83,8 +83,8 @@ class SignerKeys {
 
 // What checking one entry needs that does not depend on the entries before it: its leaf hash,
 // its parse, its payload's parse and schema, and the signatures verified under the keys their
-// key ids name (when known). Made by Verifier::Prepare on any thread, consumed by Verifier::Add
-// in index order.
+// key ids name (when known). Made by Verifier::Prepare and VerifyAhead on any thread, consumed
+// by Verifier::Add in index order.
 struct PreparedEntry {
   size_t size = 0;  // bytes
   Hash leaf{};
@@ -114,14 +114,20 @@ class Verifier {
   // when the note does not verify: then there is nothing trustworthy to check entries against.
   std::optional<Checkpoint> Begin(std::string_view checkpoint_note);
 
-  // The order-independent part of checking an entry; thread-safe. Signatures are verified ahead
-  // only under keys `keys` knows (none when null); enrolments seen here are remembered in it.
-  static PreparedEntry Prepare(std::string_view entry_bytes, SignerKeys* keys);
+  // The order-independent part of checking an entry but its signatures; thread-safe.
+  static PreparedEntry Prepare(std::string_view entry_bytes);
+  // Verifies the prepared entry's signatures ahead, only under keys `keys` knows; an enrolment is
+  // remembered in it first. Thread-safe; call it for a run of entries in their order, so that
+  // an agent's events that follow its enrolment find its key. A pipeline prepares a chunk of
+  // entries, then verifies them one after the other: with libsodium's tables and code left in the
+  // caches between two verifications, an audit takes about 2 % less CPU.
+  static void VerifyAhead(PreparedEntry* prepared, SignerKeys* keys);
 
   // Checks the next entry (index = entries_checked()); returns it parsed when it does parse.
-  // Add(Prepare(bytes, keys)) gives the same errors, in the same order, as Add(bytes).
+  // Add of a prepared entry, with its signatures verified ahead or not, gives the same errors,
+  // in the same order, as Add(bytes).
   std::optional<VerifiedEntry> Add(std::string_view entry_bytes) {
-    return Add(Prepare(entry_bytes, nullptr));
+    return Add(Prepare(entry_bytes));
   }
   std::optional<VerifiedEntry> Add(PreparedEntry prepared);
   // Tells `keys` every agent's current key as of the entries checked so far (the log key at
