@@ -6,9 +6,9 @@
 // signatures under the keys their key ids name), and the pushing thread then runs the
 // order-dependent part (Verifier::Add: Merkle tree, prev chain, admission as of the position,
 // agents' seq/prev chains) chunk by chunk in index order, handing each verified entry to the sink
-// (the rule engine). So errors, their order and the entries the
-// rules see are the same as with one thread; a signature checked ahead under a key that turns out
-// not to be the signer's at that position is simply checked again in order.
+// (the rule engine). So errors, their order and the entries the rules see are the same as with
+// one thread; a signature checked ahead under a key that turns out not to be the signer's at that
+// position is simply checked again in order.
 //
 // Memory is bounded: at most 2 × jobs + 2 chunks of at most kChunkEntries entries or
 // kChunkBytes bytes are in flight; when they are, the pushing thread waits for the oldest,

@@ -22,15 +22,10 @@ class CanonicalReader {
   // A JSON string's contents, the closing quote consumed, when it is printable ASCII without
   // escapes (so the contents are the value).
   std::optional<std::string_view> String() {
-    size_t end = rest_.find('"');  // memchr, then one pass the compiler vectorises
+    size_t end = rest_.find('"');  // memchr
     if (end == std::string_view::npos) return std::nullopt;
-    bool plain = true;
-    for (size_t i = 0; i < end; ++i) {
-      auto c = static_cast<unsigned char>(rest_[i]);
-      plain &= c != '\\' && c >= 0x20 && c <= 0x7E;
-    }
-    if (!plain) return std::nullopt;
     std::string_view value = rest_.substr(0, end);
+    if (!internal::IsPlainJsonText(value)) return std::nullopt;
     rest_.remove_prefix(end + 1);
     return value;
   }

@@ -531,15 +531,17 @@ std::string JsonString(std::string_view text) {
   return out;
 }
 
-size_t JsonStringSize(std::string_view text) {
-  // Printable ASCII other than the quote and the backslash (key ids, payload types, most ids) is
-  // written as it is: one pass the compiler vectorises, before the byte-by-byte rule below.
+bool IsPlainJsonText(std::string_view text) {
   bool plain = true;
   for (char c : text) {
     auto byte = static_cast<unsigned char>(c);
     plain &= byte >= 0x20 && byte <= 0x7E && c != '"' && c != '\\';
   }
-  if (plain) return text.size() + 2;  // and the quotes
+  return plain;
+}
+
+size_t JsonStringSize(std::string_view text) {
+  if (IsPlainJsonText(text)) return text.size() + 2;  // and the quotes
   if (!IsUtf8(text)) return JsonString(text).size();
   size_t size = 2;  // the quotes
   for (char c : text) {
