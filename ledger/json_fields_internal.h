@@ -84,7 +84,7 @@ std::string JsonString(std::string_view text);
 // JsonString(text).size(), without writing it.
 size_t JsonStringSize(std::string_view text);
 // True when `text` is printable ASCII without '"' or '\\': a JSON string's contents that are
-// written, and read, as they are. One pass the compiler vectorises (ids, key ids, base64).
+// written, and read, as they are. Vectorised: it runs over every base64 payload an audit reads.
 bool IsPlainJsonText(std::string_view text);
 
 // Unicode code points in valid UTF-8 text (JSON Schema's measure of string length).

@@ -181,6 +181,16 @@ TEST_F(AdmissionTest, EnvelopeStructIsMeasuredAsSerialized) {
   EXPECT_TRUE(ParseCandidate(envelope).ok());
   envelope.signatures[0].keyid += 'a';
   ExpectRefused(ParseCandidate(envelope).status(), StatusKind::kTooLarge, "too_large", "envelope");
+  // One quote (two bytes escaped) wherever it falls: in the first block of 16 bytes the plain
+  // check reads at once, across a block's edge, or in the tail after the last whole block.
+  const size_t plain = kMaxEnvelopeBytes - bare;
+  for (size_t at : {size_t{0}, size_t{15}, size_t{16}, plain / 16 * 16 - 1, plain - 1}) {
+    envelope.signatures[0].keyid = std::string(plain, 'a');
+    envelope.signatures[0].keyid[at] = '"';
+    ASSERT_EQ(SerializeEnvelope(envelope).size(), kMaxEnvelopeBytes + 1) << at;
+    ExpectRefused(ParseCandidate(envelope).status(), StatusKind::kTooLarge, "too_large",
+                  "envelope");
+  }
 }
 
 TEST_F(AdmissionTest, PayloadHashIsTheSha256OfThePayloadBytes) {
