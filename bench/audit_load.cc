@@ -36,17 +36,12 @@
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
-#include "tests/testing/test_agent.h"
 
 namespace chipledger {
 namespace {
 
-using load::Chips;
 using load::GenerateHeartbeats;
 using load::GenerateShipments;
-using load::Site;
-using nlohmann::json;
-using testing::TestAgent;
 using Clock = std::chrono::steady_clock;
 
 const std::string kAudit = CHIPLEDGER_BINARY_DIR "/auditor/chipledger-audit";
@@ -56,31 +51,14 @@ double Seconds(Clock::time_point start) {
 }
 
 // The machine's Ed25519 verification rate on `threads` threads, over heartbeats naming `chips`
-// chips (messages the size of the audited log's events). Each thread cycles through kMessages
-// distinct messages and signatures, as a log holds: the scalar multiplication that verifies a
-// signature branches on the signature's digits, and verifying one signature over and over lets
-// the branch predictor learn them (4-6 % faster on this machine's EPYC, a rate no log would see).
+// chips (messages the size of the audited log's events): each thread cycles through kMessages
+// distinct ones (load::SignedHeartbeats says why).
 class VerifyProbe {
  public:
   static constexpr size_t kMessages = 1024;
 
-  VerifyProbe(unsigned threads, int chips) : threads_(threads) {
-    Timestamp start = Now();
-    for (size_t i = 0; i < kMessages; ++i) {
-      const TestAgent& agent = agents_[i % agents_.size()];
-      Timestamp end = AddSeconds(start, 3600.0 * static_cast<double>(i));
-      std::string message = Pae(
-          kEventPayloadType,
-          agent
-              .Payload("monitor.heartbeat", {{"site", Site(0)},
-                                             {"window_start", FormatTime(AddSeconds(end, -3600))},
-                                             {"window_end", FormatTime(end)},
-                                             {"online", Chips(0, chips)}})
-              .dump());
-      Signature signature = Sign(agent.key().secret_key, message);
-      signed_.push_back({agent.key().public_key, std::move(message), signature});
-    }
-  }
+  VerifyProbe(unsigned threads, int chips)
+      : threads_(threads), signed_(load::SignedHeartbeats(kMessages, chips)) {}
 
   unsigned threads() const { return threads_; }
 
@@ -94,7 +72,7 @@ class VerifyProbe {
       pool.emplace_back([&, t] {
         uint64_t n = 0;
         for (size_t i = t * messages / threads_; Seconds(start) < seconds; ++i) {
-          const SignedMessage& next = signed_[i % messages];
+          const load::SignedMessage& next = signed_[i % messages];
           n += Verify(next.key, next.message, next.signature);
         }
         verified += n;
@@ -105,16 +83,8 @@ class VerifyProbe {
   }
 
  private:
-  struct SignedMessage {
-    PublicKey key;
-    std::string message;
-    Signature signature;
-  };
-
   unsigned threads_;
-  std::vector<TestAgent> agents_ = {TestAgent("mon-0"), TestAgent("mon-1"), TestAgent("mon-2"),
-                                    TestAgent("mon-3")};
-  std::vector<SignedMessage> signed_;
+  std::vector<load::SignedMessage> signed_;
 };
 
 struct Pass {

@@ -259,7 +259,7 @@ double Percentile(const std::vector<double>& sorted, double p) {
 
 // Bare Ed25519 verifications per second on one core, over typical event-sized messages: 1,024
 // distinct ones in turn, as a log holds. One signature verified over and over lets the branch
-// predictor learn the digits the variable-time scalar multiplication branches on, 4-6 % faster
+// predictor learn the digits the variable-time scalar multiplication branches on, 4-7 % faster
 // than any stream of events (docs/audit.md, Performance, fifth round).
 double VerifyRate() {
   constexpr int kMessages = 1024;
